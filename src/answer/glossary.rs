@@ -1,0 +1,91 @@
+//! The glossary: groups of words that mean the same municipal matter, in Swedish and English.
+//!
+//! It is data a guide reads and extends (`glossary/base.toml`, built into the binary, plus an
+//! optional `_glossary.toml` in a FAQ folder for local words). Matching maps every word or
+//! phrase of a group to one *concept*, on both the FAQ side and the question side, so
+//! "tippen" meets "återvinningscentral" and "pothole" meets "potthål".
+
+use serde::Deserialize;
+
+/// The glossary shipped with the binary.
+pub const BASE: &str = include_str!("../../glossary/base.toml");
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Glossary {
+    #[serde(default, rename = "group")]
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    #[serde(default)]
+    pub sv: Vec<String>,
+    #[serde(default)]
+    pub en: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}:{line}: {message}")]
+pub struct GlossaryError {
+    pub origin: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl Glossary {
+    /// Parses a glossary file; `origin` names it in errors.
+    pub fn parse(origin: &str, text: &str) -> Result<Self, GlossaryError> {
+        toml::from_str(text).map_err(|e| GlossaryError {
+            origin: origin.to_owned(),
+            line: e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+                .unwrap_or(1),
+            message: e.message().trim().to_owned(),
+        })
+    }
+
+    /// The built-in glossary. It is checked by a unit test, so this cannot fail at run time.
+    pub fn base() -> Self {
+        Self::parse("glossary/base.toml", BASE).unwrap_or_default()
+    }
+
+    /// Adds the groups of `other` (a local glossary over the shared one).
+    pub fn extend(&mut self, other: Glossary) {
+        self.groups.extend(other.groups);
+    }
+
+    /// A readable name for a group: its first Swedish term.
+    pub fn label(&self, group: usize) -> &str {
+        self.groups
+            .get(group)
+            .and_then(|g| g.sv.first().or(g.en.first()))
+            .map(String::as_str)
+            .unwrap_or("?")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_base_glossary_parses_and_is_broad() {
+        let g = Glossary::parse("glossary/base.toml", BASE).expect("base glossary parses");
+        assert!(g.groups.len() >= 300, "{} groups", g.groups.len());
+        let en: usize = g.groups.iter().map(|g| g.en.len()).sum();
+        assert!(en >= 300, "{en} English terms");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = Glossary::parse("x.toml", "[[group]]\nsv = [\"a\"]\nsw = [\"b\"]\n").unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(
+            e.to_string().starts_with("x.toml:3: unknown field `sw`"),
+            "{e}"
+        );
+    }
+}

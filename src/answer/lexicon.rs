@@ -1,0 +1,494 @@
+//! Turning text into match terms: stems, compound parts, glossary concepts, typo repair.
+//!
+//! A text becomes a list of [`Word`]s; each word carries the terms it may match by
+//! (its stem, the parts of a compound, the glossary concepts it signals, a corrected
+//! spelling) with a weight saying how much to trust each. The FAQ side and the question
+//! side go through the same code, so they meet on the same terms.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::glossary::Glossary;
+use super::text::{Analyzer, Lang};
+
+/// How much a match through each kind of term is worth, relative to the word's own stem.
+pub const W_STEM: f32 = 1.0;
+pub const W_PART: f32 = 0.6;
+pub const W_CONCEPT: f32 = 0.85;
+pub const W_FUZZY: f32 = 0.8;
+/// English words the glossary does not know rarely match Swedish text; they count little,
+/// so an English question is judged by the words the glossary could translate.
+pub const W_FOREIGN: f32 = 0.35;
+/// A word neither the FAQ nor the glossary knows: likely chatter, a name or a typo.
+pub const W_UNKNOWN: f32 = 0.4;
+
+/// The key of a term in the index: a stem, or `#<n>` for glossary concept `n`.
+pub type TermKey = String;
+
+pub fn concept_key(group: usize) -> TermKey {
+    format!("#{group}")
+}
+
+/// Why a word carries a term; shown by `ask --explain`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Via {
+    Stem,
+    Part,
+    Concept(usize),
+    Fuzzy(String),
+    Foreign,
+}
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub key: TermKey,
+    pub weight: f32,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub text: String,
+    pub terms: Vec<Term>,
+}
+
+impl Word {
+    /// Whether the glossary knows the word: a municipal matter, even if no entry covers it.
+    pub fn in_glossary(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t.via, Via::Concept(_)))
+    }
+
+    fn add(&mut self, key: TermKey, weight: f32, via: Via) {
+        match self.terms.iter_mut().find(|t| t.key == key) {
+            Some(t) if t.weight >= weight => {}
+            Some(t) => {
+                t.weight = weight;
+                t.via = via;
+            }
+            None => self.terms.push(Term { key, weight, via }),
+        }
+    }
+}
+
+/// Per distinct word: its terms, as an index build computed them once.
+pub type WordCache = HashMap<(Lang, String), (String, Vec<Term>)>;
+
+/// Multi-word glossary phrases, by their first stem.
+type Phrases = HashMap<(Lang, String), Vec<(Vec<String>, usize)>>;
+
+pub struct Lexicon {
+    pub analyzer: Analyzer,
+    /// Stems known from the FAQ and the glossary: what compound parts and typos resolve to.
+    known: HashSet<String>,
+    single: HashMap<(Lang, String), Vec<usize>>,
+    phrases: Phrases,
+    /// Single-deletion variants of every known stem (SymSpell, distance 1).
+    deletes: HashMap<String, Vec<u32>>,
+    known_list: Vec<String>,
+    pub glossary: Glossary,
+}
+
+/// Words shorter than this are never split or repaired: too many false friends.
+const MIN_FUZZY: usize = 5;
+const MIN_PART: usize = 3;
+const MIN_COMPOUND: usize = 7;
+
+impl Lexicon {
+    /// Builds the lexicon from the glossary and every text the FAQ holds.
+    pub fn new<'a>(glossary: Glossary, texts: impl Iterator<Item = &'a str>) -> Self {
+        let analyzer = Analyzer::default();
+        let mut known = HashSet::default();
+        let mut single: HashMap<(Lang, String), Vec<usize>> = HashMap::default();
+        let mut phrases: Phrases = HashMap::default();
+        for (g, group) in glossary.groups.iter().enumerate() {
+            for (lang, terms) in [(Lang::Sv, &group.sv), (Lang::En, &group.en)] {
+                for term in terms {
+                    let stems: Vec<String> = analyzer
+                        .words(term)
+                        .into_iter()
+                        .filter(|w| !analyzer.is_stop(w, lang))
+                        .map(|w| analyzer.stem(&w, lang))
+                        .collect();
+                    match stems.len() {
+                        0 => {}
+                        1 => {
+                            let mut keys = vec![stems[0].clone()];
+                            if lang == Lang::Sv {
+                                let folded = super::text::fold(term);
+                                keys.extend(analyzer.variants(folded.trim(), &stems[0]));
+                                known.extend(keys.iter().cloned());
+                            }
+                            for key in keys {
+                                let v = single.entry((lang, key)).or_default();
+                                if !v.contains(&g) {
+                                    v.push(g);
+                                }
+                            }
+                        }
+                        _ => {
+                            if lang == Lang::Sv {
+                                known.extend(stems.iter().cloned());
+                            }
+                            phrases
+                                .entry((lang, stems[0].clone()))
+                                .or_default()
+                                .push((stems, g));
+                        }
+                    }
+                }
+            }
+        }
+        let mut seen: HashSet<String> = HashSet::default();
+        for text in texts {
+            for w in analyzer.words(text) {
+                if !analyzer.is_stop(&w, Lang::Sv) && seen.insert(w.clone()) {
+                    let stem = analyzer.stem(&w, Lang::Sv);
+                    known.extend(analyzer.variants(&w, &stem));
+                    known.insert(stem);
+                }
+            }
+        }
+        known.retain(|s| s.chars().count() >= MIN_PART);
+        let mut known_list: Vec<String> = known.iter().cloned().collect();
+        known_list.sort();
+        let mut deletes: HashMap<String, Vec<u32>> = HashMap::default();
+        for (i, stem) in known_list.iter().enumerate() {
+            if stem.chars().count() < MIN_FUZZY {
+                continue;
+            }
+            for d in deletions(stem) {
+                deletes.entry(d).or_default().push(i as u32);
+            }
+        }
+        Self {
+            analyzer,
+            known,
+            single,
+            phrases,
+            deletes,
+            known_list,
+            glossary,
+        }
+    }
+
+    /// Analyses a text. `repair` turns on typo repair (questions only: FAQ text is curated).
+    /// `lang` forces a language; `None` detects it.
+    pub fn analyze(&self, text: &str, lang: Option<Lang>, repair: bool) -> (Lang, Vec<Word>) {
+        self.analyze_with(text, lang, repair, &mut None)
+    }
+
+    /// Like [`Lexicon::analyze`], remembering each distinct word's terms in `cache`: an index
+    /// build sees the same words thousands of times, and splitting compounds is not free.
+    pub fn analyze_cached(&self, text: &str, lang: Lang, cache: &mut WordCache) -> Vec<Word> {
+        self.analyze_with(text, Some(lang), false, &mut Some(cache))
+            .1
+    }
+
+    fn analyze_with(
+        &self,
+        text: &str,
+        lang: Option<Lang>,
+        repair: bool,
+        cache: &mut Option<&mut WordCache>,
+    ) -> (Lang, Vec<Word>) {
+        let a = &self.analyzer;
+        let all = a.words(text);
+        let lang = lang.unwrap_or_else(|| a.detect(&all));
+        let content: Vec<String> = all.into_iter().filter(|w| !a.is_stop(w, lang)).collect();
+        // Swedish stop words inside an English question ("bankid och e-tjänst") are noise too.
+        let content: Vec<String> = if lang == Lang::En {
+            content
+                .into_iter()
+                .filter(|w| !a.is_stop(w, Lang::Sv) || w.len() > 3)
+                .collect()
+        } else {
+            content
+        };
+        let mut stems: Vec<String> = Vec::with_capacity(content.len());
+        let mut own: Vec<Option<Vec<Term>>> = Vec::with_capacity(content.len());
+        for w in &content {
+            let hit = cache
+                .as_mut()
+                .and_then(|c| c.get(&(lang, w.clone())).cloned());
+            match hit {
+                Some((stem, terms)) => {
+                    stems.push(stem);
+                    own.push(Some(terms));
+                }
+                None => {
+                    stems.push(a.stem(w, lang));
+                    own.push(None);
+                }
+            }
+        }
+        let mut words: Vec<Word> = content
+            .iter()
+            .map(|w| Word {
+                text: w.clone(),
+                terms: Vec::new(),
+            })
+            .collect();
+
+        // Multi-word glossary phrases first: "building permit" is one concept.
+        for i in 0..stems.len() {
+            if let Some(list) = self.phrases.get(&(lang, stems[i].clone())) {
+                for (phrase, g) in list {
+                    if stems.len() >= i + phrase.len() && stems[i..i + phrase.len()] == phrase[..] {
+                        for w in &mut words[i..i + phrase.len()] {
+                            w.add(concept_key(*g), W_CONCEPT, Via::Concept(*g));
+                        }
+                    }
+                }
+            }
+        }
+
+        for ((word, stem), known) in words.iter_mut().zip(&stems).zip(own) {
+            let terms = match known {
+                Some(t) => t,
+                None => {
+                    let t = self.word_terms(&word.text, stem, lang, repair);
+                    if let Some(c) = cache.as_mut() {
+                        c.insert((lang, word.text.clone()), (stem.clone(), t.clone()));
+                    }
+                    t
+                }
+            };
+            for t in terms {
+                word.add(t.key, t.weight, t.via);
+            }
+        }
+        (lang, words)
+    }
+
+    /// The terms one word carries on its own (phrases aside).
+    fn word_terms(&self, text: &str, stem: &str, lang: Lang, repair: bool) -> Vec<Term> {
+        let mut word = Word {
+            text: text.to_owned(),
+            terms: Vec::new(),
+        };
+        match lang {
+            Lang::Sv => self.swedish_word(&mut word, stem, repair),
+            Lang::En => {
+                self.concepts(&mut word, Lang::En, stem, W_CONCEPT);
+                let translated = !word.terms.is_empty();
+                // Loanwords and names ("food truck", "BankID") match Swedish text as they are.
+                let sv = self.analyzer.stem(text, Lang::Sv);
+                if self.known.contains(&sv) {
+                    let w = if translated { W_STEM } else { W_FOREIGN * 2.0 };
+                    word.add(sv.clone(), w, Via::Stem);
+                    self.concepts(&mut word, Lang::Sv, &sv, W_CONCEPT);
+                } else if !translated {
+                    word.add(sv, W_FOREIGN, Via::Foreign);
+                }
+            }
+        }
+        word.terms
+    }
+
+    fn swedish_word(&self, word: &mut Word, stem: &str, repair: bool) {
+        word.add(stem.to_owned(), W_STEM, Via::Stem);
+        self.concepts(word, Lang::Sv, stem, W_CONCEPT);
+        let mut resolved = self.known.contains(stem);
+        for v in self.analyzer.variants(&word.text, stem) {
+            resolved |= self.known.contains(&v);
+            self.concepts(word, Lang::Sv, &v, W_CONCEPT);
+            word.add(v, W_STEM, Via::Stem);
+        }
+        if stem.chars().count() >= MIN_COMPOUND {
+            if let Some(parts) = self.split(&word.text) {
+                resolved = true;
+                for p in parts {
+                    word.add(p.clone(), W_PART, Via::Part);
+                    self.concepts(word, Lang::Sv, &p, W_PART * W_CONCEPT);
+                }
+            }
+        }
+        if repair && !resolved {
+            if let Some(fixed) = self.repair(stem) {
+                word.add(fixed.clone(), W_FUZZY, Via::Fuzzy(fixed.clone()));
+                self.concepts(word, Lang::Sv, &fixed, W_FUZZY * W_CONCEPT);
+            }
+        }
+    }
+
+    fn concepts(&self, word: &mut Word, lang: Lang, stem: &str, weight: f32) {
+        if let Some(groups) = self.single.get(&(lang, stem.to_owned())) {
+            for g in groups {
+                word.add(concept_key(*g), weight, Via::Concept(*g));
+            }
+        }
+    }
+
+    /// Splits a Swedish compound into known parts, longest head first:
+    /// "bygglovsansökan" → ["bygglov", "ansok"]. Handles the linking -s- and -e-.
+    pub fn split(&self, word: &str) -> Option<Vec<String>> {
+        self.split_depth(word, 0)
+    }
+
+    fn split_depth(&self, word: &str, depth: usize) -> Option<Vec<String>> {
+        if depth > 2 {
+            return None;
+        }
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        let n = chars.len();
+        if n < MIN_PART * 2 {
+            return None;
+        }
+        for head_len in (MIN_PART..=n - MIN_PART).rev() {
+            let cut = chars[head_len].0;
+            let (head, tail) = word.split_at(cut);
+            let Some(head) = self.known_head(head) else {
+                continue;
+            };
+            let tail_stem = self.analyzer.stem(tail, Lang::Sv);
+            if tail.chars().count() >= MIN_PART
+                && self.known.contains(&tail_stem)
+                && !self.analyzer.is_stop(tail, Lang::Sv)
+            {
+                return Some(vec![head, tail_stem]);
+            }
+            if let Some(mut rest) = self.split_depth(tail, depth + 1) {
+                rest.insert(0, head);
+                return Some(rest);
+            }
+        }
+        None
+    }
+
+    fn known_head(&self, head: &str) -> Option<String> {
+        if self.analyzer.is_stop(head, Lang::Sv) {
+            return None;
+        }
+        if self.known.contains(head) {
+            return Some(head.to_owned());
+        }
+        // Linking morphemes: bygglov-s-ansökan, gat-u-belysning.
+        for link in ['s', 'e', 'u', 'a', 'o'] {
+            if let Some(h) = head.strip_suffix(link) {
+                if h.chars().count() >= MIN_PART && self.known.contains(h) {
+                    return Some(h.to_owned());
+                }
+            }
+        }
+        let stem = self.analyzer.stem(head, Lang::Sv);
+        (stem.chars().count() >= MIN_PART && self.known.contains(&stem)).then_some(stem)
+    }
+
+    /// The known stem one edit away (insertion, deletion, substitution, transposition),
+    /// preferring the one that appears in the most places.
+    fn repair(&self, stem: &str) -> Option<String> {
+        if stem.chars().count() < MIN_FUZZY {
+            return None;
+        }
+        let mut candidates: Vec<u32> = Vec::new();
+        for key in std::iter::once(stem.to_owned()).chain(deletions(stem)) {
+            if let Some(ids) = self.deletes.get(&key) {
+                candidates.extend(ids);
+            }
+        }
+        if let Some(id) = self
+            .known_list
+            .binary_search_by(|s| s.as_str().cmp(stem))
+            .ok()
+        {
+            candidates.push(id as u32);
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .map(|i| &self.known_list[i as usize])
+            .filter(|c| edit_distance(stem, c, 1).is_some())
+            // Deterministic: the shortest, then alphabetical.
+            .min_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)))
+            .cloned()
+    }
+}
+
+fn deletions(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    (0..chars.len())
+        .map(|i| {
+            chars[..i]
+                .iter()
+                .chain(chars[i + 1..].iter())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+/// Optimal string alignment distance, or `None` when it exceeds `max` (cheap early exit).
+pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex() -> Lexicon {
+        Lexicon::new(
+            Glossary::default(),
+            [
+                "ansöka om bygglov",
+                "plogvall",
+                "gatubelysning",
+                "snöröjning",
+                "handläggningstid",
+            ]
+            .into_iter(),
+        )
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("bygglof", "bygglov", 2), Some(1));
+        assert_eq!(edit_distance("snorojnig", "snorojning", 1), Some(1));
+        assert_eq!(edit_distance("ab", "ba", 1), Some(1));
+        assert_eq!(edit_distance("abc", "xyz", 2), None);
+    }
+
+    #[test]
+    fn compounds_split_into_known_parts() {
+        let l = lex();
+        assert_eq!(
+            l.split("bygglovsansokan"),
+            Some(vec!["bygglov".into(), "ansok".into()])
+        );
+        assert_eq!(l.split("gata"), None);
+    }
+
+    #[test]
+    fn typos_are_repaired_to_known_stems() {
+        let l = lex();
+        assert_eq!(l.repair("bygglof").as_deref(), Some("bygglov"));
+        assert_eq!(l.repair("snorojnig").as_deref(), Some("snorojning"));
+        assert_eq!(l.repair("xyzxyz"), None);
+    }
+}

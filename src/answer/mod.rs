@@ -1,0 +1,487 @@
+//! The answering engine: from a citizen's question to answer, suggestions or no answer.
+//!
+//! Invariant: pure. No I/O, no async, no Discord, SQL or HTTP types; a [`Faq`] and a
+//! [`Glossary`] in, an [`Engine`] out, and `ask(&str) -> Outcome`. Deterministic and offline.
+//!
+//! How it matches (details in ARCHITECTURE.md):
+//! 1. The [`lexicon`] turns text into words, each with the terms it may match by: Snowball
+//!    stem of the folded word, compound parts, glossary concepts (Swedish and English),
+//!    and a one-edit typo repair for words nobody in the FAQ uses.
+//! 2. Every entry is indexed with its phrasings, keywords, theme words and answer body,
+//!    each field weighted (a phrasing says more than a word in the answer body).
+//! 3. A question scores each entry word by word: a word counts once, by its best term.
+//!    `coverage` is the share of the question's weight the entry explains; `fit` is the
+//!    share of the entry's best phrasing that the question covers.
+//! 4. The decision abstains unless the best entry is both well supported and clearly ahead.
+
+mod glossary;
+mod lexicon;
+mod text;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::faq::{EntryId, Faq, ThemeId};
+
+pub use glossary::{BASE as BASE_GLOSSARY, Glossary, GlossaryError};
+pub use lexicon::edit_distance;
+use lexicon::{Lexicon, TermKey, Via, Word, WordCache};
+pub use text::{Lang, fold};
+
+/// Field weights: how much a match in each part of an entry says about the entry.
+const F_PHRASING: f32 = 1.0;
+const F_KEYWORD: f32 = 0.9;
+const F_BODY: f32 = 0.45;
+const F_THEME: f32 = 0.3;
+
+/// What the engine makes of a question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// One entry answers it.
+    Answer { entry: EntryId, confidence: f32 },
+    /// Likely entries, best first, for "Menade du…?".
+    Suggest { entries: Vec<(EntryId, f32)> },
+    /// No entry answers it; the theme it probably belongs to, if any.
+    NoAnswer { theme: Option<ThemeId> },
+}
+
+impl Outcome {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Answer { .. } => "answer",
+            Outcome::Suggest { .. } => "suggest",
+            Outcome::NoAnswer { .. } => "no_answer",
+        }
+    }
+}
+
+/// Decision thresholds; the defaults are what `eval` was tuned to (see ARCHITECTURE.md).
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// The best entry's score must reach this to be answered directly…
+    pub answer: f32,
+    /// …and lead the runner-up by this much.
+    pub margin: f32,
+    /// Below this, nothing is suggested either.
+    pub suggest: f32,
+    /// Below this, no theme is guessed.
+    pub theme: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            answer: 0.5,
+            margin: 0.08,
+            suggest: 0.3,
+            theme: 0.2,
+        }
+    }
+}
+
+/// One scored candidate, with the figures that explain its score.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub entry: EntryId,
+    pub score: f32,
+    /// Share of the question's weight this entry explains.
+    pub coverage: f32,
+    /// Share of the entry's best phrasing that the question covers.
+    pub fit: f32,
+    pub best_phrasing: String,
+    /// Question words and the term each matched by.
+    pub matched: Vec<(String, String)>,
+}
+
+/// Everything `ask --explain` shows.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    pub lang: Lang,
+    /// Each content word with its terms (`label`, weight, idf).
+    pub words: Vec<(String, Vec<(String, f32, f32)>)>,
+    pub candidates: Vec<Candidate>,
+    pub outcome: Outcome,
+}
+
+struct EntryInfo {
+    id: EntryId,
+    theme: usize,
+    /// Phrasings as analysed words: (term id, weight) per word.
+    phrasings: Vec<(String, Vec<Vec<(u32, f32)>>)>,
+}
+
+pub struct Engine {
+    lexicon: Lexicon,
+    themes: Vec<ThemeId>,
+    entries: Vec<EntryInfo>,
+    terms: HashMap<TermKey, u32>,
+    /// Term id → key, for explanations.
+    keys: Vec<TermKey>,
+    idf: Vec<f32>,
+    /// Per term: (entry, field weight × term weight), one posting per entry.
+    postings: Vec<Vec<(u32, f32)>>,
+    /// The weight a word nobody in the FAQ uses gets: as rare as the rarest term.
+    oov_idf: f32,
+    pub thresholds: Thresholds,
+}
+
+impl Engine {
+    /// Builds the index over every served (non-draft) entry of `faq`.
+    pub fn new(faq: &Faq, mut glossary: Glossary) -> Result<Self, GlossaryError> {
+        if let Some(local) = &faq.glossary {
+            glossary.extend(Glossary::parse("_glossary.toml", local)?);
+        }
+        let served: Vec<_> = faq.served().collect();
+        let texts = served.iter().flat_map(|e| {
+            e.phrasings()
+                .chain(e.keywords.iter().map(String::as_str))
+                .chain(std::iter::once(e.answer.as_str()))
+        });
+        let lexicon = Lexicon::new(glossary, texts);
+        let themes: Vec<ThemeId> = faq.themes.iter().map(|t| t.id.clone()).collect();
+
+        let mut terms: HashMap<TermKey, u32> = HashMap::default();
+        let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
+        let mut entries = Vec::with_capacity(served.len());
+        let mut intern = |key: &str, terms: &mut HashMap<TermKey, u32>| -> u32 {
+            if let Some(id) = terms.get(key) {
+                return *id;
+            }
+            let id = terms.len() as u32;
+            terms.insert(key.to_owned(), id);
+            postings.push(Vec::new());
+            id
+        };
+        let mut entry_terms: Vec<HashMap<u32, f32>> = Vec::with_capacity(served.len());
+        let mut cache = WordCache::default();
+        for e in &served {
+            let theme = themes.iter().position(|t| *t == e.theme).unwrap_or(0);
+            let mut weights: HashMap<u32, f32> = HashMap::default();
+            let mut add_words = |words: &[Word], field: f32, terms: &mut HashMap<TermKey, u32>| {
+                for w in words {
+                    for t in &w.terms {
+                        let id = intern(&t.key, terms);
+                        let v = weights.entry(id).or_insert(0.0);
+                        *v = v.max(field * t.weight);
+                    }
+                }
+            };
+            let mut phrasings = Vec::new();
+            for p in e.phrasings() {
+                let en = e.alternates_en.iter().any(|a| a == p);
+                let lang = if en { Lang::En } else { Lang::Sv };
+                let words = lexicon.analyze_cached(p, lang, &mut cache);
+                add_words(&words, F_PHRASING, &mut terms);
+                let ids = words
+                    .iter()
+                    .map(|w| {
+                        w.terms
+                            .iter()
+                            .map(|t| (terms[&t.key], t.weight))
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|v: &Vec<_>| !v.is_empty())
+                    .collect();
+                phrasings.push((p.to_owned(), ids));
+            }
+            for k in &e.keywords {
+                let words = lexicon.analyze_cached(k, Lang::Sv, &mut cache);
+                add_words(&words, F_KEYWORD, &mut terms);
+            }
+            let words = lexicon.analyze_cached(&e.answer, Lang::Sv, &mut cache);
+            add_words(&words, F_BODY, &mut terms);
+            if let Some(t) = faq.theme(&e.theme) {
+                let theme_text = format!("{} {}", t.name, t.synonyms.join(" "));
+                let words = lexicon.analyze_cached(&theme_text, Lang::Sv, &mut cache);
+                add_words(&words, F_THEME, &mut terms);
+            }
+            entry_terms.push(weights);
+            entries.push(EntryInfo {
+                id: e.id.clone(),
+                theme,
+                phrasings,
+            });
+        }
+        for (n, weights) in entry_terms.into_iter().enumerate() {
+            for (id, w) in weights {
+                postings[id as usize].push((n as u32, w));
+            }
+        }
+        let n = entries.len().max(1) as f32;
+        let idf: Vec<f32> = postings
+            .iter()
+            .map(|p| {
+                let df = p.len() as f32;
+                (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+            })
+            .collect();
+        let oov_idf = (1.0 + (n + 0.5) / 1.5).ln();
+        let mut keys = vec![String::new(); terms.len()];
+        for (k, id) in &terms {
+            keys[*id as usize] = k.clone();
+        }
+        Ok(Self {
+            lexicon,
+            themes,
+            entries,
+            terms,
+            keys,
+            idf,
+            postings,
+            oov_idf,
+            thresholds: Thresholds::default(),
+        })
+    }
+
+    /// Number of entries the engine can answer with.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Answers a question.
+    pub fn ask(&self, question: &str) -> Outcome {
+        self.run(question, false).outcome
+    }
+
+    /// Answers a question and says why.
+    pub fn explain(&self, question: &str) -> Explanation {
+        self.run(question, true)
+    }
+
+    fn run(&self, question: &str, detail: bool) -> Explanation {
+        let (lang, words) = self.lexicon.analyze(question, None, true);
+        // Per word: its terms that exist in the index, as (term id, query weight × idf).
+        let qwords: Vec<(f32, Vec<(u32, f32)>)> = words
+            .iter()
+            .map(|w| {
+                let known: Vec<(u32, f32)> = w
+                    .terms
+                    .iter()
+                    .filter_map(|t| {
+                        self.terms
+                            .get(&t.key)
+                            .map(|id| (*id, t.weight * self.idf[*id as usize]))
+                    })
+                    .collect();
+                let mass = known.iter().map(|(_, v)| *v).fold(0.0, f32::max);
+                let mass = if known.is_empty() {
+                    // A word no entry uses. If the glossary knows it, it names a municipal
+                    // matter the FAQ does not cover ("bussen"): strong evidence against every
+                    // entry. Otherwise it is more likely chatter around the question.
+                    self.oov_idf
+                        * if w.in_glossary() {
+                            1.0
+                        } else {
+                            lexicon::W_UNKNOWN
+                        }
+                } else {
+                    mass
+                };
+                (mass, known)
+            })
+            .collect();
+        let total: f32 = qwords.iter().map(|(m, _)| *m).sum();
+
+        let n = self.entries.len();
+        let mut score = vec![0.0f32; n];
+        let mut best = vec![0.0f32; n];
+        let mut touched: Vec<u32> = Vec::new();
+        for (mass, terms) in &qwords {
+            for (id, qv) in terms {
+                for (e, ew) in &self.postings[*id as usize] {
+                    let v = qv * ew;
+                    let b = &mut best[*e as usize];
+                    if *b == 0.0 {
+                        touched.push(*e);
+                    }
+                    if v > *b {
+                        *b = v;
+                    }
+                }
+            }
+            for e in touched.drain(..) {
+                score[e as usize] += best[e as usize].min(*mass);
+                best[e as usize] = 0.0;
+            }
+        }
+
+        let mut order: Vec<usize> = (0..n).filter(|e| score[*e] > 0.0).collect();
+        order.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
+        order.truncate(12);
+        let mut candidates: Vec<Candidate> = order
+            .into_iter()
+            .map(|e| self.candidate(e, score[e], total, &qwords, &words, detail))
+            .collect();
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+
+        let outcome = self.decide(&candidates);
+        if !detail {
+            return Explanation {
+                lang,
+                words: Vec::new(),
+                candidates,
+                outcome,
+            };
+        }
+        let words = words
+            .iter()
+            .map(|w| {
+                let terms = w
+                    .terms
+                    .iter()
+                    .map(|t| {
+                        let idf = self
+                            .terms
+                            .get(&t.key)
+                            .map(|id| self.idf[*id as usize])
+                            .unwrap_or(f32::NAN);
+                        (self.label(&t.key, &t.via), t.weight, idf)
+                    })
+                    .collect();
+                (w.text.clone(), terms)
+            })
+            .collect();
+        Explanation {
+            lang,
+            words,
+            candidates,
+            outcome,
+        }
+    }
+
+    fn candidate(
+        &self,
+        e: usize,
+        raw: f32,
+        total: f32,
+        qwords: &[(f32, Vec<(u32, f32)>)],
+        words: &[Word],
+        detail: bool,
+    ) -> Candidate {
+        let info = &self.entries[e];
+        let coverage = if total > 0.0 {
+            (raw / total).min(1.0)
+        } else {
+            0.0
+        };
+        // The question's own weight per term, before idf: what a phrasing term can get.
+        let mut qweight: HashMap<u32, f32> = HashMap::default();
+        for (id, qv) in qwords.iter().flat_map(|(_, ts)| ts.iter()) {
+            let w = qv / self.idf[*id as usize].max(1e-6);
+            let v = qweight.entry(*id).or_insert(0.0);
+            *v = v.max(w);
+        }
+        // Fit: how much of one phrasing the question covers, word by word of the phrasing.
+        let mut fit = 0.0f32;
+        let mut best_phrasing = info.question_text();
+        for (text, pwords) in &info.phrasings {
+            let mut have = 0.0;
+            let mut need = 0.0;
+            for pw in pwords {
+                let weight = pw
+                    .iter()
+                    .map(|(id, w)| w * self.idf[*id as usize])
+                    .fold(0.0, f32::max);
+                need += weight;
+                let got = pw
+                    .iter()
+                    .map(|(id, w)| {
+                        qweight.get(id).copied().unwrap_or(0.0) * w * self.idf[*id as usize]
+                    })
+                    .fold(0.0, f32::max);
+                have += got.min(weight);
+            }
+            let f = if need > 0.0 { have / need } else { 0.0 };
+            if f > fit {
+                fit = f;
+                best_phrasing = text.clone();
+            }
+        }
+        let mut matched = Vec::new();
+        for (w, (_, terms)) in words.iter().zip(qwords).filter(|_| detail) {
+            let hit = terms
+                .iter()
+                .filter_map(|(id, qv)| {
+                    self.postings[*id as usize]
+                        .iter()
+                        .find(|(pe, _)| *pe as usize == e)
+                        .map(|(_, ew)| (*id, qv * ew))
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((id, _)) = hit {
+                let key = self.keys[id as usize].clone();
+                let via = w
+                    .terms
+                    .iter()
+                    .find(|t| t.key == key)
+                    .map(|t| t.via.clone())
+                    .unwrap_or(Via::Stem);
+                matched.push((w.text.clone(), self.label(&key, &via)));
+            }
+        }
+        let score = 0.55 * coverage + 0.45 * fit;
+        Candidate {
+            entry: info.id.clone(),
+            score,
+            coverage,
+            fit,
+            best_phrasing,
+            matched,
+        }
+    }
+
+    fn decide(&self, candidates: &[Candidate]) -> Outcome {
+        let t = &self.thresholds;
+        let Some(top) = candidates.first() else {
+            return Outcome::NoAnswer { theme: None };
+        };
+        let second = candidates.get(1).map(|c| c.score).unwrap_or(0.0);
+        if top.score >= t.answer && top.score - second >= t.margin {
+            return Outcome::Answer {
+                entry: top.entry.clone(),
+                confidence: top.score.min(1.0),
+            };
+        }
+        if top.score >= t.suggest {
+            let entries = candidates
+                .iter()
+                .take(3)
+                .filter(|c| c.score >= t.suggest.max(top.score * 0.6))
+                .map(|c| (c.entry.clone(), c.score.min(1.0)))
+                .collect();
+            return Outcome::Suggest { entries };
+        }
+        let theme = candidates
+            .iter()
+            .find(|c| c.score >= t.theme)
+            .and_then(|c| {
+                self.entries
+                    .iter()
+                    .find(|e| e.id == c.entry)
+                    .map(|e| self.themes[e.theme].clone())
+            });
+        Outcome::NoAnswer { theme }
+    }
+
+    fn label(&self, key: &str, via: &Via) -> String {
+        match via {
+            Via::Concept(g) => format!("≈{}", self.lexicon.glossary.label(*g)),
+            Via::Part => format!("{key} (del av ord)"),
+            Via::Fuzzy(f) => format!("{f} (stavning)"),
+            Via::Foreign => format!("{key} (okänt engelskt ord)"),
+            Via::Stem => key.to_owned(),
+        }
+    }
+}
+
+impl EntryInfo {
+    fn question_text(&self) -> String {
+        self.phrasings
+            .first()
+            .map(|(t, _)| t.clone())
+            .unwrap_or_default()
+    }
+}

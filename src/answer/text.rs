@@ -1,0 +1,513 @@
+//! Text normalisation for matching: folding, tokenising, stop words, stemming, language.
+//!
+//! Everything is folded (lowercase, diacritics removed) *before* stemming so that
+//! "när plogas gatan" and "nar plogas gatan" meet on the same stems. Snowball's Swedish
+//! suffix list is almost free of å/ä/ö, so stemming folded words costs next to nothing.
+
+use std::collections::HashSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// Function words that carry no matter of their own. Question words are here too: "när",
+/// "hur" and "var" appear in every FAQ phrasing, so they only add noise to the ranking.
+const STOP_SV: &[&str] = &[
+    "och",
+    "i",
+    "att",
+    "det",
+    "som",
+    "en",
+    "pa",
+    "ar",
+    "av",
+    "for",
+    "med",
+    "till",
+    "den",
+    "har",
+    "de",
+    "inte",
+    "om",
+    "ett",
+    "han",
+    "hon",
+    "men",
+    "var",
+    "jag",
+    "sig",
+    "fran",
+    "vi",
+    "sa",
+    "kan",
+    "man",
+    "nar",
+    "hur",
+    "vad",
+    "vem",
+    "vems",
+    "vilken",
+    "vilket",
+    "vilka",
+    "varfor",
+    "vart",
+    "varifran",
+    "dar",
+    "har",
+    "min",
+    "mitt",
+    "mina",
+    "din",
+    "ditt",
+    "dina",
+    "er",
+    "ert",
+    "era",
+    "ni",
+    "oss",
+    "vara",
+    "vart",
+    "sin",
+    "sitt",
+    "sina",
+    "hans",
+    "hennes",
+    "deras",
+    "dem",
+    "mig",
+    "dig",
+    "du",
+    "ju",
+    "val",
+    "nog",
+    "ocksa",
+    "bara",
+    "lite",
+    "mycket",
+    "nagon",
+    "nagot",
+    "nagra",
+    "nan",
+    "nat",
+    "nagonting",
+    "sadan",
+    "sadant",
+    "sadana",
+    "san",
+    "sant",
+    "sana",
+    "denna",
+    "detta",
+    "dessa",
+    "den",
+    "det",
+    "eller",
+    "samt",
+    "utan",
+    "under",
+    "over",
+    "efter",
+    "innan",
+    "mot",
+    "vid",
+    "hos",
+    "genom",
+    "sen",
+    "sedan",
+    "da",
+    "nu",
+    "redan",
+    "annu",
+    "an",
+    "alla",
+    "allt",
+    "all",
+    "hela",
+    "andra",
+    "annan",
+    "annat",
+    "skulle",
+    "ska",
+    "skall",
+    "kommer",
+    "blir",
+    "blev",
+    "bli",
+    "vara",
+    "varit",
+    "ha",
+    "hade",
+    "haft",
+    "fa",
+    "far",
+    "fick",
+    "fatt",
+    "gora",
+    "gor",
+    "gjorde",
+    "gjort",
+    "maste",
+    "behover",
+    "borde",
+    "vill",
+    "ville",
+    "kunna",
+    "kunde",
+    "hej",
+    "hejsan",
+    "hallo",
+    "tjena",
+    "tja",
+    "tack",
+    "snalla",
+    "typ",
+    "liksom",
+    "alltsa",
+    "asså",
+    "assa",
+    "ba",
+    "ok",
+    "okej",
+    "ja",
+    "nej",
+    "jo",
+    "aven",
+    "ens",
+    "precis",
+    "egentligen",
+    "faktiskt",
+    "helt",
+    "ganska",
+    "riktigt",
+    "verkligen",
+    "just",
+    "igen",
+    "ocksa",
+    "eller",
+    "sa",
+    "ungefar",
+    "kanske",
+    "finns",
+    "fanns",
+    "gar",
+    "ga",
+    "gick",
+    "finnas",
+    "ta",
+    "tar",
+    "tog",
+    "nagonstans",
+    "dom",
+    "nagonsin",
+    "aldrig",
+    "alltid",
+    "ofta",
+    "hit",
+    "dit",
+    "upp",
+    "ut",
+    "in",
+    "ner",
+    "fram",
+    "bort",
+    "mer",
+    "mest",
+    "fler",
+    "flest",
+    "sa",
+    "ni",
+    "er",
+    "tro",
+    "tror",
+    "tycker",
+    "undrar",
+    "fundera",
+    "funderar",
+    "fraga",
+    "fragar",
+    "undra",
+    "veta",
+    "vet",
+    "hjalp",
+    "hjalpa",
+    "behov",
+    "vanlig",
+    "halla",
+    "haller",
+    "holl",
+    "hejhej",
+    "mvh",
+    "hallaa",
+    "halloj",
+    "tjo",
+    "godmorgon",
+    "godkvall",
+    "goddag",
+];
+
+const STOP_EN: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "i",
+    "me",
+    "my",
+    "mine",
+    "we",
+    "our",
+    "us",
+    "you",
+    "your",
+    "it",
+    "its",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "am",
+    "do",
+    "does",
+    "did",
+    "done",
+    "doing",
+    "how",
+    "what",
+    "when",
+    "where",
+    "who",
+    "whom",
+    "whose",
+    "which",
+    "why",
+    "can",
+    "could",
+    "should",
+    "would",
+    "will",
+    "shall",
+    "may",
+    "might",
+    "must",
+    "to",
+    "of",
+    "in",
+    "on",
+    "for",
+    "from",
+    "with",
+    "at",
+    "by",
+    "about",
+    "as",
+    "into",
+    "there",
+    "here",
+    "this",
+    "that",
+    "these",
+    "those",
+    "have",
+    "has",
+    "had",
+    "get",
+    "got",
+    "getting",
+    "and",
+    "or",
+    "but",
+    "if",
+    "so",
+    "not",
+    "no",
+    "any",
+    "some",
+    "all",
+    "just",
+    "also",
+    "too",
+    "very",
+    "please",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "need",
+    "want",
+    "know",
+    "they",
+    "them",
+    "their",
+    "he",
+    "she",
+    "his",
+    "her",
+    "anyone",
+    "someone",
+    "something",
+    "anything",
+    "up",
+    "out",
+    "off",
+    "again",
+    "still",
+    "then",
+    "than",
+    "now",
+    "one",
+    "do",
+    "dont",
+    "don",
+    "t",
+    "s",
+    "m",
+    "ve",
+    "ll",
+    "re",
+    "d",
+    "im",
+    "ive",
+    "cant",
+    "isnt",
+    "doesnt",
+    "help",
+];
+
+/// The language a question is written in, as far as matching cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    Sv,
+    En,
+}
+
+pub struct Analyzer {
+    sv: Stemmer,
+    en: Stemmer,
+    stop_sv: HashSet<&'static str>,
+    stop_en: HashSet<&'static str>,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self {
+            sv: Stemmer::create(Algorithm::Swedish),
+            en: Stemmer::create(Algorithm::English),
+            stop_sv: STOP_SV.iter().copied().collect(),
+            stop_en: STOP_EN.iter().copied().collect(),
+        }
+    }
+}
+
+impl Analyzer {
+    /// Folded words of a text: letters and digits only, no pure numbers.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        fold(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
+            // Nobody asks with a 40-letter word; long runs are noise (or an attack) and only
+            // cost time downstream.
+            .filter(|w| w.chars().count() <= 40)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Guesses the language by function words; Swedish wins ties since it is the default.
+    pub fn detect(&self, words: &[String]) -> Lang {
+        let sv = words
+            .iter()
+            .filter(|w| self.stop_sv.contains(w.as_str()))
+            .count();
+        let en = words
+            .iter()
+            .filter(|w| self.stop_en.contains(w.as_str()) && !self.stop_sv.contains(w.as_str()))
+            .count();
+        if en > sv { Lang::En } else { Lang::Sv }
+    }
+
+    pub fn is_stop(&self, word: &str, lang: Lang) -> bool {
+        match lang {
+            Lang::Sv => self.stop_sv.contains(word),
+            Lang::En => self.stop_en.contains(word),
+        }
+    }
+
+    /// Extra Swedish stems where Snowball leaves forms apart that citizens use for one
+    /// thing: the definite -an ("gatan", "ansökan" → as "gata", "ansöka") and the
+    /// nominal -ning ("plogning" → as "ploga"). Both sides of a match get them.
+    pub fn variants(&self, word: &str, stem: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if word.len() >= 5 && word.ends_with("an") && stem == word {
+            out.push(self.sv.stem(&word[..word.len() - 1]).into_owned());
+        }
+        if let Some(base) = stem.strip_suffix("ning") {
+            if base.chars().count() >= 3 {
+                out.push(base.to_owned());
+            }
+        }
+        out.retain(|v| v != stem && v.chars().count() >= 3);
+        out
+    }
+
+    pub fn stem(&self, word: &str, lang: Lang) -> String {
+        match lang {
+            Lang::Sv => self.sv.stem(word).into_owned(),
+            Lang::En => self.en.stem(word).into_owned(),
+        }
+    }
+}
+
+/// Lowercases and strips diacritics and combining marks (which also flattens "zalgo" text).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        // Most text is ASCII; decomposing it is pure overhead at index-build time.
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        match c {
+            'æ' | 'Æ' => out.push('a'),
+            'ø' | 'Ø' => out.push('o'),
+            'ß' => out.push_str("ss"),
+            _ => decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    out.extend(d.to_lowercase());
+                }
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("När PLOGAS gatan?"), "nar plogas gatan?");
+        assert_eq!(fold("Snöröjning"), "snorojning");
+        assert_eq!(fold("z̷̛a̶l̴g̵o"), "zalgo");
+    }
+
+    #[test]
+    fn words_and_language() {
+        let a = Analyzer::default();
+        let w = a.words("Hur söker jag bygglov för 12 kvm?");
+        assert_eq!(w, vec!["hur", "soker", "jag", "bygglov", "for", "kvm"]);
+        assert_eq!(a.detect(&w), Lang::Sv);
+        let w = a.words("How do I apply for a building permit?");
+        assert_eq!(a.detect(&w), Lang::En);
+    }
+
+    #[test]
+    fn stems_meet_across_inflections() {
+        let a = Analyzer::default();
+        let s = |w: &str| a.stem(&fold(w), Lang::Sv);
+        assert_eq!(s("plogvallen"), s("plogvall"));
+        assert_eq!(s("gatan"), s("gator"));
+    }
+}

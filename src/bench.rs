@@ -1,0 +1,144 @@
+//! `kommunbot bench`: index build time and matching latency over synthetic corpora.
+//!
+//! Synthetic entries are made of the real FAQ's own words (so stems, compounds and glossary
+//! concepts behave as in production), drawn by a fixed-seed generator: the same corpus on
+//! every run, so figures can be compared across commits.
+
+use std::time::{Duration, Instant};
+
+use crate::answer::{Engine, Glossary};
+use crate::faq::{Entry, EntryId, Faq, Theme, ThemeId};
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub entries: usize,
+    pub build: Duration,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+    pub questions: usize,
+}
+
+/// A small, fixed-seed generator (xorshift64*): reproducible corpora without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[(self.next() % v.len() as u64) as usize]
+    }
+    fn sentence(&mut self, words: &[String], n: usize) -> String {
+        (0..n)
+            .map(|_| self.pick(words).as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Makes a corpus of `size` entries from the words of `base`, in as many themes as `base`.
+pub fn synthetic(base: &Faq, size: usize, seed: u64) -> Faq {
+    let mut words: Vec<String> = base
+        .entries
+        .iter()
+        .flat_map(|e| {
+            e.phrasings()
+                .chain(std::iter::once(e.answer.as_str()))
+                .flat_map(|t| t.split_whitespace())
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned())
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| w.chars().count() > 2)
+        .collect();
+    words.sort();
+    words.dedup();
+    if words.is_empty() {
+        words.push("fråga".into());
+    }
+    let mut rng = Rng(seed.max(1));
+    let themes: Vec<Theme> = if base.themes.is_empty() {
+        vec![Theme {
+            id: ThemeId::parse("tema").expect("valid slug"),
+            name: "Tema".into(),
+            description: String::new(),
+            synonyms: Vec::new(),
+            url: None,
+        }]
+    } else {
+        base.themes.clone()
+    };
+    let entries = (0..size)
+        .map(|i| {
+            let theme = themes[i % themes.len()].id.clone();
+            let q = (5 + rng.next() % 4) as usize;
+            Entry {
+                id: EntryId::new(&theme, &format!("post-{i}")).expect("valid slug"),
+                theme,
+                question: format!("{}?", rng.sentence(&words, q)),
+                alternates: (0..3).map(|_| rng.sentence(&words, q)).collect(),
+                alternates_en: Vec::new(),
+                keywords: (0..4).map(|_| rng.pick(&words).clone()).collect(),
+                episodes: Vec::new(),
+                links: Vec::new(),
+                updated: None,
+                owner: None,
+                review_by: None,
+                draft: false,
+                answer: rng.sentence(&words, 70),
+                source: format!("synthetic/{i}.md").into(),
+            }
+        })
+        .collect();
+    Faq {
+        themes,
+        entries,
+        episodes: Vec::new(),
+        glossary: base.glossary.clone(),
+    }
+}
+
+/// Builds an index of each size and times every question against it.
+pub fn run(base: &Faq, questions: &[String], sizes: &[usize]) -> Vec<Row> {
+    sizes
+        .iter()
+        .map(|&size| {
+            let faq = synthetic(base, size, 0x5eed + size as u64);
+            let start = Instant::now();
+            let engine = Engine::new(&faq, Glossary::base()).unwrap_or_else(|_| {
+                Engine::new(&Faq::default(), Glossary::default()).expect("empty engine")
+            });
+            let build = start.elapsed();
+            // Warm up caches once so the first question does not stand for cold memory.
+            for q in questions.iter().take(20) {
+                std::hint::black_box(engine.ask(q));
+            }
+            let mut times: Vec<Duration> = Vec::with_capacity(questions.len() * 3);
+            for _ in 0..3 {
+                for q in questions {
+                    let t = Instant::now();
+                    std::hint::black_box(engine.ask(q));
+                    times.push(t.elapsed());
+                }
+            }
+            times.sort();
+            let at = |p: f64| {
+                times
+                    .get(((times.len() as f64 * p) as usize).min(times.len().saturating_sub(1)))
+                    .copied()
+                    .unwrap_or_default()
+            };
+            Row {
+                entries: size,
+                build,
+                p50: at(0.50),
+                p99: at(0.99),
+                max: times.last().copied().unwrap_or_default(),
+                questions: times.len(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,435 @@
+//! The command line: clap definitions and one function per command.
+//!
+//! This is an edge: errors become `anyhow` with context here, and each command decides its
+//! exit code (0 fine, 1 the command found problems, 2 it could not run).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::answer::{Engine, Glossary};
+use crate::config::Settings;
+use crate::faq::{self, Faq};
+use crate::logview::{self, Format};
+use crate::privacy::Pseudonymizer;
+use crate::reply::{Reply, Texts};
+use crate::store::{self, Channel, Place, Record, Store};
+use crate::{bench, eval};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kommunbot",
+    version,
+    about = "Svarar på invånarnas frågor utifrån kommuncenters FAQ."
+)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer one question as a citizen would see it.
+    Ask(AskArgs),
+    /// Validate a FAQ folder and report every problem as file:line: message.
+    Check(CheckArgs),
+    /// Measure answer quality on labelled questions (JSONL).
+    Eval(EvalArgs),
+    /// Measure matching latency and index build time on synthetic corpora.
+    Bench(BenchArgs),
+    /// List logged questions for staff (redacted).
+    Log(LogArgs),
+    /// Questions per outcome and theme, answer rate, top entries, feedback.
+    Stats(StatsArgs),
+    /// Delete logged questions older than the retention period.
+    Purge(PurgeArgs),
+    /// Delete everything logged about one asker.
+    Forget(ForgetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only questions newer than this (e.g. 7d, 12h, 4w).
+    #[arg(long, default_value = "7d")]
+    pub since: String,
+    /// Only this outcome.
+    #[arg(long, value_enum)]
+    pub outcome: Option<OutcomeArg>,
+    /// Only this theme id.
+    #[arg(long)]
+    pub theme: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// At most this many rows.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum OutcomeArg {
+    Answered,
+    Suggested,
+    NoAnswer,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[arg(long, default_value = "30d")]
+    pub since: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Delete questions older than this many days (default: the retention setting, 180).
+    #[arg(long)]
+    pub older_than_days: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// The asker as `<platform>:<id>`, e.g. `discord:123456789012345678`.
+    #[arg(long)]
+    pub user: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FaqArg {
+    /// The FAQ folder.
+    #[arg(long, env = "KOMMUNBOT_FAQ", default_value = "faq")]
+    pub faq: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    #[command(flatten)]
+    pub faq: FaqArg,
+    /// Print the reply as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Show which words and terms matched, and the scores.
+    #[arg(long)]
+    pub explain: bool,
+    /// Do not write the question to the question log.
+    #[arg(long)]
+    pub no_log: bool,
+    /// The question (several words are joined, so quotes are optional).
+    #[arg(required = true, num_args = 1..)]
+    pub question: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The FAQ folder (also accepted without --faq).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub faq: FaqArg,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub faq: FaqArg,
+    /// Labelled questions, one JSON object a line.
+    #[arg(long)]
+    pub questions: PathBuf,
+    /// Print the figures as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// How many of the worst misses to list.
+    #[arg(long, default_value_t = 20)]
+    pub misses: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The FAQ whose words the synthetic corpora are made of.
+    #[command(flatten)]
+    pub faq: FaqArg,
+    /// Questions to time (JSONL as for eval); by default the FAQ's own phrasings.
+    #[arg(long)]
+    pub questions: Option<PathBuf>,
+    /// Corpus sizes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [100, 1000, 10000])]
+    pub sizes: Vec<usize>,
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Ask(a) => ask(a),
+        Command::Check(c) => check(c),
+        Command::Eval(e) => run_eval(e),
+        Command::Bench(b) => run_bench(b),
+        Command::Log(l) => log(l),
+        Command::Stats(s) => stats(s),
+        Command::Purge(p) => purge(p),
+        Command::Forget(f) => forget(f),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Opens the database and puts in whatever an earlier outage left in the spool.
+async fn open_store(settings: &Settings) -> Result<Store> {
+    let store = Store::open(&settings.database_url).await?;
+    let replayed = store::replay_spool(&store, &settings.data_dir).await?;
+    if replayed > 0 {
+        tracing::info!(replayed, "question log: spool replayed");
+    }
+    Ok(store)
+}
+
+/// Logs one CLI question. The answer is already printed: a database problem only warns, and
+/// the record waits in the spool for the next run.
+fn log_cli_question(question: &str, outcome: &crate::answer::Outcome) -> Result<()> {
+    let settings = Settings::from_env()?;
+    let pseudo =
+        Pseudonymizer::load_or_create(&settings.data_dir, Some(settings.asker_secret.expose()))?;
+    let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+    let record = Record::new(
+        question,
+        Channel::Cli,
+        Place::default(),
+        Some(pseudo.asker("cli", &user)),
+        outcome,
+        None,
+    );
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let store = open_store(&settings).await?;
+        store.insert(std::slice::from_ref(&record)).await?;
+        store.close().await;
+        anyhow::Ok(())
+    });
+    if let Err(e) = result {
+        store::spool_records(&settings.data_dir, &[record]).with_context(|| {
+            format!(
+                "cannot spool the question in {}",
+                settings.data_dir.display()
+            )
+        })?;
+        tracing::warn!(error = %format!("{e:#}"), "question log unavailable: the question waits in the spool");
+    }
+    Ok(())
+}
+
+fn with_store<T>(f: impl AsyncFnOnce(&Store, &Settings) -> Result<T>) -> Result<T> {
+    let settings = Settings::from_env()?;
+    runtime()?.block_on(async {
+        let store = open_store(&settings).await?;
+        let out = f(&store, &settings).await;
+        store.close().await;
+        out
+    })
+}
+
+fn since_ms(age: &str) -> Result<i64> {
+    let ms = logview::parse_age(age).map_err(anyhow::Error::msg)?;
+    Ok(store::now_ms() - ms)
+}
+
+fn log(a: LogArgs) -> Result<ExitCode> {
+    let filter = store::Filter {
+        since_ms: Some(since_ms(&a.since)?),
+        outcome: a.outcome.map(|o| {
+            match o {
+                OutcomeArg::Answered => "answered",
+                OutcomeArg::Suggested => "suggested",
+                OutcomeArg::NoAnswer => "no_answer",
+            }
+            .to_owned()
+        }),
+        theme: a.theme,
+        limit: Some(a.limit),
+    };
+    let rows = with_store(async |s, _| Ok(s.list(&filter).await?))?;
+    print!("{}", logview::questions(&rows, a.format));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(a: StatsArgs) -> Result<ExitCode> {
+    let since = since_ms(&a.since)?;
+    let days = logview::parse_age(&a.since).map_err(anyhow::Error::msg)? / 86_400_000;
+    let st = with_store(async |s, _| Ok(s.stats(since).await?))?;
+    print!("{}", logview::stats(&st, days));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn purge(a: PurgeArgs) -> Result<ExitCode> {
+    let (n, days) = with_store(async |s, settings| {
+        let days = a.older_than_days.unwrap_or(settings.retention_days);
+        let before = store::now_ms() - i64::from(days) * 86_400_000;
+        Ok((s.purge(before).await?, days))
+    })?;
+    println!("purge: deleted {n} question(s) older than {days} days");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn forget(a: ForgetArgs) -> Result<ExitCode> {
+    let Some((platform, id)) = a
+        .user
+        .split_once(':')
+        .filter(|(p, i)| !p.is_empty() && !i.is_empty())
+    else {
+        anyhow::bail!(
+            "invalid user `{}`: write it as <platform>:<id>, e.g. discord:123456789012345678",
+            a.user
+        );
+    };
+    let n = with_store(async |s, settings| {
+        let pseudo = Pseudonymizer::load_or_create(
+            &settings.data_dir,
+            Some(settings.asker_secret.expose()),
+        )?;
+        Ok(s.forget(&pseudo.asker(platform, id)).await?)
+    })?;
+    println!("forget: deleted {n} question(s) of that user");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads a FAQ that must be clean, and builds the engine over it.
+pub fn load_engine(dir: &Path) -> Result<(Faq, Engine)> {
+    let faq = faq::load_strict(dir)?;
+    let engine = Engine::new(&faq, Glossary::base())
+        .with_context(|| format!("the glossary in {}", dir.display()))?;
+    tracing::info!(entries = engine.len(), dir = %dir.display(), "faq loaded");
+    Ok((faq, engine))
+}
+
+fn ask(a: AskArgs) -> Result<ExitCode> {
+    let (faq, engine) = load_engine(&a.faq.faq)?;
+    let question = a.question.join(" ");
+    let ex = engine.explain(&question);
+    let reply = Reply::build(&faq, &ex.outcome, &Texts::default());
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&reply)?);
+    } else {
+        print!("{}", reply.to_text());
+    }
+    if !a.no_log {
+        log_cli_question(&question, &ex.outcome)?;
+    }
+    if a.explain {
+        println!("\n--- förklaring ---");
+        println!("språk: {:?}", ex.lang);
+        for (word, terms) in &ex.words {
+            let terms: Vec<String> = terms
+                .iter()
+                .map(|(l, w, idf)| {
+                    if idf.is_nan() {
+                        format!("{l} [vikt {w:.2}, finns inte i FAQ:n]")
+                    } else {
+                        format!("{l} [vikt {w:.2}, idf {idf:.2}]")
+                    }
+                })
+                .collect();
+            println!("  {word}: {}", terms.join(", "));
+        }
+        println!("kandidater:");
+        for c in ex.candidates.iter().take(5) {
+            println!(
+                "  {:.3}  {}  (täckning {:.2}, passform {:.2} mot \"{}\")",
+                c.score, c.entry, c.coverage, c.fit, c.best_phrasing
+            );
+            let m: Vec<String> = c.matched.iter().map(|(w, t)| format!("{w}→{t}")).collect();
+            println!("         träffar: {}", m.join(", "));
+        }
+        println!("utfall: {}", ex.outcome.kind());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(c: CheckArgs) -> Result<ExitCode> {
+    let dir = c.dir.unwrap_or(c.faq.faq);
+    let (faq, mut diags) = faq::load(&dir);
+    if let Some(local) = &faq.glossary {
+        if let Err(e) = Glossary::parse(&dir.join("_glossary.toml").display().to_string(), local) {
+            diags.push(faq::Diagnostic {
+                file: dir.join("_glossary.toml"),
+                line: Some(e.line),
+                message: format!("broken glossary: {}", e.message),
+            });
+        }
+    }
+    for d in &diags {
+        println!("{d}");
+    }
+    let drafts: Vec<_> = faq.entries.iter().filter(|e| e.draft).collect();
+    for d in &drafts {
+        println!(
+            "{}: note: draft, not served until a guide completes it",
+            d.source.display()
+        );
+    }
+    if diags.is_empty() {
+        println!(
+            "ok: {} themes, {} entries ({} drafts), {} episodes in {}",
+            faq.themes.len(),
+            faq.entries.len(),
+            drafts.len(),
+            faq.episodes.len(),
+            dir.display()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{} problem(s) in {}", diags.len(), dir.display());
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn read_questions(path: &Path) -> Result<Vec<eval::Labelled>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read questions from {}", path.display()))?;
+    eval::parse_jsonl(&text).with_context(|| format!("in {}", path.display()))
+}
+
+fn run_eval(e: EvalArgs) -> Result<ExitCode> {
+    let (_, engine) = load_engine(&e.faq.faq)?;
+    let questions = read_questions(&e.questions)?;
+    let report = eval::run(&engine, &questions);
+    if e.json {
+        println!("{}", serde_json::to_string(&report.figures)?);
+    } else {
+        print!("{}", report.to_text(e.misses));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_bench(b: BenchArgs) -> Result<ExitCode> {
+    let base = faq::load_strict(&b.faq.faq)?;
+    let questions: Vec<String> = match &b.questions {
+        Some(p) => read_questions(p)?.into_iter().map(|l| l.q).collect(),
+        None => base
+            .entries
+            .iter()
+            .flat_map(|e| e.phrasings().map(str::to_owned).collect::<Vec<_>>())
+            .collect(),
+    };
+    anyhow::ensure!(!questions.is_empty(), "no questions to time");
+    println!(
+        "{:>8} {:>10} {:>9} {:>9} {:>9} {:>9}",
+        "entries", "build_ms", "p50_us", "p99_us", "max_us", "queries"
+    );
+    for row in bench::run(&base, &questions, &b.sizes) {
+        println!(
+            "{:>8} {:>10.1} {:>9.1} {:>9.1} {:>9.1} {:>9}",
+            row.entries,
+            row.build.as_secs_f64() * 1e3,
+            row.p50.as_secs_f64() * 1e6,
+            row.p99.as_secs_f64() * 1e6,
+            row.max.as_secs_f64() * 1e6,
+            row.questions
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,940 @@
+//! Reading a FAQ folder from disk and validating it, reporting every problem at once.
+//!
+//! Parsing goes through `toml::Table` rather than `#[serde(deny_unknown_fields)]` so that one
+//! file can yield several diagnostics (an unknown key *and* an empty answer) and each names
+//! its line. The parse functions are pure (text in, value out) so tests need no files.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use super::{
+    Entry, EntryId, Episode, EpisodeRef, Faq, Link, MAX_ANSWER_CHARS, Theme, ThemeId, Timestamp,
+};
+
+/// One problem in the FAQ, printed as `file:line: message` like a compiler would.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file.display(), self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// Collects diagnostics for one file.
+struct Report<'a> {
+    file: &'a Path,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Report<'_> {
+    fn at(&mut self, line: Option<usize>, message: impl Into<String>) {
+        self.out.push(Diagnostic {
+            file: self.file.to_path_buf(),
+            line,
+            message: message.into(),
+        });
+    }
+}
+
+const ENTRY_KEYS: &[&str] = &[
+    "question",
+    "alternates",
+    "alternates_en",
+    "keywords",
+    "episodes",
+    "links",
+    "updated",
+    "owner",
+    "review_by",
+    "draft",
+];
+const THEME_KEYS: &[&str] = &["name", "description", "synonyms", "url"];
+const EPISODE_KEYS: &[&str] = &["id", "title", "url", "published", "themes", "description"];
+const EPISODE_REF_KEYS: &[&str] = &["id", "at"];
+const LINK_KEYS: &[&str] = &["title", "url"];
+
+/// Reads a FAQ folder. Returns what could be read together with every problem found;
+/// callers that must not serve a broken FAQ check that the diagnostics are empty.
+pub fn load(dir: &Path) -> (Faq, Vec<Diagnostic>) {
+    let mut faq = Faq::default();
+    let mut diags = Vec::new();
+    let mut root = Report {
+        file: dir,
+        out: &mut diags,
+    };
+
+    let listing = match sorted_dir(dir) {
+        Ok(l) => l,
+        Err(e) => {
+            root.at(None, format!("cannot read the faq folder: {e}"));
+            return (faq, diags);
+        }
+    };
+
+    let mut theme_dirs = Vec::new();
+    for path in listing {
+        let name = file_name(&path);
+        if path.is_dir() {
+            if !name.starts_with('.') {
+                theme_dirs.push(path);
+            }
+        } else if name == "episodes.toml" {
+            match read(&path, &mut diags) {
+                Some(text) => faq.episodes = parse_episodes(&path, &text, &mut diags),
+                None => continue,
+            }
+        } else if name == "_glossary.toml" {
+            faq.glossary = read(&path, &mut diags);
+        } else if name.ends_with(".md") && !name.eq_ignore_ascii_case("readme.md") {
+            diags.push(Diagnostic {
+                file: path.clone(),
+                line: None,
+                message: "entry outside a theme folder: move it into faq/<theme>/".into(),
+            });
+        }
+    }
+
+    for dir in theme_dirs {
+        load_theme_dir(&dir, &mut faq, &mut diags);
+    }
+
+    cross_check(&mut faq, &mut diags);
+    (faq, diags)
+}
+
+fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
+    let name = file_name(dir);
+    let Some(theme_id) = ThemeId::parse(&name) else {
+        diags.push(Diagnostic {
+            file: dir.to_path_buf(),
+            line: None,
+            message: format!(
+                "theme folder name `{name}` is not a slug (use a-z, 0-9 and -, e.g. `vatten-avlopp`)"
+            ),
+        });
+        return;
+    };
+    let theme_file = dir.join("_theme.toml");
+    if theme_file.is_file() {
+        if let Some(text) = read(&theme_file, diags) {
+            if let Some(theme) = parse_theme(&theme_file, theme_id.clone(), &text, diags) {
+                faq.themes.push(theme);
+            }
+        }
+    } else {
+        diags.push(Diagnostic {
+            file: dir.to_path_buf(),
+            line: None,
+            message: format!("theme folder `{name}` has no _theme.toml"),
+        });
+    }
+    let files = match sorted_dir(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(Diagnostic {
+                file: dir.to_path_buf(),
+                line: None,
+                message: format!("cannot read the theme folder: {e}"),
+            });
+            return;
+        }
+    };
+    for path in files {
+        let fname = file_name(&path);
+        if !path.is_file() || !fname.ends_with(".md") || fname.eq_ignore_ascii_case("readme.md") {
+            continue;
+        }
+        let stem = fname.trim_end_matches(".md");
+        let Some(id) = EntryId::new(&theme_id, stem) else {
+            diags.push(Diagnostic {
+                file: path.clone(),
+                line: None,
+                message: format!(
+                    "file name `{fname}` is not a slug (use a-z, 0-9 and -, e.g. `nar-plogas-min-gata.md`)"
+                ),
+            });
+            continue;
+        };
+        if let Some(text) = read(&path, diags) {
+            if let Some(entry) = parse_entry(&path, id, &text, diags) {
+                faq.entries.push(entry);
+            }
+        }
+    }
+}
+
+/// Checks that span files: duplicate ids, one phrasing on two entries, unknown episodes.
+fn cross_check(faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
+    let mut ids: HashMap<&str, &Path> = HashMap::new();
+    let mut phrasings: HashMap<String, (&EntryId, &Path, Option<usize>)> = HashMap::new();
+    for entry in &faq.entries {
+        if let Some(first) = ids.insert(entry.id.as_str(), &entry.source) {
+            diags.push(Diagnostic {
+                file: entry.source.clone(),
+                line: None,
+                message: format!(
+                    "duplicate entry id `{}` (also in {})",
+                    entry.id,
+                    first.display()
+                ),
+            });
+        }
+        let text = fs::read_to_string(&entry.source).unwrap_or_default();
+        for phrasing in entry.phrasings() {
+            let key = phrasing_key(phrasing);
+            if key.is_empty() {
+                continue;
+            }
+            let line = find_line(&text, phrasing);
+            match phrasings.get(&key) {
+                Some((other, other_file, other_line)) if *other != &entry.id => {
+                    let at = other_line.map(|l| format!(":{l}")).unwrap_or_default();
+                    diags.push(Diagnostic {
+                        file: entry.source.clone(),
+                        line,
+                        message: format!(
+                            "phrasing \"{phrasing}\" is also on `{other}` ({}{at}): the bot cannot tell them apart",
+                            other_file.display()
+                        ),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    phrasings.insert(key, (&entry.id, &entry.source, line));
+                }
+            }
+        }
+        for ep in &entry.episodes {
+            if !faq.episodes.iter().any(|e| e.id == ep.id) {
+                diags.push(Diagnostic {
+                    file: entry.source.clone(),
+                    line: find_line(&text, &ep.id),
+                    message: format!("episode `{}` is not in episodes.toml", ep.id),
+                });
+            }
+        }
+    }
+    let mut seen = HashMap::new();
+    for ep in &faq.episodes {
+        if seen.insert(ep.id.clone(), ()).is_some() {
+            diags.push(Diagnostic {
+                file: PathBuf::from("episodes.toml"),
+                line: None,
+                message: format!("duplicate episode id `{}`", ep.id),
+            });
+        }
+    }
+}
+
+/// Two phrasings are "the same" when they differ only in case, punctuation and spacing.
+fn phrasing_key(s: &str) -> String {
+    s.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Parses one entry file. Returns `None` when the file is too broken to use at all.
+pub fn parse_entry(
+    path: &Path,
+    id: EntryId,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Entry> {
+    let mut r = Report {
+        file: path,
+        out: diags,
+    };
+    let (front, front_line, body) = match split_front_matter(text) {
+        Ok(parts) => parts,
+        Err((line, msg)) => {
+            r.at(Some(line), msg);
+            return None;
+        }
+    };
+    let table = match front.parse::<Table>() {
+        Ok(t) => t,
+        Err(e) => {
+            let line = e
+                .span()
+                .map(|s| front_line + line_of(front, s.start) - 1)
+                .or(Some(front_line));
+            r.at(line, format!("broken front matter: {}", e.message().trim()));
+            return None;
+        }
+    };
+    let key_line = |key: &str| find_key_line(front, key).map(|l| l + front_line - 1);
+    unknown_keys(&table, ENTRY_KEYS, &key_line, "entry", &mut r);
+
+    let question = match table.get("question") {
+        Some(Value::String(q)) if !q.trim().is_empty() => q.trim().to_owned(),
+        Some(Value::String(_)) => {
+            r.at(key_line("question"), "`question` is empty");
+            String::new()
+        }
+        Some(_) => {
+            r.at(key_line("question"), "`question` must be a string");
+            String::new()
+        }
+        None => {
+            r.at(Some(front_line), "missing `question` in the front matter");
+            String::new()
+        }
+    };
+    let alternates = strings(&table, "alternates", &key_line, &mut r);
+    let alternates_en = strings(&table, "alternates_en", &key_line, &mut r);
+    let keywords = strings(&table, "keywords", &key_line, &mut r);
+    let episodes = episode_refs(&table, &key_line, &mut r);
+    let links = links(&table, &key_line, &mut r);
+    let updated = date(&table, "updated", &key_line, &mut r);
+    let review_by = date(&table, "review_by", &key_line, &mut r);
+    let owner = match table.get("owner") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            r.at(key_line("owner"), "`owner` must be a string");
+            None
+        }
+    };
+    let draft = match table.get("draft") {
+        None => false,
+        Some(Value::Boolean(b)) => *b,
+        Some(_) => {
+            r.at(key_line("draft"), "`draft` must be true or false");
+            false
+        }
+    };
+
+    let answer = body.trim().to_owned();
+    let body_line = front_line + front.lines().count() + 1;
+    if answer.is_empty() && !draft {
+        r.at(
+            Some(body_line),
+            "the answer is empty: write it below the closing +++",
+        );
+    }
+    let chars = answer.chars().count();
+    if chars > MAX_ANSWER_CHARS {
+        r.at(
+            Some(body_line),
+            format!("the answer is {chars} characters; Discord shows at most {MAX_ANSWER_CHARS}"),
+        );
+    }
+
+    Some(Entry {
+        theme: ThemeId(id.theme().to_owned()),
+        id,
+        question,
+        alternates,
+        alternates_en,
+        keywords,
+        episodes,
+        links,
+        updated,
+        owner,
+        review_by,
+        draft,
+        answer,
+        source: path.to_path_buf(),
+    })
+}
+
+/// Parses `_theme.toml`.
+pub fn parse_theme(
+    path: &Path,
+    id: ThemeId,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Theme> {
+    let mut r = Report {
+        file: path,
+        out: diags,
+    };
+    let table = parse_table(text, &mut r)?;
+    let key_line = |key: &str| find_key_line(text, key);
+    unknown_keys(&table, THEME_KEYS, &key_line, "theme", &mut r);
+    let name = match table.get("name") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+        _ => {
+            r.at(
+                key_line("name").or(Some(1)),
+                "missing `name` (the theme's display name)",
+            );
+            id.as_str().to_owned()
+        }
+    };
+    let description = match table.get("description") {
+        Some(Value::String(s)) => s.trim().to_owned(),
+        None => String::new(),
+        Some(_) => {
+            r.at(key_line("description"), "`description` must be a string");
+            String::new()
+        }
+    };
+    let synonyms = strings(&table, "synonyms", &key_line, &mut r);
+    let url = match table.get("url") {
+        Some(Value::String(s)) => {
+            check_url(s, key_line("url"), &mut r);
+            Some(s.clone())
+        }
+        None => None,
+        Some(_) => {
+            r.at(key_line("url"), "`url` must be a string");
+            None
+        }
+    };
+    Some(Theme {
+        id,
+        name,
+        description,
+        synonyms,
+        url,
+    })
+}
+
+/// Parses `episodes.toml`: a list of `[[episode]]` tables.
+pub fn parse_episodes(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Episode> {
+    let mut r = Report {
+        file: path,
+        out: diags,
+    };
+    let Some(table) = parse_table(text, &mut r) else {
+        return Vec::new();
+    };
+    for key in table.keys().filter(|k| *k != "episode") {
+        r.at(
+            find_key_line(text, key),
+            format!("unknown key `{key}`: episodes.toml holds only [[episode]] tables"),
+        );
+    }
+    let headers: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[episode]]"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let Some(list) = table.get("episode") else {
+        return Vec::new();
+    };
+    let Some(list) = list.as_array() else {
+        r.at(
+            find_key_line(text, "episode"),
+            "`episode` must be written as [[episode]] tables",
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let line = headers.get(i).copied();
+        let Some(t) = item.as_table() else {
+            r.at(line, "an [[episode]] must be a table");
+            continue;
+        };
+        let start = line.unwrap_or(1);
+        // Keys of this episode lie between its header and the next one.
+        let end = headers.get(i + 1).copied().unwrap_or(usize::MAX);
+        let key_line = |key: &str| {
+            text.lines()
+                .enumerate()
+                .skip(start)
+                .take(end.saturating_sub(start))
+                .find(|(_, l)| is_key_line(l, key))
+                .map(|(n, _)| n + 1)
+                .or(line)
+        };
+        unknown_keys(t, EPISODE_KEYS, &key_line, "episode", &mut r);
+        let req = |key: &str, r: &mut Report| match t.get(key) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            _ => {
+                r.at(key_line(key), format!("episode is missing `{key}`"));
+                None
+            }
+        };
+        let (id, title, url) = (req("id", &mut r), req("title", &mut r), req("url", &mut r));
+        if let Some(u) = &url {
+            check_url(u, key_line("url"), &mut r);
+        }
+        let published = date(t, "published", &key_line, &mut r);
+        let themes = strings(t, "themes", &key_line, &mut r);
+        let description = t
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        if let (Some(id), Some(title), Some(url)) = (id, title, url) {
+            out.push(Episode {
+                id,
+                title,
+                url,
+                published,
+                themes,
+                description,
+            });
+        }
+    }
+    out
+}
+
+fn parse_table(text: &str, r: &mut Report) -> Option<Table> {
+    match text.parse::<Table>() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start)).or(Some(1));
+            r.at(line, format!("broken TOML: {}", e.message().trim()));
+            None
+        }
+    }
+}
+
+/// Splits `+++\n<toml>\n+++\n<body>`. Returns the front matter, the line it starts on, and
+/// the body; or the line and message of what is wrong.
+fn split_front_matter(text: &str) -> Result<(&str, usize, &str), (usize, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut offset = 0;
+    let mut line_no = 0;
+    let mut open = None;
+    for line in text.split_inclusive('\n') {
+        line_no += 1;
+        let end = offset + line.len();
+        if line.trim() == "+++" {
+            match open {
+                None => open = Some((end, line_no + 1)),
+                Some((start, start_line)) => {
+                    return Ok((&text[start..offset], start_line, &text[end..]));
+                }
+            }
+        } else if open.is_none() && !line.trim().is_empty() {
+            return Err((
+                line_no,
+                "missing front matter: the file must start with a line `+++`".into(),
+            ));
+        }
+        offset = end;
+    }
+    match open {
+        None => Err((
+            1,
+            "missing front matter: the file must start with a line `+++`".into(),
+        )),
+        Some((_, start_line)) => Err((
+            start_line - 1,
+            "front matter is not closed: add a line `+++` after it".into(),
+        )),
+    }
+}
+
+fn unknown_keys(
+    table: &Table,
+    known: &[&str],
+    key_line: &dyn Fn(&str) -> Option<usize>,
+    what: &str,
+    r: &mut Report,
+) {
+    for key in table.keys() {
+        if !known.contains(&key.as_str()) {
+            let hint = closest(key, known)
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            r.at(
+                key_line(key),
+                format!(
+                    "unknown {what} field `{key}`{hint}; known fields: {}",
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (crate::answer::edit_distance(key, k, 3), *k))
+        .filter_map(|(d, k)| d.map(|d| (d, k)))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn strings(
+    table: &Table,
+    key: &str,
+    key_line: &dyn Fn(&str) -> Option<usize>,
+    r: &mut Report,
+) -> Vec<String> {
+    match table.get(key) {
+        None => Vec::new(),
+        Some(Value::Array(items)) => {
+            let mut out = Vec::new();
+            for item in items {
+                match item.as_str() {
+                    Some(s) if !s.trim().is_empty() => out.push(s.trim().to_owned()),
+                    Some(_) => r.at(key_line(key), format!("`{key}` has an empty string")),
+                    None => r.at(key_line(key), format!("`{key}` must hold only strings")),
+                }
+            }
+            out
+        }
+        Some(_) => {
+            r.at(
+                key_line(key),
+                format!("`{key}` must be a list of strings, e.g. {key} = [\"…\", \"…\"]"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn date(
+    table: &Table,
+    key: &str,
+    key_line: &dyn Fn(&str) -> Option<usize>,
+    r: &mut Report,
+) -> Option<String> {
+    let text = match table.get(key)? {
+        Value::Datetime(d) => d.to_string(),
+        Value::String(s) => s.clone(),
+        _ => {
+            r.at(
+                key_line(key),
+                format!("`{key}` must be a date like 2026-11-01"),
+            );
+            return None;
+        }
+    };
+    if is_date(&text) {
+        Some(text)
+    } else {
+        r.at(
+            key_line(key),
+            format!("`{key}` = \"{text}\" is not a date like 2026-11-01"),
+        );
+        None
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
+}
+
+fn episode_refs(
+    table: &Table,
+    key_line: &dyn Fn(&str) -> Option<usize>,
+    r: &mut Report,
+) -> Vec<EpisodeRef> {
+    let Some(value) = table.get("episodes") else {
+        return Vec::new();
+    };
+    let line = key_line("episodes");
+    let Some(items) = value.as_array() else {
+        r.at(
+            line,
+            "`episodes` must be a list like [{ id = \"…\", at = \"04:30\" }]",
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Some(t) = item.as_table() else {
+            r.at(
+                line,
+                "each episode must be written { id = \"…\", at = \"04:30\" }",
+            );
+            continue;
+        };
+        unknown_keys(t, EPISODE_REF_KEYS, &|_| line, "episode", r);
+        let Some(id) = t.get("id").and_then(Value::as_str) else {
+            r.at(line, "an episode reference is missing `id`");
+            continue;
+        };
+        let at = match t.get("at") {
+            None => None,
+            Some(Value::String(s)) => match Timestamp::parse(s) {
+                Some(ts) => Some(ts),
+                None => {
+                    r.at(
+                        line,
+                        format!("`at` = \"{s}\" is not a time like 04:30 or 1:02:17"),
+                    );
+                    None
+                }
+            },
+            Some(_) => {
+                r.at(line, "`at` must be a string like \"04:30\"");
+                None
+            }
+        };
+        out.push(EpisodeRef {
+            id: id.to_owned(),
+            at,
+        });
+    }
+    out
+}
+
+fn links(table: &Table, key_line: &dyn Fn(&str) -> Option<usize>, r: &mut Report) -> Vec<Link> {
+    let Some(value) = table.get("links") else {
+        return Vec::new();
+    };
+    let line = key_line("links");
+    let Some(items) = value.as_array() else {
+        r.at(
+            line,
+            "`links` must be a list like [{ title = \"…\", url = \"https://…\" }]",
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Some(t) = item.as_table() else {
+            r.at(
+                line,
+                "each link must be written { title = \"…\", url = \"https://…\" }",
+            );
+            continue;
+        };
+        unknown_keys(t, LINK_KEYS, &|_| line, "link", r);
+        let title = t.get("title").and_then(Value::as_str).map(str::trim);
+        let url = t.get("url").and_then(Value::as_str).map(str::trim);
+        match (title, url) {
+            (Some(title), Some(url)) if !title.is_empty() => {
+                if check_url(url, line, r) {
+                    out.push(Link {
+                        title: title.to_owned(),
+                        url: url.to_owned(),
+                    });
+                }
+            }
+            (_, None) => r.at(line, "a link is missing `url`"),
+            _ => r.at(line, "a link is missing `title`"),
+        }
+    }
+    out
+}
+
+/// Citizens click these links: only absolute http(s) URLs with a host will do.
+fn check_url(url: &str, line: Option<usize>, r: &mut Report) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => true,
+        Ok(u) => {
+            r.at(
+                line,
+                format!(
+                    "malformed URL \"{url}\": use http:// or https://, not {}:",
+                    u.scheme()
+                ),
+            );
+            false
+        }
+        Err(e) => {
+            r.at(line, format!("malformed URL \"{url}\": {e}"));
+            false
+        }
+    }
+}
+
+fn is_key_line(line: &str, key: &str) -> bool {
+    let l = line.trim_start();
+    let l = l
+        .strip_prefix(key)
+        .or_else(|| l.strip_prefix(&format!("\"{key}\"")));
+    matches!(l, Some(rest) if rest.trim_start().starts_with('='))
+}
+
+fn find_key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| is_key_line(l, key))
+        .map(|i| i + 1)
+}
+
+fn find_line(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+fn line_of(text: &str, byte: usize) -> usize {
+    text.as_bytes()[..byte.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+fn read(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match fs::read_to_string(path) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            diags.push(Diagnostic {
+                file: path.to_path_buf(),
+                line: None,
+                message: format!("cannot read: {e}"),
+            });
+            None
+        }
+    }
+}
+
+fn sorted_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Counts per theme, for the one-line summary of `check`.
+pub fn summary(faq: &Faq) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for e in &faq.entries {
+        *m.entry(e.theme.to_string()).or_default() += 1;
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(text: &str) -> (Option<Entry>, Vec<String>) {
+        let mut d = Vec::new();
+        let id = EntryId::new(&ThemeId::parse("t").unwrap(), "e").unwrap();
+        let e = parse_entry(Path::new("faq/t/e.md"), id, text, &mut d);
+        (e, d.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn a_good_entry_parses() {
+        let (e, d) = entry(
+            "+++\nquestion = \"När plogas min gata?\"\nalternates = [\"Hur ofta plogar ni?\"]\nepisodes = [{ id = \"ep\", at = \"04:30\" }]\nlinks = [{ title = \"Snö\", url = \"https://example.se/sno\" }]\nupdated = 2026-11-01\n+++\nKommunen plogar.\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let e = e.unwrap();
+        assert_eq!(e.question, "När plogas min gata?");
+        assert_eq!(e.alternates, vec!["Hur ofta plogar ni?"]);
+        assert_eq!(e.episodes[0].at, Some(Timestamp(270)));
+        assert_eq!(e.updated.as_deref(), Some("2026-11-01"));
+        assert_eq!(e.answer, "Kommunen plogar.");
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let (_, d) = entry(
+            "+++\nalternate = [\"x\"]\nlinks = [{ title = \"a\", url = \"nota url\" }]\nupdated = \"igår\"\n+++\n\n",
+        );
+        assert!(
+            d.contains(&"faq/t/e.md:2: unknown entry field `alternate` (did you mean `alternates`?); known fields: question, alternates, alternates_en, keywords, episodes, links, updated, owner, review_by, draft".to_string()),
+            "{d:#?}"
+        );
+        assert!(
+            d.iter()
+                .any(|m| m.starts_with("faq/t/e.md:3: malformed URL \"nota url\"")),
+            "{d:#?}"
+        );
+        assert!(
+            d.iter()
+                .any(|m| m == "faq/t/e.md:4: `updated` = \"igår\" is not a date like 2026-11-01"),
+            "{d:#?}"
+        );
+        assert!(
+            d.iter().any(
+                |m| m == "faq/t/e.md:1: missing `question` in the front matter"
+                    || m == "faq/t/e.md:2: missing `question` in the front matter"
+            ),
+            "{d:#?}"
+        );
+        assert!(
+            d.iter().any(|m| m.contains("the answer is empty")),
+            "{d:#?}"
+        );
+    }
+
+    #[test]
+    fn broken_toml_names_the_line() {
+        let (e, d) = entry("+++\nquestion = \"a\"\nkeywords = [\"x\"\n+++\nsvar\n");
+        assert!(e.is_none());
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].starts_with("faq/t/e.md:3: broken front matter"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn missing_front_matter() {
+        let (_, d) = entry("Bara text\n");
+        assert_eq!(
+            d,
+            vec!["faq/t/e.md:1: missing front matter: the file must start with a line `+++`"]
+        );
+        let (_, d) = entry("+++\nquestion = \"a\"\n");
+        assert_eq!(
+            d,
+            vec!["faq/t/e.md:1: front matter is not closed: add a line `+++` after it"]
+        );
+    }
+
+    #[test]
+    fn too_long_answers_are_reported() {
+        let long = "å".repeat(MAX_ANSWER_CHARS + 1);
+        let (_, d) = entry(&format!("+++\nquestion = \"a\"\n+++\n{long}\n"));
+        assert_eq!(
+            d,
+            vec!["faq/t/e.md:4: the answer is 4097 characters; Discord shows at most 4096"]
+        );
+    }
+
+    #[test]
+    fn bad_timestamps_and_episode_refs() {
+        let (_, d) = entry(
+            "+++\nquestion = \"a\"\nepisodes = [{ id = \"x\", at = \"4:99\" }, { at = \"1:00\" }]\n+++\nsvar\n",
+        );
+        assert!(d.iter().any(|m| m.contains("`at` = \"4:99\"")), "{d:?}");
+        assert!(d.iter().any(|m| m.contains("missing `id`")), "{d:?}");
+    }
+
+    #[test]
+    fn episodes_file() {
+        let mut d = Vec::new();
+        let eps = parse_episodes(
+            Path::new("episodes.toml"),
+            "[[episode]]\nid = \"a\"\ntitle = \"A\"\nurl = \"https://example.se/a\"\npublished = 2026-01-01\n\n[[episode]]\nid = \"b\"\ntitel = \"B\"\nurl = \"https://example.se/b\"\n",
+            &mut d,
+        );
+        assert_eq!(eps.len(), 1);
+        let d: Vec<String> = d.iter().map(ToString::to_string).collect();
+        assert!(
+            d.iter().any(|m| m.starts_with(
+                "episodes.toml:8: unknown episode field `titel` (did you mean `title`?)"
+            )),
+            "{d:#?}"
+        );
+        assert!(
+            d.iter()
+                .any(|m| m.starts_with("episodes.toml:6: episode is missing `title`")),
+            "{d:#?}"
+        );
+    }
+}

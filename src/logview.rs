@@ -1,0 +1,187 @@
+//! How staff see the question log on a terminal or in a spreadsheet: table, CSV, JSON.
+//!
+//! CSV is made for Swedish Excel, which reads a file it is double-clicked on as Windows-1252
+//! with `;` between fields unless told otherwise: so a UTF-8 byte order mark, `;` as the
+//! separator, CRLF line ends and decimal commas.
+
+use crate::store::{LoggedQuestion, Stats};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// `YYYY-MM-DD HH:MM` (UTC) from Unix milliseconds, without a date library.
+pub fn datetime(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        rem / 60 % 60
+    )
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+pub fn questions(rows: &[LoggedQuestion], format: Format) -> String {
+    match format {
+        Format::Json => serde_json::to_string_pretty(rows).unwrap_or_default() + "\n",
+        Format::Csv => {
+            let mut out =
+                String::from("\u{feff}tid;kanal;fråga;utfall;post;säkerhet;tema;återkoppling\r\n");
+            for r in rows {
+                let conf = r
+                    .confidence
+                    .map(|c| format!("{c:.2}").replace('.', ","))
+                    .unwrap_or_default();
+                let fields = [
+                    datetime(r.asked_at),
+                    r.channel.clone(),
+                    r.text.clone(),
+                    r.outcome.clone(),
+                    r.entry_id.clone().unwrap_or_default(),
+                    conf,
+                    r.theme.clone().unwrap_or_default(),
+                    r.feedback.clone().unwrap_or_default(),
+                ];
+                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                out.push_str(&line.join(";"));
+                out.push_str("\r\n");
+            }
+            out
+        }
+        Format::Table => {
+            let mut out = format!(
+                "{:<16} {:<8} {:<10} {:<16} {}\n",
+                "tid (UTC)", "kanal", "utfall", "tema", "fråga"
+            );
+            for r in rows {
+                let text: String = r.text.chars().take(80).collect();
+                out.push_str(&format!(
+                    "{:<16} {:<8} {:<10} {:<16} {}\n",
+                    datetime(r.asked_at),
+                    r.channel,
+                    r.outcome,
+                    r.theme.as_deref().unwrap_or("-"),
+                    text.replace('\n', " ")
+                ));
+            }
+            out.push_str(&format!("{} frågor\n", rows.len()));
+            out
+        }
+    }
+}
+
+pub fn stats(s: &Stats, days: i64) -> String {
+    let answered = s
+        .by_outcome
+        .iter()
+        .find(|(o, _)| o == "answered")
+        .map_or(0, |(_, n)| *n);
+    let rate = if s.total > 0 {
+        answered as f64 / s.total as f64 * 100.0
+    } else {
+        0.0
+    };
+    let mut out = format!(
+        "frågor senaste {days} dagarna: {}\nbesvarade direkt: {answered} ({rate:.0} %)\n",
+        s.total
+    );
+    out.push_str("\nper utfall:\n");
+    for (o, n) in &s.by_outcome {
+        out.push_str(&format!("  {o:<12} {n}\n"));
+    }
+    out.push_str("\nper tema:\n");
+    for (t, n) in &s.by_theme {
+        out.push_str(&format!("  {t:<20} {n}\n"));
+    }
+    out.push_str("\nmest besvarade poster:\n");
+    for (e, n) in &s.top_entries {
+        out.push_str(&format!("  {e:<45} {n}\n"));
+    }
+    let fb = s.helpful + s.not_helpful;
+    let share = if fb > 0 {
+        format!("{:.0} % hjälpsamma", s.helpful as f64 / fb as f64 * 100.0)
+    } else {
+        "ingen återkoppling ännu".into()
+    };
+    out.push_str(&format!(
+        "\nåterkoppling: {} hjälpte, {} hjälpte inte ({share})\n",
+        s.helpful, s.not_helpful
+    ));
+    out
+}
+
+/// Parses an age like `7d`, `12h`, `4w` into milliseconds.
+pub fn parse_age(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("invalid age `{s}`: use e.g. 7d, 12h or 4w"))?;
+    let ms = match unit {
+        "h" => 3_600_000,
+        "d" | "" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        _ => return Err(format!("invalid age `{s}`: use e.g. 7d, 12h or 4w")),
+    };
+    Ok(n * ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(datetime(0), "1970-01-01 00:00");
+        assert_eq!(datetime(1_795_363_200_000), "2026-11-22 00:00");
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(parse_age("7d"), Ok(7 * 86_400_000));
+        assert_eq!(parse_age("12h"), Ok(12 * 3_600_000));
+        assert!(parse_age("sju dagar").is_err());
+    }
+
+    #[test]
+    fn csv_opens_in_swedish_excel() {
+        let rows = vec![LoggedQuestion {
+            asked_at: 0,
+            channel: "cli".into(),
+            text: "vad kostar; \"bygglov\"".into(),
+            outcome: "answered".into(),
+            entry_id: Some("bygglov/avgift".into()),
+            confidence: Some(0.875),
+            theme: Some("bygglov".into()),
+            feedback: None,
+        }];
+        let csv = questions(&rows, Format::Csv);
+        assert!(csv.starts_with('\u{feff}'));
+        assert!(csv.contains("\r\n"));
+        assert!(
+            csv.contains(";\"vad kostar; \"\"bygglov\"\"\";answered;bygglov/avgift;0,88;"),
+            "{csv}"
+        );
+    }
+}

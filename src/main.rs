@@ -1,0 +1,17 @@
+//! The `kommunbot` binary: parse the command line, hand over to the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = kommunbot::cli::Cli::parse();
+    kommunbot::telemetry::init(cli.verbose);
+    match kommunbot::cli::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("kommunbot: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! Redaction of personal data, applied before a question is stored or logged.
+//!
+//! Replaces personnummer and samordningsnummer (Luhn-checked, so ordinary numbers survive),
+//! Swedish phone numbers, e-mail addresses and vehicle registration numbers with typed
+//! placeholders, and counts them. Pure: text in, text and counts out.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use hmac::{Hmac, Mac};
+use regex::{Captures, Regex};
+use sha2::Sha256;
+
+/// How many items of each kind were replaced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub personnummer: usize,
+    pub phone: usize,
+    pub email: usize,
+    pub plate: usize,
+}
+
+impl Counts {
+    pub fn total(&self) -> usize {
+        self.personnummer + self.phone + self.email + self.plate
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redacted {
+    pub text: String,
+    pub counts: Counts,
+}
+
+pub const PERSONNUMMER: &str = "[personnummer]";
+pub const PHONE: &str = "[telefon]";
+pub const EMAIL: &str = "[e-post]";
+pub const PLATE: &str = "[regnr]";
+
+static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b").expect("regex")
+});
+
+/// 6 or 8 digits of date, an optional separator (`-`, `+`, space), 4 digits.
+static PNR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d])((?:19|20)?(\d{6})[-+ ]?(\d{4}))(?:$|[^\d])").expect("regex")
+});
+
+/// A Swedish number starting with +46, 0046 or 0, digit groups split by spaces or hyphens.
+static PHONE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d+])((?:\+46|0046)[\s-]?\(?0?\)?[1-9](?:[\s-]?\d){6,9}|0[1-9](?:[\s-]?\d){6,9})(?:$|[^\d])")
+        .expect("regex")
+});
+
+/// ABC 123 or ABC 12A. Letters I, Q, V, Å, Ä, Ö are never used on Swedish plates.
+static PLATE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([A-HJ-PR-UW-Z]{3}) ?(\d{2}[A-HJ-NPR-UW-Z0-9])\b|\b([a-hj-pr-uw-z]{3})(\d{2}[a-hj-npr-uw-z0-9])\b")
+        .expect("regex")
+});
+
+/// Turns a platform user id into a stable pseudonym: HMAC-SHA256 under a secret key.
+/// Without the key nobody can go back from the pseudonym to the user, and the same key lets
+/// a citizen be found again (and forgotten) when they ask for it.
+#[derive(Clone)]
+pub struct Pseudonymizer {
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for Pseudonymizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pseudonymizer(<secret>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot read or create the pseudonym key {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the pseudonym key in {path} is too short: need at least 16 bytes")]
+    Short { path: String },
+}
+
+impl Pseudonymizer {
+    pub fn new(key: &[u8]) -> Self {
+        Self { key: key.to_vec() }
+    }
+
+    /// Uses `configured` if given; otherwise the key in `data_dir/asker.key`, made on first
+    /// use (32 random bytes, readable by the owner only).
+    pub fn load_or_create(data_dir: &Path, configured: Option<&str>) -> Result<Self, KeyError> {
+        if let Some(secret) = configured.filter(|s| !s.is_empty()) {
+            return Ok(Self::new(secret.as_bytes()));
+        }
+        let path = data_dir.join("asker.key");
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        match std::fs::read(&path) {
+            Ok(key) if key.len() >= 16 => Ok(Self::new(&key)),
+            Ok(_) => Err(KeyError::Short {
+                path: path.display().to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(data_dir).map_err(io)?;
+                let key: [u8; 32] = rand::random();
+                write_private(&path, &key).map_err(io)?;
+                Ok(Self::new(&key))
+            }
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    /// The pseudonym of `user` on `platform` (e.g. `discord`, `http`), 32 hex digits.
+    pub fn asker(&self, platform: &str, user: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("hmac takes any key");
+        mac.update(platform.as_bytes());
+        mac.update(b":");
+        mac.update(user.as_bytes());
+        mac.finalize().into_bytes()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Replaces personal data with placeholders.
+pub fn redact(text: &str) -> Redacted {
+    let mut counts = Counts::default();
+    let text = EMAIL_RE.replace_all(text, |_: &Captures| {
+        counts.email += 1;
+        EMAIL
+    });
+    let text = replace_group(&PNR_RE, &text, |c| {
+        let digits = format!("{}{}", &c[2], &c[3]);
+        valid_personnummer(&digits).then(|| {
+            counts.personnummer += 1;
+            PERSONNUMMER
+        })
+    });
+    let text = replace_group(&PHONE_RE, &text, |c| {
+        let all = c[1].chars().filter(char::is_ascii_digit).count();
+        // Counted as dialled at home: "+46 70…" and "0046 70…" stand for "070…".
+        let national = match &c[1] {
+            s if s.starts_with("+46") => all - 1,
+            s if s.starts_with("0046") => all - 3,
+            _ => all,
+        };
+        (8..=11).contains(&national).then(|| {
+            counts.phone += 1;
+            PHONE
+        })
+    });
+    let text = PLATE_RE.replace_all(&text, |_: &Captures| {
+        counts.plate += 1;
+        PLATE
+    });
+    Redacted {
+        text: text.into_owned(),
+        counts,
+    }
+}
+
+/// Replaces capture group 1 of each match where `f` says so; the regexes also match one
+/// surrounding character each side (the `regex` crate has no look-around), kept as is.
+fn replace_group(
+    re: &Regex,
+    text: &str,
+    mut f: impl FnMut(&Captures) -> Option<&'static str>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut at = 0;
+    while let Some(c) = re.captures_at(text, at) {
+        let g = c.get(1).expect("group 1");
+        match f(&c) {
+            Some(placeholder) => {
+                out.push_str(&text[last..g.start()]);
+                out.push_str(placeholder);
+                last = g.end();
+                at = g.end();
+            }
+            None => at = g.start() + text[g.start()..].chars().next().map_or(1, char::len_utf8),
+        }
+        if at >= text.len() {
+            break;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// YYMMDDNNNN with a real month, a day 1–31 (or 61–91: samordningsnummer), and Luhn.
+fn valid_personnummer(d: &str) -> bool {
+    let b: Vec<u32> = d.chars().filter_map(|c| c.to_digit(10)).collect();
+    if b.len() != 10 {
+        return false;
+    }
+    let month = b[2] * 10 + b[3];
+    let day = b[4] * 10 + b[5];
+    if !(1..=12).contains(&month) || !((1..=31).contains(&day) || (61..=91).contains(&day)) {
+        return false;
+    }
+    let sum: u32 = b
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let x = if i % 2 == 0 { v * 2 } else { *v };
+            x / 10 + x % 10
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (input, expected output). Numbers are the ones reserved for tests: personnummer with
+    /// serial 980–999, phone numbers 070-174 06 05…99, example.se addresses.
+    const TABLE: &[(&str, &str)] = &[
+        // personnummer and samordningsnummer, every common form
+        ("mitt pnr är 900101-9802", "mitt pnr är [personnummer]"),
+        ("19900101-9802 heter jag", "[personnummer] heter jag"),
+        ("199001019802", "[personnummer]"),
+        ("9001019802", "[personnummer]"),
+        ("900101+9802", "[personnummer]"),
+        ("900101 9802", "[personnummer]"),
+        ("850615-9824.", "[personnummer]."),
+        ("samordningsnr 900161-9858", "samordningsnr [personnummer]"),
+        // Luhn fails or not a date: left alone
+        ("900101-9803", "900101-9803"),
+        ("901301-9802", "901301-9802"),
+        ("ordernummer 1234567890", "ordernummer 1234567890"),
+        // phone numbers
+        ("ring 070-174 06 05", "ring [telefon]"),
+        ("070-1740699", "[telefon]"),
+        ("0701740605", "[telefon]"),
+        ("+46 70 174 06 05", "[telefon]"),
+        ("+46701740605!", "[telefon]!"),
+        ("0046 70-174 06 10", "[telefon]"),
+        ("08-123 456 78", "[telefon]"),
+        ("0155-123 45 eller", "[telefon] eller"),
+        // e-mail
+        ("mejla anna.svensson@example.se tack", "mejla [e-post] tack"),
+        ("x@sub.example.se", "[e-post]"),
+        // vehicle registration numbers
+        ("bilen ABC 123 står fel", "bilen [regnr] står fel"),
+        ("ABC12A", "[regnr]"),
+        ("abc123 på min gata", "[regnr] på min gata"),
+        // things that must survive
+        ("det kostar 1 500 kr", "det kostar 1 500 kr"),
+        ("avgiften är 12 345 kronor", "avgiften är 12 345 kronor"),
+        ("öppet 08:00-17:00", "öppet 08:00-17:00"),
+        ("öppet 8-16 på vardagar", "öppet 8-16 på vardagar"),
+        ("den 2026-11-22 kl 14", "den 2026-11-22 kl 14"),
+        ("fastigheten Stjärnan 4", "fastigheten Stjärnan 4"),
+        ("Storgatan 12B", "Storgatan 12B"),
+        ("ett förråd på 12 kvm", "ett förråd på 12 kvm"),
+        ("år 1998 och 2004", "år 1998 och 2004"),
+        ("postnummer 613 31", "postnummer 613 31"),
+        ("Oxelösund 1:123", "Oxelösund 1:123"),
+        ("VAD KOSTAR BYGGLOV", "VAD KOSTAR BYGGLOV"),
+    ];
+
+    #[test]
+    fn redaction_table() {
+        for (input, expected) in TABLE {
+            assert_eq!(&redact(input).text, expected, "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_keyed_and_opaque() {
+        let a = Pseudonymizer::new(b"0123456789abcdef0123456789abcdef");
+        let b = Pseudonymizer::new(b"another key, another deployment");
+        let p = a.asker("discord", "123456789012345678");
+        assert_eq!(p, a.asker("discord", "123456789012345678"));
+        assert_eq!(p.len(), 32);
+        assert!(!p.contains("123456789"));
+        assert_ne!(p, b.asker("discord", "123456789012345678"));
+        assert_ne!(p, a.asker("http", "123456789012345678"));
+    }
+
+    #[test]
+    fn the_key_is_made_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Pseudonymizer::load_or_create(dir.path(), None).unwrap();
+        let b = Pseudonymizer::load_or_create(dir.path(), None).unwrap();
+        assert_eq!(a.asker("cli", "x"), b.asker("cli", "x"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("asker.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn counts_by_kind() {
+        let r = redact(
+            "jag heter 19900101-9802, ring 070-174 06 05 eller mejla a@example.se om ABC 123",
+        );
+        assert_eq!(
+            r.counts,
+            Counts {
+                personnummer: 1,
+                phone: 1,
+                email: 1,
+                plate: 1
+            }
+        );
+        assert_eq!(r.counts.total(), 4);
+    }
+}

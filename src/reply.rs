@@ -1,0 +1,320 @@
+//! The reply a citizen sees, independent of where it is shown (CLI, Discord, web).
+//!
+//! [`Reply::build`] turns an engine [`Outcome`] into Swedish texts, links and choices; each
+//! adapter only lays that out (plain text here, an embed in the Discord adapter). Keeping
+//! the words in one place keeps every channel honest in the same way: a bot says it is a
+//! bot, says when it does not know, and always shows the way to a person.
+
+use serde::Serialize;
+
+use crate::answer::Outcome;
+use crate::faq::Faq;
+
+/// Texts a municipality sets for itself.
+#[derive(Debug, Clone)]
+pub struct Texts {
+    /// How to reach a person, shown with every "I don't know" and on request.
+    pub contact: String,
+}
+
+impl Default for Texts {
+    fn default() -> Self {
+        Self {
+            contact: "Vill du prata med en människa? Kontakta kommuncenter – via kommunens \
+                      webbplats, på telefon eller på plats."
+                .into(),
+        }
+    }
+}
+
+pub const BOT_NOTICE: &str = "Svar från kommunbot, en automatisk tjänst.";
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Answer,
+    Suggest,
+    NoAnswer,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LinkOut {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EpisodeOut {
+    pub id: String,
+    pub title: String,
+    /// Links straight to the minute when the entry says where in the episode.
+    pub url: String,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Choice {
+    pub entry: String,
+    pub question: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Reply {
+    pub kind: Kind,
+    /// The entry answered with.
+    pub entry: Option<String>,
+    pub confidence: Option<f32>,
+    /// The matched FAQ question, so the citizen sees what was answered.
+    pub question: Option<String>,
+    /// The answer (Markdown) or the explanation of why there is none.
+    pub text: String,
+    pub theme: Option<String>,
+    pub theme_id: Option<String>,
+    pub links: Vec<LinkOut>,
+    pub episode: Option<EpisodeOut>,
+    /// "Menade du…?" choices.
+    pub choices: Vec<Choice>,
+    pub contact: String,
+}
+
+impl Reply {
+    pub fn build(faq: &Faq, outcome: &Outcome, texts: &Texts) -> Self {
+        let mut reply = Reply {
+            kind: Kind::NoAnswer,
+            entry: None,
+            confidence: None,
+            question: None,
+            text: String::new(),
+            theme: None,
+            theme_id: None,
+            links: Vec::new(),
+            episode: None,
+            choices: Vec::new(),
+            contact: texts.contact.clone(),
+        };
+        match outcome {
+            Outcome::Answer { entry, confidence } => {
+                let Some(e) = faq.entry(entry.as_str()) else {
+                    return reply;
+                };
+                reply.kind = Kind::Answer;
+                reply.entry = Some(e.id.to_string());
+                reply.confidence = Some(*confidence);
+                reply.question = Some(e.question.clone());
+                reply.text = e.answer.clone();
+                if let Some(t) = faq.theme(&e.theme) {
+                    reply.theme = Some(t.name.clone());
+                    reply.theme_id = Some(t.id.to_string());
+                }
+                reply.links = e
+                    .links
+                    .iter()
+                    .map(|l| LinkOut {
+                        title: l.title.clone(),
+                        url: l.url.clone(),
+                    })
+                    .collect();
+                reply.episode = e.episodes.iter().find_map(|r| {
+                    faq.episode(&r.id).map(|ep| EpisodeOut {
+                        id: ep.id.clone(),
+                        title: ep.title.clone(),
+                        url: ep.url_at(r.at),
+                        at: r.at.filter(|t| t.0 > 0).map(|t| t.to_string()),
+                    })
+                });
+            }
+            Outcome::Suggest { entries } => {
+                reply.kind = Kind::Suggest;
+                reply.text = "Jag är inte helt säker på vad du menar. Menade du någon av de här \
+                              frågorna?"
+                    .into();
+                reply.choices = entries
+                    .iter()
+                    .filter_map(|(id, _)| faq.entry(id.as_str()))
+                    .map(|e| Choice {
+                        entry: e.id.to_string(),
+                        question: e.question.clone(),
+                    })
+                    .collect();
+            }
+            Outcome::NoAnswer { theme } => {
+                let theme = theme.as_ref().and_then(|t| faq.theme(t));
+                reply.text = "Det kan jag tyvärr inte svara på ännu. Din fråga sparas (utan \
+                              personuppgifter) så att kommuncenter kan ta upp den – kanske i \
+                              ett kommande avsnitt av podden."
+                    .into();
+                if let Some(t) = theme {
+                    reply.theme = Some(t.name.clone());
+                    reply.theme_id = Some(t.id.to_string());
+                    if let Some(url) = &t.url {
+                        reply.links.push(LinkOut {
+                            title: format!("Mer om {}", t.name.to_lowercase()),
+                            url: url.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        reply
+    }
+
+    /// Plain text, as the CLI prints it.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        match self.kind {
+            Kind::Answer => {
+                if let Some(q) = &self.question {
+                    out.push_str(&format!("Fråga: {q}\n"));
+                }
+                if let Some(t) = &self.theme {
+                    out.push_str(&format!("Tema: {t}\n"));
+                }
+                out.push_str(&format!("\nSvar:\n{}\n", self.text));
+                if !self.links.is_empty() {
+                    out.push_str("\nLäs mer:\n");
+                    for l in &self.links {
+                        out.push_str(&format!("- {}: {}\n", l.title, l.url));
+                    }
+                }
+                if let Some(ep) = &self.episode {
+                    out.push_str(&format!("\n🎧 {}\n", episode_line(ep)));
+                }
+            }
+            Kind::Suggest => {
+                out.push_str(&format!("{}\n", self.text));
+                for (i, c) in self.choices.iter().enumerate() {
+                    out.push_str(&format!("  {}. {}\n", i + 1, c.question));
+                }
+                out.push_str("  (Inget av dessa? Skriv frågan på ett annat sätt.)\n");
+            }
+            Kind::NoAnswer => {
+                out.push_str(&format!("{}\n", self.text));
+                if let Some(t) = &self.theme {
+                    out.push_str(&format!("Frågan verkar handla om: {t}\n"));
+                }
+                for l in &self.links {
+                    out.push_str(&format!("- {}: {}\n", l.title, l.url));
+                }
+            }
+        }
+        out.push_str(&format!("\n{}\n{BOT_NOTICE}\n", self.contact));
+        out
+    }
+}
+
+/// "Lyssna: <title> (från 04:30)".
+pub fn episode_line(ep: &EpisodeOut) -> String {
+    match &ep.at {
+        Some(at) => format!("Lyssna: {} (från {at}) {}", ep.title, ep.url),
+        None => format!("Lyssna: {} {}", ep.title, ep.url),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faq::{Entry, EntryId, Episode, EpisodeRef, Link, Theme, ThemeId, Timestamp};
+
+    fn faq() -> Faq {
+        let theme = ThemeId::parse("snorojning").unwrap();
+        Faq {
+            themes: vec![Theme {
+                id: theme.clone(),
+                name: "Snöröjning".into(),
+                description: String::new(),
+                synonyms: vec![],
+                url: Some("https://example.se/sno".into()),
+            }],
+            entries: vec![Entry {
+                id: EntryId::new(&theme, "plog").unwrap(),
+                theme,
+                question: "När plogas min gata?".into(),
+                alternates: vec![],
+                alternates_en: vec![],
+                keywords: vec![],
+                episodes: vec![EpisodeRef {
+                    id: "ep3".into(),
+                    at: Timestamp::parse("04:30"),
+                }],
+                links: vec![Link {
+                    title: "Snöröjning".into(),
+                    url: "https://example.se/sno".into(),
+                }],
+                updated: None,
+                owner: None,
+                review_by: None,
+                draft: false,
+                answer: "Huvudgator först.".into(),
+                source: "x.md".into(),
+            }],
+            episodes: vec![Episode {
+                id: "ep3".into(),
+                title: "Snöröjning – vem plogar vad?".into(),
+                url: "https://soundcloud.com/k/ep3".into(),
+                published: None,
+                themes: vec![],
+                description: String::new(),
+            }],
+            glossary: None,
+        }
+    }
+
+    #[test]
+    fn an_answer_shows_question_theme_links_and_episode_at_the_minute() {
+        let f = faq();
+        let r = Reply::build(
+            &f,
+            &Outcome::Answer {
+                entry: f.entries[0].id.clone(),
+                confidence: 0.9,
+            },
+            &Texts::default(),
+        );
+        let text = r.to_text();
+        assert!(text.contains("Fråga: När plogas min gata?"), "{text}");
+        assert!(text.contains("Tema: Snöröjning"), "{text}");
+        assert!(text.contains("Svar:\nHuvudgator först."), "{text}");
+        assert!(
+            text.contains("- Snöröjning: https://example.se/sno"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "🎧 Lyssna: Snöröjning – vem plogar vad? (från 04:30) https://soundcloud.com/k/ep3#t=4:30"
+            ),
+            "{text}"
+        );
+        assert!(text.contains(BOT_NOTICE), "{text}");
+    }
+
+    #[test]
+    fn no_answer_is_honest_and_shows_the_human_route_and_theme_page() {
+        let f = faq();
+        let r = Reply::build(
+            &f,
+            &Outcome::NoAnswer {
+                theme: Some(f.themes[0].id.clone()),
+            },
+            &Texts::default(),
+        );
+        let text = r.to_text();
+        assert!(text.contains("inte svara på ännu"), "{text}");
+        assert!(text.contains("Kontakta kommuncenter"), "{text}");
+        assert!(text.contains("https://example.se/sno"), "{text}");
+        assert_eq!(r.kind, Kind::NoAnswer);
+    }
+
+    #[test]
+    fn suggestions_list_the_questions() {
+        let f = faq();
+        let r = Reply::build(
+            &f,
+            &Outcome::Suggest {
+                entries: vec![(f.entries[0].id.clone(), 0.4)],
+            },
+            &Texts::default(),
+        );
+        assert_eq!(r.choices[0].question, "När plogas min gata?");
+        assert!(r.to_text().contains("Menade du"));
+    }
+}

@@ -1,0 +1,488 @@
+//! The only SQL in the crate: the question log and its feedback, on SQLite or PostgreSQL.
+//!
+//! One [`Store`] over sqlx's `Any` driver, chosen at run time by the URL: `sqlite://…` (the
+//! default, a file under `data/`, WAL mode) or `postgres://…` (several bot processes, many
+//! municipalities). Queries are written once in the SQL both understand; only the
+//! migrations differ per backend (`migrations/sqlite`, `migrations/postgres`).
+//!
+//! Invariant: nothing reaches this module unredacted. A [`Record`] can only be made by
+//! [`Record::new`], which redacts the text and takes an already pseudonymised asker.
+
+mod writer;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row};
+
+use crate::privacy;
+
+pub use writer::{LogHandle, LogWriter, WriterStats, replay_spool, spool_records};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {url}: {source}")]
+    Connect {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("question log spool: {0}")]
+    Spool(String),
+    #[error("unsupported database url `{0}`: use sqlite://… or postgres://…")]
+    Scheme(String),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Where a question came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Discord,
+    Http,
+    Web,
+    Cli,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Discord => "discord",
+            Channel::Http => "http",
+            Channel::Web => "web",
+            Channel::Cli => "cli",
+        }
+    }
+}
+
+/// One logged question. Serialisable, for the spool file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Made here, unique: a replayed record is recognised and not inserted twice.
+    pub record_id: String,
+    pub tenant: String,
+    pub asked_at: i64,
+    pub channel: Channel,
+    pub guild_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub asker: Option<String>,
+    pub text: String,
+    pub redactions: i32,
+    pub outcome: String,
+    pub entry_id: Option<String>,
+    pub confidence: Option<f64>,
+    pub theme: Option<String>,
+}
+
+/// Where in a channel a question was asked (ids only, never names).
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    pub guild_id: Option<String>,
+    pub channel_id: Option<String>,
+}
+
+impl Record {
+    /// Builds a record from a raw question: the text is redacted here, so raw personal data
+    /// never gets further. `asker` must already be a pseudonym (`privacy::Pseudonymizer`).
+    pub fn new(
+        raw_question: &str,
+        channel: Channel,
+        place: Place,
+        asker: Option<String>,
+        outcome: &crate::answer::Outcome,
+        theme_guess: Option<String>,
+    ) -> Self {
+        use crate::answer::Outcome;
+        let red = privacy::redact(raw_question);
+        let (outcome_s, entry_id, confidence, theme) = match outcome {
+            Outcome::Answer { entry, confidence } => (
+                "answered",
+                Some(entry.to_string()),
+                Some(f64::from(*confidence)),
+                Some(entry.theme().to_owned()),
+            ),
+            Outcome::Suggest { entries } => (
+                "suggested",
+                entries.first().map(|(e, _)| e.to_string()),
+                entries.first().map(|(_, c)| f64::from(*c)),
+                entries.first().map(|(e, _)| e.theme().to_owned()),
+            ),
+            Outcome::NoAnswer { theme } => (
+                "no_answer",
+                None,
+                None,
+                theme.as_ref().map(|t| t.to_string()).or(theme_guess),
+            ),
+        };
+        Record {
+            record_id: new_id(),
+            tenant: "default".into(),
+            asked_at: now_ms(),
+            channel,
+            guild_id: place.guild_id,
+            channel_id: place.channel_id,
+            asker,
+            text: truncate(&red.text, 4000),
+            redactions: red.counts.total() as i32,
+            outcome: outcome_s.into(),
+            entry_id,
+            confidence,
+            theme,
+        }
+    }
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}
+
+/// 128 random bits, hex.
+pub fn new_id() -> String {
+    let v: u128 = rand::random();
+    format!("{v:032x}")
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A filter for `log` and `stats`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub since_ms: Option<i64>,
+    pub outcome: Option<String>,
+    pub theme: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LoggedQuestion {
+    pub asked_at: i64,
+    pub channel: String,
+    pub text: String,
+    pub outcome: String,
+    pub entry_id: Option<String>,
+    pub confidence: Option<f64>,
+    pub theme: Option<String>,
+    pub feedback: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Stats {
+    pub total: i64,
+    pub by_outcome: Vec<(String, i64)>,
+    pub by_theme: Vec<(String, i64)>,
+    pub top_entries: Vec<(String, i64)>,
+    pub helpful: i64,
+    pub not_helpful: i64,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating a SQLite file and its folder if needed) and migrates the database.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Scheme(url.to_owned()));
+        };
+        let url_owned = if backend == Backend::Sqlite {
+            prepare_sqlite_url(url)?
+        } else {
+            url.to_owned()
+        };
+        let mut opts = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(5));
+        if backend == Backend::Sqlite {
+            opts = opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets readers (staff commands) work while the writer inserts;
+                    // busy_timeout rides out short locks instead of failing at once.
+                    sqlx::query("PRAGMA journal_mode = WAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA busy_timeout = 5000")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA synchronous = NORMAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = opts
+            .connect(&url_owned)
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: redact_url(url),
+                source,
+            })?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Inserts records in one transaction; records already present are skipped.
+    /// Returns how many rows were new.
+    pub async fn insert(&self, records: &[Record]) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut new = 0;
+        for r in records {
+            let res = sqlx::query(
+                "INSERT INTO questions (record_id, tenant, asked_at, channel, guild_id, channel_id, \
+                 asker, text, redactions, outcome, entry_id, confidence, theme) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 ON CONFLICT (record_id) DO NOTHING",
+            )
+            .bind(&r.record_id)
+            .bind(&r.tenant)
+            .bind(r.asked_at)
+            .bind(r.channel.as_str())
+            .bind(&r.guild_id)
+            .bind(&r.channel_id)
+            .bind(&r.asker)
+            .bind(&r.text)
+            .bind(r.redactions)
+            .bind(&r.outcome)
+            .bind(&r.entry_id)
+            .bind(r.confidence)
+            .bind(&r.theme)
+            .execute(&mut *tx)
+            .await?;
+            new += res.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Records feedback on a logged question (`kind`: helpful, not_helpful, chosen, none_of_these).
+    pub async fn feedback(
+        &self,
+        question_id: &str,
+        kind: &str,
+        entry_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO feedback (record_id, question_id, at, kind, entry_id) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new_id())
+        .bind(question_id)
+        .bind(now_ms())
+        .bind(kind)
+        .bind(entry_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn count(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM questions")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+
+    /// Deletes questions asked before `before_ms` (and their feedback). Returns rows deleted.
+    pub async fn purge(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM feedback WHERE question_id IN (SELECT record_id FROM questions WHERE asked_at < $1)",
+        )
+        .bind(before_ms)
+        .execute(&mut *tx)
+        .await?;
+        let n = sqlx::query("DELETE FROM questions WHERE asked_at < $1")
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Deletes everything logged about one asker (by pseudonym). Returns rows deleted.
+    pub async fn forget(&self, asker: &str) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM feedback WHERE question_id IN (SELECT record_id FROM questions WHERE asker = $1)",
+        )
+        .bind(asker)
+        .execute(&mut *tx)
+        .await?;
+        let n = sqlx::query("DELETE FROM questions WHERE asker = $1")
+            .bind(asker)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Logged questions, newest first.
+    pub async fn list(&self, f: &Filter) -> Result<Vec<LoggedQuestion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT q.asked_at, q.channel, q.text, q.outcome, q.entry_id, q.confidence, q.theme, \
+             (SELECT MAX(kind) FROM feedback fb WHERE fb.question_id = q.record_id) \
+             FROM questions q \
+             WHERE q.asked_at >= $1 AND ($2 = '' OR q.outcome = $2) AND ($3 = '' OR q.theme = $3) \
+             ORDER BY q.asked_at DESC, q.id DESC LIMIT $4",
+        )
+        .bind(f.since_ms.unwrap_or(0))
+        .bind(f.outcome.clone().unwrap_or_default())
+        .bind(f.theme.clone().unwrap_or_default())
+        .bind(f.limit.unwrap_or(1000))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LoggedQuestion {
+                    asked_at: r.try_get(0)?,
+                    channel: r.try_get(1)?,
+                    text: r.try_get(2)?,
+                    outcome: r.try_get(3)?,
+                    entry_id: r.try_get(4)?,
+                    confidence: r.try_get(5)?,
+                    theme: r.try_get(6)?,
+                    feedback: r.try_get(7)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    pub async fn stats(&self, since_ms: i64) -> Result<Stats, StoreError> {
+        let pairs = |sql: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                let rows = sqlx::query(sql).bind(since_ms).fetch_all(&pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get::<Option<String>, _>(0)?
+                                .unwrap_or_else(|| "-".into()),
+                            r.try_get::<i64, _>(1)?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()
+            }
+        };
+        let by_outcome = pairs(
+            "SELECT outcome, COUNT(*) FROM questions WHERE asked_at >= $1 GROUP BY outcome ORDER BY 2 DESC, 1",
+        )
+        .await?;
+        let by_theme = pairs(
+            "SELECT theme, COUNT(*) FROM questions WHERE asked_at >= $1 GROUP BY theme ORDER BY 2 DESC, 1",
+        )
+        .await?;
+        let top_entries = pairs(
+            "SELECT entry_id, COUNT(*) FROM questions WHERE asked_at >= $1 AND outcome = 'answered' \
+             GROUP BY entry_id ORDER BY 2 DESC, 1 LIMIT 10",
+        )
+        .await?;
+        let feedback =
+            pairs("SELECT kind, COUNT(*) FROM feedback WHERE at >= $1 GROUP BY kind ORDER BY 1")
+                .await?;
+        let get = |k: &str| {
+            feedback
+                .iter()
+                .find(|(kind, _)| kind == k)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
+        };
+        Ok(Stats {
+            total: by_outcome.iter().map(|(_, n)| n).sum(),
+            helpful: get("helpful"),
+            not_helpful: get("not_helpful"),
+            by_outcome,
+            by_theme,
+            top_entries,
+        })
+    }
+
+    /// Whether the database answers right now (for health checks and the writer's retries).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Turns `sqlite://data/kommunbot.db` into a URL that creates the file, and makes its folder.
+fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    let mode = if query.contains("mode=") {
+        String::new()
+    } else {
+        "mode=rwc".into()
+    };
+    let query = [query, &mode]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("&");
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,312 @@
+//! The background log writer: answers never wait for the database.
+//!
+//! The answer path calls [`LogHandle::record`], which only puts the record on a bounded
+//! queue (or, if the queue is full, appends it to the spool file). [`LogWriter::run`] takes
+//! records off the queue in batches and inserts each batch in one transaction. When the
+//! database fails (PostgreSQL stopped, SQLite locked, disk full) the batch goes to an
+//! append-only spool file in the data directory and the writer backs off; when the database
+//! answers again the spool is replayed. Records carry their own unique id and inserts skip
+//! ids already present, so a replay after a crash never writes a row twice.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use super::{Record, Store};
+
+/// How many records wait in memory at most; past that they go straight to the spool.
+pub const QUEUE: usize = 8192;
+const BATCH: usize = 512;
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Counters for metrics and tests.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub written: AtomicU64,
+    pub spooled: AtomicU64,
+    pub replayed: AtomicU64,
+    pub failures: AtomicU64,
+}
+
+/// The append-only spool: one JSON record a line.
+struct Spool {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+impl Spool {
+    fn append(&self, records: &[Record]) -> std::io::Result<()> {
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        let mut buf = Vec::with_capacity(records.len() * 256);
+        for r in records {
+            serde_json::to_writer(&mut buf, r)?;
+            buf.push(b'\n');
+        }
+        f.write_all(&buf)?;
+        // The spool is the only copy while the database is down: make it durable.
+        f.sync_data()
+    }
+
+    fn is_empty(&self) -> bool {
+        std::fs::metadata(&self.path).map_or(true, |m| m.len() == 0)
+    }
+
+    /// Reads every complete record; a torn last line (crash mid-write) is skipped.
+    fn read(&self) -> std::io::Result<Vec<Record>> {
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let f = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for line in BufReader::new(f).lines() {
+            let line = line?;
+            match serde_json::from_str(&line) {
+                Ok(r) => out.push(r),
+                Err(_) if line.trim().is_empty() => {}
+                Err(e) => tracing::warn!(error = %e, "skipping a torn spool line"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes the records replayed; anything appended meanwhile is kept.
+    fn remove_first(&self, n: usize) -> std::io::Result<()> {
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        let rest: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .skip(n)
+            .collect();
+        let tmp = self.path.with_extension("tmp");
+        {
+            let mut f = File::create(&tmp)?;
+            for l in &rest {
+                writeln!(f, "{l}")?;
+            }
+            f.sync_data()?;
+        }
+        std::fs::rename(tmp, &self.path)
+    }
+}
+
+/// What the answer path holds: cheap to clone, never blocks on the database.
+#[derive(Clone)]
+pub struct LogHandle {
+    tx: mpsc::Sender<Record>,
+    spool: Arc<Spool>,
+    pub stats: Arc<WriterStats>,
+}
+
+impl LogHandle {
+    /// Hands a record to the writer. Never waits: a full queue spills to the spool file.
+    pub fn record(&self, r: Record) {
+        if let Err(e) = self.tx.try_send(r) {
+            let r = match e {
+                mpsc::error::TrySendError::Full(r) | mpsc::error::TrySendError::Closed(r) => r,
+            };
+            match self.spool.append(std::slice::from_ref(&r)) {
+                Ok(()) => {
+                    self.stats.spooled.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => tracing::error!(error = %e, "question log: cannot spool a record"),
+            }
+        }
+    }
+
+    /// Records waiting in the queue.
+    pub fn depth(&self) -> usize {
+        QUEUE - self.tx.capacity()
+    }
+}
+
+pub struct LogWriter {
+    rx: mpsc::Receiver<Record>,
+    store: Store,
+    spool: Arc<Spool>,
+    stats: Arc<WriterStats>,
+    backoff: Duration,
+    down_until: Option<Instant>,
+}
+
+impl LogWriter {
+    /// Makes a writer and its handle; the spool lives in `data_dir`.
+    pub fn new(store: Store, data_dir: &Path) -> (LogWriter, LogHandle) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let spool = Arc::new(Spool {
+            path: data_dir.join("question-log.spool"),
+            lock: Mutex::new(()),
+        });
+        let stats = Arc::new(WriterStats::default());
+        (
+            LogWriter {
+                rx,
+                store,
+                spool: spool.clone(),
+                stats: stats.clone(),
+                backoff: Duration::from_millis(100),
+                down_until: None,
+            },
+            LogHandle { tx, spool, stats },
+        )
+    }
+
+    /// Runs until `shutdown` turns true, then writes or spools everything still queued.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+        // A spool left by an earlier run (crash, outage) goes in first.
+        self.replay().await;
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tokio::select! {
+                biased;
+                _ = shutdown.changed() => break,
+                r = self.rx.recv() => match r {
+                    Some(first) => self.batch(first).await,
+                    None => break,
+                },
+                _ = tick.tick() => {
+                    if !self.spool.is_empty() && self.may_try() {
+                        self.replay().await;
+                    }
+                }
+            }
+        }
+        self.rx.close();
+        while let Some(first) = self.rx.recv().await {
+            self.batch(first).await;
+        }
+        self.replay().await;
+        tracing::info!(
+            written = self.stats.written.load(Ordering::Relaxed),
+            spooled = self.stats.spooled.load(Ordering::Relaxed),
+            "question log flushed"
+        );
+    }
+
+    fn may_try(&self) -> bool {
+        self.down_until.is_none_or(|t| Instant::now() >= t)
+    }
+
+    async fn batch(&mut self, first: Record) {
+        let mut batch = Vec::with_capacity(BATCH);
+        batch.push(first);
+        while batch.len() < BATCH {
+            match self.rx.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        // While the database is known to be down, do not make the queue wait on it.
+        if self.may_try() && self.spool.is_empty() {
+            match self.store.insert(&batch).await {
+                Ok(n) => {
+                    self.stats.written.fetch_add(n, Ordering::Relaxed);
+                    self.up();
+                    return;
+                }
+                Err(e) => self.down(&e),
+            }
+        }
+        match self.spool.append(&batch) {
+            Ok(()) => {
+                self.stats
+                    .spooled
+                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            }
+            Err(e) => tracing::error!(error = %e, lost = batch.len(), "question log: cannot spool"),
+        }
+    }
+
+    /// Inserts the spool's records; keeps them if the database is still unavailable.
+    async fn replay(&mut self) {
+        let records = match self.spool.read() {
+            Ok(r) if r.is_empty() => return,
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "question log: cannot read the spool");
+                return;
+            }
+        };
+        let mut done = 0;
+        for chunk in records.chunks(BATCH) {
+            match self.store.insert(chunk).await {
+                Ok(n) => {
+                    self.stats.written.fetch_add(n, Ordering::Relaxed);
+                    self.stats
+                        .replayed
+                        .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                    done += chunk.len();
+                }
+                Err(e) => {
+                    self.down(&e);
+                    break;
+                }
+            }
+        }
+        if done > 0 {
+            if let Err(e) = self.spool.remove_first(done) {
+                // The rows are in; a later replay skips them by record id.
+                tracing::error!(error = %e, "question log: cannot trim the spool");
+            }
+            if done == records.len() {
+                self.up();
+                tracing::info!(replayed = done, "question log: spool replayed");
+            }
+        }
+    }
+
+    fn down(&mut self, e: &super::StoreError) {
+        self.stats.failures.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(error = %e, retry_in_ms = self.backoff.as_millis() as u64, "question log: database unavailable, spooling");
+        self.down_until = Some(Instant::now() + self.backoff);
+        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+    }
+
+    fn up(&mut self) {
+        self.down_until = None;
+        self.backoff = Duration::from_millis(100);
+    }
+}
+
+/// Appends records to the spool in `data_dir` (used when no database could be opened).
+pub fn spool_records(data_dir: &Path, records: &[Record]) -> std::io::Result<()> {
+    std::fs::create_dir_all(data_dir)?;
+    Spool {
+        path: data_dir.join("question-log.spool"),
+        lock: Mutex::new(()),
+    }
+    .append(records)
+}
+
+/// Replays a spool left in `data_dir` into `store`; returns how many records it held.
+pub async fn replay_spool(store: &Store, data_dir: &Path) -> Result<usize, super::StoreError> {
+    let spool = Spool {
+        path: data_dir.join("question-log.spool"),
+        lock: Mutex::new(()),
+    };
+    let records = spool
+        .read()
+        .map_err(|e| super::StoreError::Spool(e.to_string()))?;
+    for chunk in records.chunks(BATCH) {
+        store.insert(chunk).await?;
+    }
+    if !records.is_empty() {
+        spool
+            .remove_first(records.len())
+            .map_err(|e| super::StoreError::Spool(e.to_string()))?;
+    }
+    Ok(records.len())
+}

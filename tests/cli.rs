@@ -1,0 +1,214 @@
+//! Black-box tests of the real binary: what a guide or an operator sees on the terminal.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kommunbot(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+        .args(args)
+        .env_remove("KOMMUNBOT_FAQ")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+const THEME: &str = "name = \"Snöröjning\"\ndescription = \"Plogning.\"\n";
+
+#[test]
+fn check_reports_every_problem_with_file_and_line_and_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, "snorojning/_theme.toml", THEME);
+    write(
+        d,
+        "snorojning/a.md",
+        "+++\nquestion = \"När plogas min gata?\"\nalternate = [\"x\"]\nepisodes = [{ id = \"saknas\" }]\n+++\nSvar.\n",
+    );
+    write(
+        d,
+        "snorojning/b.md",
+        "+++\nquestion = \"När plogas  min gata\"\nlinks = [{ title = \"x\", url = \"ftp://example.se\" }]\n+++\n",
+    );
+    write(d, "snorojning/c.md", "+++\nkeywords = [\"a\"\n+++\nSvar.\n");
+    write(
+        d,
+        "bygglov/d.md",
+        "+++\nquestion = \"Bygglov?\"\n+++\nJa.\n",
+    );
+    let long = "x".repeat(5000);
+    write(
+        d,
+        "snorojning/e.md",
+        &format!("+++\nquestion = \"Lång?\"\n+++\n{long}\n"),
+    );
+
+    let out = kommunbot(&["check", d.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let a = d.join("snorojning/a.md").display().to_string();
+    let b = d.join("snorojning/b.md").display().to_string();
+    let c = d.join("snorojning/c.md").display().to_string();
+    let e = d.join("snorojning/e.md").display().to_string();
+    for expected in [
+        format!("{a}:3: unknown entry field `alternate` (did you mean `alternates`?)"),
+        format!("{a}:4: episode `saknas` is not in episodes.toml"),
+        format!("{b}:3: malformed URL \"ftp://example.se\""),
+        format!("{b}:5: the answer is empty"),
+        format!("{b}:2: phrasing \"När plogas  min gata\" is also on `snorojning/a`"),
+        format!("{c}:3: broken front matter"),
+        format!("{e}:4: the answer is 5000 characters; Discord shows at most 4096"),
+        format!(
+            "{}: theme folder `bygglov` has no _theme.toml",
+            d.join("bygglov").display()
+        ),
+    ] {
+        assert!(text.contains(&expected), "missing `{expected}` in:\n{text}");
+    }
+    assert!(text.contains("problem(s) in"), "{text}");
+}
+
+#[test]
+fn check_summarises_a_clean_corpus_in_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, "snorojning/_theme.toml", THEME);
+    write(
+        d,
+        "snorojning/a.md",
+        "+++\nquestion = \"När plogas min gata?\"\nepisodes = [{ id = \"ep\", at = \"04:30\" }]\n+++\nSvar.\n",
+    );
+    write(
+        d,
+        "episodes.toml",
+        "[[episode]]\nid = \"ep\"\ntitle = \"Snö\"\nurl = \"https://example.se/ep\"\n",
+    );
+    let out = kommunbot(&["check", "--faq", d.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.starts_with("ok: 1 themes, 1 entries (0 drafts), 1 episodes"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_shipped_faq_is_clean_and_broad() {
+    let out = kommunbot(&["check", "faq"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let entries: usize = text
+        .split(", ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(entries >= 30, "{text}");
+    for theme in ["snorojning", "bygglov", "livsmedel", "kommuncenter"] {
+        assert!(
+            Path::new("faq").join(theme).join("_theme.toml").is_file(),
+            "{theme}"
+        );
+    }
+}
+
+#[test]
+fn ask_prints_a_citizens_reply() {
+    let out = kommunbot(&["ask", "När", "plogas", "min", "gata?"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Svar:"), "{text}");
+    assert!(text.contains("Tema: Snöröjning"), "{text}");
+    assert!(text.contains("kommunbot, en automatisk tjänst"), "{text}");
+}
+
+#[test]
+fn ask_json_is_machine_readable() {
+    let out = kommunbot(&["ask", "--json", "vad kostar bygglov"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(["answer", "suggest", "no_answer"].contains(&v["kind"].as_str().unwrap()));
+    assert!(v["contact"].as_str().unwrap().contains("kommuncenter"));
+}
+
+#[test]
+fn ask_admits_what_it_does_not_know() {
+    let out = kommunbot(&["ask", "--json", "vem vann melodifestivalen 1974?"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["kind"], "no_answer", "{v}");
+    let out = kommunbot(&["ask", "vem vann melodifestivalen 1974?"]);
+    let text = stdout(&out);
+    assert!(text.contains("inte svara på ännu"), "{text}");
+    assert!(text.contains("Kontakta kommuncenter"), "{text}");
+}
+
+#[test]
+fn ask_explain_shows_terms_and_scores() {
+    let out = kommunbot(&["ask", "--explain", "bygglof för altan"]);
+    let text = stdout(&out);
+    assert!(text.contains("förklaring"), "{text}");
+    assert!(text.contains("bygglov (stavning)"), "{text}");
+    assert!(text.contains("kandidater:"), "{text}");
+}
+
+#[test]
+fn a_broken_faq_is_refused_with_the_problems_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "x/a.md", "no front matter\n");
+    let out = kommunbot(&["ask", "--faq", tmp.path().to_str().unwrap(), "hej"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("problem(s)"), "{err}");
+    assert!(err.contains("missing front matter"), "{err}");
+}
+
+#[test]
+fn eval_json_has_exactly_the_documented_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let q = tmp.path().join("q.jsonl");
+    fs::write(
+        &q,
+        "{\"q\": \"När plogas min gata?\", \"expect\": \"snorojning/nar-plogas-min-gata\", \"theme\": \"snorojning\"}\n{\"q\": \"hur lagar man köttbullar\", \"expect\": null, \"theme\": null}\n",
+    )
+    .unwrap();
+    let out = kommunbot(&["eval", "--questions", q.to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["abstain", "acc1", "false_answer", "helpful", "n", "wrong"]
+    );
+    assert_eq!(v["n"], 2);
+}
+
+#[test]
+fn eval_names_the_bad_line_of_a_questions_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let q = tmp.path().join("q.jsonl");
+    fs::write(
+        &q,
+        "{\"q\": \"a\", \"expect\": null, \"theme\": null}\nnot json\n",
+    )
+    .unwrap();
+    let out = kommunbot(&["eval", "--questions", q.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2"), "{err}");
+}

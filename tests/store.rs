@@ -1,0 +1,256 @@
+//! The question log, the same suite against SQLite (always) and a real PostgreSQL
+//! (a throwaway server per run; see `support/pg.rs`).
+
+mod support;
+
+use std::time::Duration;
+
+use kommunbot::answer::Outcome;
+use kommunbot::faq::{EntryId, ThemeId};
+use kommunbot::privacy::Pseudonymizer;
+use kommunbot::store::{Channel, Filter, LogWriter, Place, Record, Store};
+use support::pg::Postgres;
+
+fn answered() -> Outcome {
+    Outcome::Answer {
+        entry: EntryId::new(&ThemeId::parse("bygglov").unwrap(), "avgift").unwrap(),
+        confidence: 0.8,
+    }
+}
+
+fn record(q: &str, asker: &str, outcome: &Outcome) -> Record {
+    let p = Pseudonymizer::new(b"test key for the question log suite");
+    Record::new(
+        q,
+        Channel::Discord,
+        Place {
+            guild_id: Some("4000".into()),
+            channel_id: Some("4001".into()),
+        },
+        Some(p.asker("discord", asker)),
+        outcome,
+        None,
+    )
+}
+
+async fn stores_redacted_rows_and_lists_them(store: &Store) {
+    let r = record(
+        "vad kostar bygglov? mitt pnr är 19900101-9802, ring 070-174 06 05",
+        "111",
+        &answered(),
+    );
+    assert_eq!(store.insert(&[r.clone()]).await.unwrap(), 1);
+    // The same record again (a replay) is not a second row.
+    assert_eq!(store.insert(&[r]).await.unwrap(), 0);
+    let rows = store.list(&Filter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].text,
+        "vad kostar bygglov? mitt pnr är [personnummer], ring [telefon]"
+    );
+    assert_eq!(rows[0].outcome, "answered");
+    assert_eq!(rows[0].entry_id.as_deref(), Some("bygglov/avgift"));
+    assert_eq!(rows[0].theme.as_deref(), Some("bygglov"));
+    assert_eq!(rows[0].channel, "discord");
+}
+
+async fn filters_stats_and_feedback(store: &Store) {
+    let none = Outcome::NoAnswer {
+        theme: ThemeId::parse("snorojning"),
+    };
+    let a = record("vad kostar bygglov", "1", &answered());
+    let b = record("när sopar ni sanden", "2", &none);
+    store.insert(&[a.clone(), b]).await.unwrap();
+    store.feedback(&a.record_id, "helpful", None).await.unwrap();
+    let only_none = store
+        .list(&Filter {
+            outcome: Some("no_answer".into()),
+            ..Filter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(only_none.len(), 1);
+    assert_eq!(only_none[0].theme.as_deref(), Some("snorojning"));
+    let by_theme = store
+        .list(&Filter {
+            theme: Some("bygglov".into()),
+            ..Filter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_theme.len(), 1);
+    assert_eq!(by_theme[0].feedback.as_deref(), Some("helpful"));
+    let st = store.stats(0).await.unwrap();
+    assert_eq!(st.total, 2);
+    assert_eq!(st.helpful, 1);
+    assert_eq!(st.top_entries, vec![("bygglov/avgift".to_string(), 1)]);
+}
+
+async fn purge_and_forget_report_rows(store: &Store) {
+    let mut old = record("gammal fråga", "7", &answered());
+    old.asked_at -= 200 * 86_400_000;
+    let new = record("ny fråga", "7", &answered());
+    let other = record("annans fråga", "8", &answered());
+    store.insert(&[old, new, other]).await.unwrap();
+    let cutoff = kommunbot::store::now_ms() - 180 * 86_400_000;
+    assert_eq!(store.purge(cutoff).await.unwrap(), 1);
+    let p = Pseudonymizer::new(b"test key for the question log suite");
+    assert_eq!(store.forget(&p.asker("discord", "7")).await.unwrap(), 1);
+    assert_eq!(store.count().await.unwrap(), 1);
+}
+
+/// The writer keeps every record while the database is away and replays them exactly once.
+async fn outage(
+    store: Store,
+    data: &std::path::Path,
+    down: impl AsyncFnOnce(),
+    up: impl AsyncFnOnce(),
+) {
+    let (writer, log) = LogWriter::new(store.clone(), data);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(writer.run(stopped));
+    for i in 0..100 {
+        log.record(record(&format!("före avbrottet {i}"), "9", &answered()));
+    }
+    wait_for(&store, 100).await;
+    down().await;
+    for i in 0..1000 {
+        log.record(record(&format!("under avbrottet {i}"), "9", &answered()));
+        if i % 100 == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+    // The database stays away until the writer has had to spool.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while log.stats.spooled.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the writer never spooled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    up().await;
+    wait_for(&store, 1100).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    assert_eq!(store.count().await.unwrap(), 1100, "every row exactly once");
+    assert!(log.stats.spooled.load(std::sync::atomic::Ordering::Relaxed) > 0);
+}
+
+async fn wait_for(store: &Store, n: i64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        if store.count().await.unwrap_or(-1) == n {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "rows never reached {n}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn sqlite() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/log.db", dir.path().display());
+    (Store::open(&url).await.unwrap(), dir)
+}
+
+#[tokio::test]
+async fn sqlite_stores_redacted_rows() {
+    let (s, _d) = sqlite().await;
+    stores_redacted_rows_and_lists_them(&s).await;
+}
+
+#[tokio::test]
+async fn sqlite_filters_stats_and_feedback() {
+    let (s, _d) = sqlite().await;
+    filters_stats_and_feedback(&s).await;
+}
+
+#[tokio::test]
+async fn sqlite_purge_and_forget() {
+    let (s, _d) = sqlite().await;
+    purge_and_forget_report_rows(&s).await;
+}
+
+#[tokio::test]
+async fn sqlite_creates_the_file_and_its_folder_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ny/mapp/log.db");
+    let _s = Store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert!(path.is_file());
+    assert!(dir.path().join("ny/mapp/log.db-wal").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_outage_loses_nothing() {
+    let (s, dir) = sqlite().await;
+    let db = dir.path().join("log.db");
+    // "Down": another process holds an exclusive lock on the file.
+    let (hold_tx, hold_rx) = std::sync::mpsc::channel::<()>();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel::<()>();
+    let locker = std::thread::spawn(move || {
+        let out = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(format!(
+                "import sqlite3,sys\nc=sqlite3.connect({:?},isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked',flush=True)\nsys.stdin.readline()\nc.execute('COMMIT')",
+                db.display().to_string()
+            ))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut child = out;
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        locked_tx.send(()).unwrap();
+        hold_rx.recv().unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"\n").unwrap();
+        child.wait().unwrap();
+    });
+    outage(
+        s,
+        dir.path(),
+        async || locked_rx.recv().unwrap(),
+        async || hold_tx.send(()).unwrap(),
+    )
+    .await;
+    locker.join().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_suite_and_outage() {
+    let Some(mut pg) = Postgres::start() else {
+        return;
+    };
+    for (i, name) in ["redacted", "filters", "purge", "outage"]
+        .iter()
+        .enumerate()
+    {
+        let url = pg.database(&format!("kb_{name}_{i}"));
+        let store = Store::open(&url).await.unwrap();
+        match *name {
+            "redacted" => stores_redacted_rows_and_lists_them(&store).await,
+            "filters" => filters_stats_and_feedback(&store).await,
+            "purge" => purge_and_forget_report_rows(&store).await,
+            _ => {
+                let dir = tempfile::tempdir().unwrap();
+                let pg_ref = std::sync::Arc::new(std::sync::Mutex::new(&mut pg));
+                let (a, b) = (pg_ref.clone(), pg_ref.clone());
+                outage(
+                    store,
+                    dir.path(),
+                    async move || a.lock().unwrap().stop(),
+                    async move || b.lock().unwrap().resume(),
+                )
+                .await;
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Test helpers shared by the black-box tests.
+
+#![allow(dead_code)]
+
+pub mod pg;
