@@ -144,6 +144,9 @@ pub struct EvalArgs {
     /// How many of the worst misses to list.
     #[arg(long, default_value_t = 20)]
     pub misses: usize,
+    /// Print each question's top candidates and their figures (for tuning), tab-separated.
+    #[arg(long, hide = true)]
+    pub dump: bool,
 }
 
 #[derive(Debug, Args)]
@@ -396,6 +399,24 @@ fn read_questions(path: &Path) -> Result<Vec<eval::Labelled>> {
 fn run_eval(e: EvalArgs) -> Result<ExitCode> {
     let (_, engine) = load_engine(&e.faq.faq)?;
     let questions = read_questions(&e.questions)?;
+    if e.dump {
+        for q in &questions {
+            let ex = engine.explain(&q.q);
+            let c: Vec<String> = ex
+                .candidates
+                .iter()
+                .take(3)
+                .map(|c| format!("{}\t{:.3}\t{:.3}\t{:.3}", c.entry, c.score, c.coverage, c.fit))
+                .collect();
+            println!(
+                "{}\t{}\t{}",
+                q.expect.as_deref().unwrap_or("-"),
+                q.q.replace('\t', " "),
+                c.join("\t")
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = eval::run(&engine, &questions);
     if e.json {
         println!("{}", serde_json::to_string(&report.figures)?);
