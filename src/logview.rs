@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(datetime(0), "1970-01-01 00:00");
-        assert_eq!(datetime(1_795_363_200_000), "2026-11-22 00:00");
+        assert_eq!(datetime(1_795_305_600_000), "2026-11-22 00:00");
     }
 
     #[test]

@@ -5,10 +5,14 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn kommunbot(args: &[&str]) -> Output {
+    // Questions asked here are logged into a throwaway data directory, not the checkout's.
+    let data = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_kommunbot"))
         .args(args)
         .env_remove("KOMMUNBOT_FAQ")
         .env_remove("RUST_LOG")
+        .env_remove("DATABASE_URL")
+        .env("KOMMUNBOT_DATA", data.path())
         .output()
         .expect("the binary runs")
 }
@@ -66,7 +70,7 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         format!("{b}:3: malformed URL \"ftp://example.se\""),
         format!("{b}:5: the answer is empty"),
         format!("{b}:2: phrasing \"När plogas  min gata\" is also on `snorojning/a`"),
-        format!("{c}:3: broken front matter"),
+        format!("{c}:2: broken front matter: invalid array; expected"),
         format!("{e}:4: the answer is 5000 characters; Discord shows at most 4096"),
         format!(
             "{}: theme folder `bygglov` has no _theme.toml",
@@ -211,4 +215,37 @@ fn eval_names_the_bad_line_of_a_questions_file() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 2"), "{err}");
+}
+
+#[test]
+fn ask_logs_the_question_redacted_and_log_lists_it() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env("KOMMUNBOT_DATA", data.path())
+            .env("USER", "testare")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["ask", "vad kostar bygglov? ring 070-174 06 05"]);
+    assert!(out.status.success());
+    let out = run(&["ask", "--no-log", "hemligt 19900101-9802"]);
+    assert!(out.status.success());
+    let out = run(&["log", "--format", "csv"]);
+    let csv = stdout(&out);
+    assert!(csv.starts_with('\u{feff}'), "{csv}");
+    assert!(csv.contains("vad kostar bygglov? ring [telefon];"), "{csv}");
+    assert!(!csv.contains("070-174"), "{csv}");
+    assert!(!csv.contains("hemligt"), "--no-log must not log: {csv}");
+    let out = run(&["stats"]);
+    assert!(stdout(&out).contains("frågor senaste 30 dagarna: 1"), "{}", stdout(&out));
+    let out = run(&["forget", "--user", "cli:testare"]);
+    assert_eq!(stdout(&out).trim(), "forget: deleted 1 question(s) of that user");
+    let out = run(&["purge"]);
+    assert_eq!(stdout(&out).trim(), "purge: deleted 0 question(s) older than 180 days");
+    let out = run(&["forget", "--user", "utan-kolon"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<platform>:<id>"));
 }

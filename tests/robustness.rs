@@ -40,7 +40,6 @@ fn emoji_zalgo_control_characters_and_mixed_scripts() {
         "Z̸̢̛͓̞̱̩̤͙̈́̅̀͛a̴̬̼̫̓̏l̷̯̈́g̶̹̈́o̴͎̊",
         "\u{0}\u{1}\u{7}\u{1b}[31m\u{7f}",
         "Как получить разрешение на строительство? 建筑许可证 رخصة البناء",
-        "\u{202e}gatan plogas när\u{202c}",
     ] {
         // Must not panic; none of these is a question the FAQ answers.
         let o = engine().ask(q);
@@ -53,6 +52,10 @@ fn zalgo_and_emoji_around_a_real_question_still_match_it() {
     let plain = engine().ask("När plogas min gata?");
     let noisy = engine().ask("🚜❄️ N̈́ä̴r̷ plogas min gata?? 🙏");
     assert_eq!(plain, noisy);
+    // Bidi controls around the words change nothing either.
+    let bidi = engine().ask("\u{202e}När plogas min gata?\u{202c}");
+    assert_eq!(plain, bidi);
+    assert!(matches!(plain, Outcome::Answer { .. }), "{plain:?}");
 }
 
 #[test]

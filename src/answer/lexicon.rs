@@ -340,11 +340,13 @@ impl Lexicon {
                 continue;
             };
             let tail_stem = self.analyzer.stem(tail, Lang::Sv);
-            if tail.chars().count() >= MIN_PART
-                && self.known.contains(&tail_stem)
-                && !self.analyzer.is_stop(tail, Lang::Sv)
-            {
-                return Some(vec![head, tail_stem]);
+            if tail.chars().count() >= MIN_PART && !self.analyzer.is_stop(tail, Lang::Sv) {
+                let known = std::iter::once(tail_stem.clone())
+                    .chain(self.analyzer.variants(tail, &tail_stem))
+                    .find(|s| self.known.contains(s));
+                if let Some(t) = known {
+                    return Some(vec![head, t]);
+                }
             }
             if let Some(mut rest) = self.split_depth(tail, depth + 1) {
                 rest.insert(0, head);

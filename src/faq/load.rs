@@ -40,10 +40,12 @@ struct Report<'a> {
 
 impl Report<'_> {
     fn at(&mut self, line: Option<usize>, message: impl Into<String>) {
+        // One problem, one line: parsers' multi-line messages are folded.
+        let message = message.into().trim().replace('\n', "; ");
         self.out.push(Diagnostic {
             file: self.file.to_path_buf(),
             line,
-            message: message.into(),
+            message,
         });
     }
 }
@@ -268,9 +270,11 @@ pub fn parse_entry(
     let table = match front.parse::<Table>() {
         Ok(t) => t,
         Err(e) => {
+            // An error at the very end (an unclosed list) belongs to the last line written.
+            let last = front_line + front.lines().count().max(1) - 1;
             let line = e
                 .span()
-                .map(|s| front_line + line_of(front, s.start) - 1)
+                .map(|s| (front_line + line_of(front, s.start) - 1).min(last))
                 .or(Some(front_line));
             r.at(line, format!("broken front matter: {}", e.message().trim()));
             return None;
@@ -927,13 +931,13 @@ mod tests {
         let d: Vec<String> = d.iter().map(ToString::to_string).collect();
         assert!(
             d.iter().any(|m| m.starts_with(
-                "episodes.toml:8: unknown episode field `titel` (did you mean `title`?)"
+                "episodes.toml:9: unknown episode field `titel` (did you mean `title`?)"
             )),
             "{d:#?}"
         );
         assert!(
             d.iter()
-                .any(|m| m.starts_with("episodes.toml:6: episode is missing `title`")),
+                .any(|m| m.starts_with("episodes.toml:7: episode is missing `title`")),
             "{d:#?}"
         );
     }
