@@ -406,7 +406,12 @@ fn run_eval(e: EvalArgs) -> Result<ExitCode> {
                 .candidates
                 .iter()
                 .take(3)
-                .map(|c| format!("{}\t{:.3}\t{:.3}\t{:.3}", c.entry, c.score, c.coverage, c.fit))
+                .map(|c| {
+                    format!(
+                        "{}\t{:.3}\t{:.3}\t{:.3}",
+                        c.entry, c.score, c.coverage, c.fit
+                    )
+                })
                 .collect();
             println!(
                 "{}\t{}\t{}",

@@ -240,11 +240,21 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     assert!(!csv.contains("070-174"), "{csv}");
     assert!(!csv.contains("hemligt"), "--no-log must not log: {csv}");
     let out = run(&["stats"]);
-    assert!(stdout(&out).contains("frågor senaste 30 dagarna: 1"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("frågor senaste 30 dagarna: 1"),
+        "{}",
+        stdout(&out)
+    );
     let out = run(&["forget", "--user", "cli:testare"]);
-    assert_eq!(stdout(&out).trim(), "forget: deleted 1 question(s) of that user");
+    assert_eq!(
+        stdout(&out).trim(),
+        "forget: deleted 1 question(s) of that user"
+    );
     let out = run(&["purge"]);
-    assert_eq!(stdout(&out).trim(), "purge: deleted 0 question(s) older than 180 days");
+    assert_eq!(
+        stdout(&out).trim(),
+        "purge: deleted 0 question(s) older than 180 days"
+    );
     let out = run(&["forget", "--user", "utan-kolon"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("<platform>:<id>"));

@@ -32,6 +32,8 @@ const F_PHRASING: f32 = 1.0;
 const F_KEYWORD: f32 = 0.9;
 const F_BODY: f32 = 0.45;
 const F_THEME: f32 = 0.3;
+/// The weight of coverage against fit in an entry's score.
+const W_COVERAGE: f32 = 0.7;
 
 /// What the engine makes of a question.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,9 +72,9 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            answer: 0.5,
-            margin: 0.08,
-            suggest: 0.3,
+            answer: 0.45,
+            margin: 0.12,
+            suggest: 0.22,
             theme: 0.2,
         }
     }
@@ -266,7 +268,12 @@ impl Engine {
                             .map(|id| (*id, t.weight * self.idf[*id as usize]))
                     })
                     .collect();
-                let mass = known.iter().map(|(_, v)| *v).fold(0.0, f32::max);
+                // A word weighs what a full match on its rarest known term would give: a
+                // match through a compound part or a concept then covers it only in part.
+                let mass = known
+                    .iter()
+                    .map(|(id, _)| self.idf[*id as usize])
+                    .fold(0.0, f32::max);
                 let mass = if known.is_empty() {
                     // A word no entry uses. If the glossary knows it, it names a municipal
                     // matter the FAQ does not cover ("bussen"): strong evidence against every
@@ -422,7 +429,9 @@ impl Engine {
                 matched.push((w.text.clone(), self.label(&key, &via)));
             }
         }
-        let score = 0.55 * coverage + 0.45 * fit;
+        // Geometric, not additive: an entry must explain the question *and* one of its
+        // phrasings must be what was asked. Either alone is how false answers look.
+        let score = coverage.powf(W_COVERAGE) * fit.powf(1.0 - W_COVERAGE);
         Candidate {
             entry: info.id.clone(),
             score,

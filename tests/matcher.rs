@@ -1,0 +1,124 @@
+//! The matcher, one phrasing per line, against the shipped FAQ. A new phrasing that citizens
+//! use is one more line here.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use kommunbot::answer::{Engine, Glossary, Outcome};
+
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        let faq = kommunbot::faq::load_strict(Path::new("faq")).expect("shipped faq loads");
+        Engine::new(&faq, Glossary::base()).expect("engine builds")
+    })
+}
+
+#[derive(Debug)]
+enum Expect {
+    /// Answered directly with this entry.
+    Answer(&'static str),
+    /// This entry is the answer or among the "Menade du…?" choices.
+    Helpful(&'static str),
+    /// Nothing is answered (suggestions are not an answer either).
+    NoAnswer,
+}
+use Expect::*;
+
+#[rustfmt::skip]
+const TABLE: &[(&str, Expect)] = &[
+    // canonical and inflected
+    ("När plogas min gata?",                          Answer("snorojning/nar-plogas-min-gata")),
+    ("plogvallen framför infarten",                    Answer("snorojning/plogvall-vid-infarten")),
+    ("vem tar bort snövallen vid uppfarten",           Answer("snorojning/plogvall-vid-infarten")),
+    ("vill riva ett gammalt uthus",                    Answer("bygglov/rivningslov")),
+    ("får jag bygga en friggebod på 15 kvm",           Answer("bygglov/friggebod")),
+    // missing å/ä/ö
+    ("nar plogas gatan",                               Answer("snorojning/nar-plogas-min-gata")),
+    ("oppettider kommuncenter",                        Answer("kommuncenter/oppettider")),
+    // compounds
+    ("bygglovsansökan vilka ritningar",                Answer("bygglov/ansoka-om-bygglov")),
+    ("hur lång är handläggningstiden för bygglov",     Answer("bygglov/handlaggningstid-bygglov")),
+    ("attefallshus 30 kvm anmälan",                    Answer("bygglov/attefallsatgarder")),
+    ("registrera livsmedelsanläggning",                Answer("livsmedel/registrera-livsmedelsverksamhet")),
+    // typos
+    ("bygglof för altan",                              Answer("bygglov/altan-och-staket")),
+    ("snöröjnig på min gata",                          Helpful("snorojning/nar-plogas-min-gata")),
+    // colloquial and glossary words
+    ("jag ska öppna ett kafé i vår",                   Answer("livsmedel/registrera-livsmedelsverksamhet")),
+    ("sälja hembakade bullar hemifrån",                Answer("livsmedel/salja-mat-hemifran")),
+    ("blev magsjuk efter middagen på restaurangen",    Answer("livsmedel/misstankt-matforgiftning")),
+    ("smutsigt kök på pizzerian",                      Answer("livsmedel/klagomal-pa-livsmedel")),
+    ("gatlampan är trasig",                            Answer("kommuncenter/felanmalan")),
+    ("jag har inget bankid",                           Answer("kommuncenter/utan-bankid")),
+    ("hur får jag ut protokoll",                       Answer("kommuncenter/allmanna-handlingar")),
+    ("brygga vid sjön strandskydd",                    Answer("bygglov/strandskydd")),
+    ("food truck på torget",                           Answer("livsmedel/food-truck")),
+    ("vad kostar bygglovet",                           Helpful("bygglov/avgift-for-bygglov")),
+    ("vill klaga på kommunen",                         Helpful("kommuncenter/synpunkter-och-klagomal")),
+    // English, also where the entry has no English phrasing
+    ("When will my street be ploughed?",               Answer("snorojning/nar-plogas-min-gata")),
+    ("Do I need a building permit for a shed?",        Answer("bygglov/friggebod")),
+    ("How do I register a food business?",             Answer("livsmedel/registrera-livsmedelsverksamhet")),
+    ("What are your opening hours?",                   Answer("kommuncenter/oppettider")),
+    ("who removes the snow pile in my driveway",       Helpful("snorojning/plogvall-vid-infarten")),
+    // a long story around a short question
+    ("hej! vi har en villa och det har snöat hela natten, vår gata är fortfarande inte plogad och vi ska till jobbet, när kommer plogbilen egentligen?",
+                                                       Helpful("snorojning/nar-plogas-min-gata")),
+    // chit-chat, nonsense and questions outside the FAQ
+    ("hej",                                            NoAnswer),
+    ("tack så mycket",                                 NoAnswer),
+    ("test test",                                      NoAnswer),
+    ("asdfghjkl qwerty",                               NoAnswer),
+    ("vem vann melodifestivalen 1974?",                NoAnswer),
+    ("vad kostar en ny iphone",                        NoAnswer),
+    ("din dumma bot",                                  NoAnswer),
+];
+
+fn check(question: &str, expect: &Expect) -> Result<(), String> {
+    let got = engine().ask(question);
+    let ok = match (expect, &got) {
+        (Answer(id), Outcome::Answer { entry, .. }) => entry.as_str() == *id,
+        (Helpful(id), Outcome::Answer { entry, .. }) => entry.as_str() == *id,
+        (Helpful(id), Outcome::Suggest { entries }) => {
+            entries.iter().any(|(e, _)| e.as_str() == *id)
+        }
+        (NoAnswer, Outcome::NoAnswer { .. } | Outcome::Suggest { .. }) => true,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{question:?}: expected {expect:?}, got {got:?}"))
+    }
+}
+
+#[test]
+fn phrasing_table() {
+    let failures: Vec<String> = TABLE
+        .iter()
+        .filter_map(|(q, e)| check(q, e).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} phrasings failed:\n{}",
+        failures.len(),
+        TABLE.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn explain_names_the_terms_that_matched() {
+    let ex = engine().explain("bygglof för altan");
+    let top = &ex.candidates[0];
+    assert_eq!(top.entry.as_str(), "bygglov/altan-och-staket");
+    assert!(
+        top.matched
+            .iter()
+            .any(|(w, t)| w == "bygglof" && t.contains("bygglov")),
+        "{:?}",
+        top.matched
+    );
+    assert!(top.coverage > 0.0 && top.fit > 0.0);
+}
