@@ -355,14 +355,14 @@ fn ask(a: AskArgs) -> Result<ExitCode> {
 fn check(c: CheckArgs) -> Result<ExitCode> {
     let dir = c.dir.unwrap_or(c.faq.faq);
     let (faq, mut diags) = faq::load(&dir);
-    if let Some(local) = &faq.glossary {
-        if let Err(e) = Glossary::parse(&dir.join("_glossary.toml").display().to_string(), local) {
-            diags.push(faq::Diagnostic {
-                file: dir.join("_glossary.toml"),
-                line: Some(e.line),
-                message: format!("broken glossary: {}", e.message),
-            });
-        }
+    if let Some(local) = &faq.glossary
+        && let Err(e) = Glossary::parse(&dir.join("_glossary.toml").display().to_string(), local)
+    {
+        diags.push(faq::Diagnostic {
+            file: dir.join("_glossary.toml"),
+            line: Some(e.line),
+            message: format!("broken glossary: {}", e.message),
+        });
     }
     for d in &diags {
         println!("{d}");

@@ -227,7 +227,7 @@ fn valid_personnummer(d: &str) -> bool {
             x / 10 + x % 10
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

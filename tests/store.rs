@@ -39,7 +39,7 @@ async fn stores_redacted_rows_and_lists_them(store: &Store) {
         "111",
         &answered(),
     );
-    assert_eq!(store.insert(&[r.clone()]).await.unwrap(), 1);
+    assert_eq!(store.insert(std::slice::from_ref(&r)).await.unwrap(), 1);
     // The same record again (a replay) is not a second row.
     assert_eq!(store.insert(&[r]).await.unwrap(), 0);
     let rows = store.list(&Filter::default()).await.unwrap();

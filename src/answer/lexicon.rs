@@ -293,20 +293,21 @@ impl Lexicon {
             self.concepts(word, Lang::Sv, &v, W_CONCEPT);
             word.add(v, W_STEM, Via::Stem);
         }
-        if stem.chars().count() >= MIN_COMPOUND {
-            if let Some(parts) = self.split(&word.text) {
-                resolved = true;
-                for p in parts {
-                    word.add(p.clone(), W_PART, Via::Part);
-                    self.concepts(word, Lang::Sv, &p, W_PART * W_CONCEPT);
-                }
+        if stem.chars().count() >= MIN_COMPOUND
+            && let Some(parts) = self.split(&word.text)
+        {
+            resolved = true;
+            for p in parts {
+                word.add(p.clone(), W_PART, Via::Part);
+                self.concepts(word, Lang::Sv, &p, W_PART * W_CONCEPT);
             }
         }
-        if repair && !resolved {
-            if let Some(fixed) = self.repair(stem) {
-                word.add(fixed.clone(), W_FUZZY, Via::Fuzzy(fixed.clone()));
-                self.concepts(word, Lang::Sv, &fixed, W_FUZZY * W_CONCEPT);
-            }
+        if repair
+            && !resolved
+            && let Some(fixed) = self.repair(stem)
+        {
+            word.add(fixed.clone(), W_FUZZY, Via::Fuzzy(fixed.clone()));
+            self.concepts(word, Lang::Sv, &fixed, W_FUZZY * W_CONCEPT);
         }
     }
 
@@ -365,10 +366,11 @@ impl Lexicon {
         }
         // Linking morphemes: bygglov-s-ansökan, gat-u-belysning.
         for link in ['s', 'e', 'u', 'a', 'o'] {
-            if let Some(h) = head.strip_suffix(link) {
-                if h.chars().count() >= MIN_PART && self.known.contains(h) {
-                    return Some(h.to_owned());
-                }
+            if let Some(h) = head.strip_suffix(link)
+                && h.chars().count() >= MIN_PART
+                && self.known.contains(h)
+            {
+                return Some(h.to_owned());
             }
         }
         let stem = self.analyzer.stem(head, Lang::Sv);
@@ -387,11 +389,7 @@ impl Lexicon {
                 candidates.extend(ids);
             }
         }
-        if let Some(id) = self
-            .known_list
-            .binary_search_by(|s| s.as_str().cmp(stem))
-            .ok()
-        {
+        if let Ok(id) = self.known_list.binary_search_by(|s| s.as_str().cmp(stem)) {
             candidates.push(id as u32);
         }
         candidates.sort_unstable();

@@ -94,12 +94,18 @@ pub struct Candidate {
     pub matched: Vec<(String, String)>,
 }
 
+/// A term as `explain` shows it: (label, weight, idf; NaN when no entry has the term).
+pub type TermInfo = (String, f32, f32);
+
+/// A phrasing's words, each as the (term id, weight) pairs it may match by.
+type PhrasingWords = Vec<Vec<(u32, f32)>>;
+
 /// Everything `ask --explain` shows.
 #[derive(Debug, Clone)]
 pub struct Explanation {
     pub lang: Lang,
     /// Each content word with its terms (`label`, weight, idf).
-    pub words: Vec<(String, Vec<(String, f32, f32)>)>,
+    pub words: Vec<(String, Vec<TermInfo>)>,
     pub candidates: Vec<Candidate>,
     pub outcome: Outcome,
 }
@@ -108,7 +114,7 @@ struct EntryInfo {
     id: EntryId,
     theme: usize,
     /// Phrasings as analysed words: (term id, weight) per word.
-    phrasings: Vec<(String, Vec<Vec<(u32, f32)>>)>,
+    phrasings: Vec<(String, PhrasingWords)>,
 }
 
 pub struct Engine {

@@ -442,10 +442,10 @@ impl Analyzer {
         if word.len() >= 5 && word.ends_with("an") && stem == word {
             out.push(self.sv.stem(&word[..word.len() - 1]).into_owned());
         }
-        if let Some(base) = stem.strip_suffix("ning") {
-            if base.chars().count() >= 3 {
-                out.push(base.to_owned());
-            }
+        if let Some(base) = stem.strip_suffix("ning")
+            && base.chars().count() >= 3
+        {
+            out.push(base.to_owned());
         }
         out.retain(|v| v != stem && v.chars().count() >= 3);
         out

@@ -130,10 +130,10 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
     };
     let theme_file = dir.join("_theme.toml");
     if theme_file.is_file() {
-        if let Some(text) = read(&theme_file, diags) {
-            if let Some(theme) = parse_theme(&theme_file, theme_id.clone(), &text, diags) {
-                faq.themes.push(theme);
-            }
+        if let Some(text) = read(&theme_file, diags)
+            && let Some(theme) = parse_theme(&theme_file, theme_id.clone(), &text, diags)
+        {
+            faq.themes.push(theme);
         }
     } else {
         diags.push(Diagnostic {
@@ -169,10 +169,10 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
             });
             continue;
         };
-        if let Some(text) = read(&path, diags) {
-            if let Some(entry) = parse_entry(&path, id, &text, diags) {
-                faq.entries.push(entry);
-            }
+        if let Some(text) = read(&path, diags)
+            && let Some(entry) = parse_entry(&path, id, &text, diags)
+        {
+            faq.entries.push(entry);
         }
     }
 }

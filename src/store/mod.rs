@@ -451,16 +451,15 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" {
-        if let Some(parent) = Path::new(path)
+    if path != ":memory:"
+        && let Some(parent) = Path::new(path)
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
-                path: parent.display().to_string(),
-                source,
-            })?;
-        }
+    {
+        std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
+            path: parent.display().to_string(),
+            source,
+        })?;
     }
     let mode = if query.contains("mode=") {
         String::new()
