@@ -142,3 +142,92 @@ pub fn run(base: &Faq, questions: &[String], sizes: &[usize]) -> Vec<Row> {
         })
         .collect()
 }
+
+/// What `bench --log` measures: sustained question logging into SQLite while answering.
+#[derive(Debug, Clone)]
+pub struct LogRow {
+    pub records: usize,
+    /// From the first record handed over to the last row committed.
+    pub elapsed: Duration,
+    /// Answer path (match + redact + hand over) without and with the writer running.
+    pub p99_alone: Duration,
+    pub p99_logging: Duration,
+    pub spooled: u64,
+}
+
+fn p99(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get((v.len() * 99 / 100).min(v.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or_default()
+}
+
+/// Answers `records` questions as fast as one thread can, logging each through the real
+/// writer into a SQLite file in `dir`, and waits until every row is in.
+pub fn log_throughput(
+    engine: &Engine,
+    questions: &[String],
+    records: usize,
+    rate: Option<u32>,
+    dir: &std::path::Path,
+) -> Result<LogRow, crate::store::StoreError> {
+    use crate::store::{Channel, LogWriter, Place, Record, Store};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| crate::store::StoreError::Spool(e.to_string()))?;
+    let answer = |q: &str| {
+        let o = engine.ask(q);
+        Record::new(q, Channel::Cli, Place::default(), None, &o, None)
+    };
+    let alone: Vec<Duration> = questions
+        .iter()
+        .cycle()
+        .take(records.min(20_000))
+        .map(|q| {
+            let t = Instant::now();
+            std::hint::black_box(answer(q));
+            t.elapsed()
+        })
+        .collect();
+    rt.block_on(async {
+        let url = format!("sqlite://{}/bench.db", dir.display());
+        let store = Store::open(&url).await?;
+        let (writer, log) = LogWriter::new(store.clone(), dir);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(writer.run(stopped));
+        let start = Instant::now();
+        let mut times = Vec::with_capacity(records);
+        for q in questions.iter().cycle().take(records) {
+            let t = Instant::now();
+            log.record(answer(q));
+            times.push(t.elapsed());
+            if times.len() % 256 == 0 {
+                match rate {
+                    // Hold a steady arrival rate, as real traffic would.
+                    Some(r) => {
+                        let due =
+                            start + Duration::from_secs_f64(times.len() as f64 / f64::from(r));
+                        tokio::time::sleep_until(due.into()).await;
+                    }
+                    // Let the writer task in, as a server's other tasks would.
+                    None => tokio::task::yield_now().await,
+                }
+            }
+        }
+        while store.count().await? < records as i64 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let elapsed = start.elapsed();
+        let _ = stop.send(true);
+        let _ = task.await;
+        Ok(LogRow {
+            records,
+            elapsed,
+            p99_alone: p99(alone),
+            p99_logging: p99(times),
+            spooled: log.stats.spooled.load(std::sync::atomic::Ordering::Relaxed),
+        })
+    })
+}

@@ -160,6 +160,12 @@ pub struct BenchArgs {
     /// Corpus sizes, comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [100, 1000, 10000])]
     pub sizes: Vec<usize>,
+    /// Instead: log this many answered questions into a fresh SQLite file and report rows/s.
+    #[arg(long)]
+    pub log: Option<usize>,
+    /// With --log: hand questions over at this steady rate per second (default: flat out).
+    #[arg(long)]
+    pub rate: Option<u32>,
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -442,6 +448,24 @@ fn run_bench(b: BenchArgs) -> Result<ExitCode> {
             .collect(),
     };
     anyhow::ensure!(!questions.is_empty(), "no questions to time");
+    if let Some(n) = b.log {
+        let engine = Engine::new(&base, Glossary::base())?;
+        let dir = std::env::temp_dir().join(format!("kommunbot-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let row = bench::log_throughput(&engine, &questions, n, b.rate, &dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        let row = row?;
+        println!(
+            "logged {} questions in {:.2} s: {:.0} rows/s into SQLite; answer path p99 {:.1} us alone, {:.1} us while logging; {} spooled",
+            row.records,
+            row.elapsed.as_secs_f64(),
+            row.records as f64 / row.elapsed.as_secs_f64(),
+            row.p99_alone.as_secs_f64() * 1e6,
+            row.p99_logging.as_secs_f64() * 1e6,
+            row.spooled
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "{:>8} {:>10} {:>9} {:>9} {:>9} {:>9}",
         "entries", "build_ms", "p50_us", "p99_us", "max_us", "queries"
