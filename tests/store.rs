@@ -254,3 +254,34 @@ async fn postgres_suite_and_outage() {
         }
     }
 }
+
+#[tokio::test]
+async fn retention_runs_at_start_and_then_daily() {
+    let (s, _d) = sqlite().await;
+    let mut old = record("gammal", "1", &answered());
+    old.asked_at -= 181 * 86_400_000;
+    s.insert(&[old]).await.unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(kommunbot::store::retention::run(
+        s.clone(),
+        180,
+        Duration::from_millis(50),
+        stopped,
+    ));
+    wait_for(&s, 0).await;
+    // A question that ages past the limit later goes at a later tick.
+    let mut later = record("blir gammal", "1", &answered());
+    later.asked_at -= 200 * 86_400_000;
+    s.insert(&[later, record("ny", "1", &answered())])
+        .await
+        .unwrap();
+    wait_for(&s, 1).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    assert_eq!(
+        kommunbot::store::retention::run_once(&s, 180)
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -8,6 +8,7 @@
 //! Invariant: nothing reaches this module unredacted. A [`Record`] can only be made by
 //! [`Record::new`], which redacts the text and takes an already pseudonymised asker.
 
+pub mod retention;
 mod writer;
 
 use std::path::Path;
