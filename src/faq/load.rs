@@ -639,31 +639,45 @@ fn is_date(s: &str) -> bool {
     matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
+/// The inline tables of a list field like `links = [{ … }, { … }]`, with the field's line;
+/// every shape problem is reported with `example` showing the right form.
+fn inline_tables<'t>(
+    table: &'t Table,
+    key: &str,
+    example: &str,
+    key_line: &dyn Fn(&str) -> Option<usize>,
+    r: &mut Report,
+) -> (Option<usize>, Vec<&'t Table>) {
+    let line = key_line(key);
+    let Some(value) = table.get(key) else {
+        return (line, Vec::new());
+    };
+    let Some(items) = value.as_array() else {
+        r.at(line, format!("`{key}` must be a list like [{example}]"));
+        return (line, Vec::new());
+    };
+    let mut out = Vec::new();
+    for item in items {
+        match item.as_table() {
+            Some(t) => out.push(t),
+            None => r.at(
+                line,
+                format!("each item of `{key}` must be written {example}"),
+            ),
+        }
+    }
+    (line, out)
+}
+
 fn episode_refs(
     table: &Table,
     key_line: &dyn Fn(&str) -> Option<usize>,
     r: &mut Report,
 ) -> Vec<EpisodeRef> {
-    let Some(value) = table.get("episodes") else {
-        return Vec::new();
-    };
-    let line = key_line("episodes");
-    let Some(items) = value.as_array() else {
-        r.at(
-            line,
-            "`episodes` must be a list like [{ id = \"…\", at = \"04:30\" }]",
-        );
-        return Vec::new();
-    };
+    let example = "{ id = \"…\", at = \"04:30\" }";
+    let (line, items) = inline_tables(table, "episodes", example, key_line, r);
     let mut out = Vec::new();
-    for item in items {
-        let Some(t) = item.as_table() else {
-            r.at(
-                line,
-                "each episode must be written { id = \"…\", at = \"04:30\" }",
-            );
-            continue;
-        };
+    for t in items {
         unknown_keys(t, EPISODE_REF_KEYS, &|_| line, "episode", r);
         let Some(id) = t.get("id").and_then(Value::as_str) else {
             r.at(line, "an episode reference is missing `id`");
@@ -695,26 +709,10 @@ fn episode_refs(
 }
 
 fn links(table: &Table, key_line: &dyn Fn(&str) -> Option<usize>, r: &mut Report) -> Vec<Link> {
-    let Some(value) = table.get("links") else {
-        return Vec::new();
-    };
-    let line = key_line("links");
-    let Some(items) = value.as_array() else {
-        r.at(
-            line,
-            "`links` must be a list like [{ title = \"…\", url = \"https://…\" }]",
-        );
-        return Vec::new();
-    };
+    let example = "{ title = \"…\", url = \"https://…\" }";
+    let (line, items) = inline_tables(table, "links", example, key_line, r);
     let mut out = Vec::new();
-    for item in items {
-        let Some(t) = item.as_table() else {
-            r.at(
-                line,
-                "each link must be written { title = \"…\", url = \"https://…\" }",
-            );
-            continue;
-        };
+    for t in items {
         unknown_keys(t, LINK_KEYS, &|_| line, "link", r);
         let title = t.get("title").and_then(Value::as_str).map(str::trim);
         let url = t.get("url").and_then(Value::as_str).map(str::trim);

@@ -321,33 +321,29 @@ impl Store {
 
     /// Deletes questions asked before `before_ms` (and their feedback). Returns rows deleted.
     pub async fn purge(&self, before_ms: i64) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "DELETE FROM feedback WHERE question_id IN (SELECT record_id FROM questions WHERE asked_at < $1)",
-        )
-        .bind(before_ms)
-        .execute(&mut *tx)
-        .await?;
-        let n = sqlx::query("DELETE FROM questions WHERE asked_at < $1")
-            .bind(before_ms)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(n)
+        self.delete_questions("asked_at < $1", before_ms).await
     }
 
     /// Deletes everything logged about one asker (by pseudonym). Returns rows deleted.
     pub async fn forget(&self, asker: &str) -> Result<u64, StoreError> {
+        self.delete_questions("asker = $1", asker.to_owned()).await
+    }
+
+    /// Deletes the questions matching `condition` (one `$1` parameter) with their feedback,
+    /// in one transaction.
+    async fn delete_questions<T>(&self, condition: &str, value: T) -> Result<u64, StoreError>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Clone + Send + 'static,
+    {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "DELETE FROM feedback WHERE question_id IN (SELECT record_id FROM questions WHERE asker = $1)",
-        )
-        .bind(asker)
+        sqlx::query(&format!(
+            "DELETE FROM feedback WHERE question_id IN (SELECT record_id FROM questions WHERE {condition})"
+        ))
+        .bind(value.clone())
         .execute(&mut *tx)
         .await?;
-        let n = sqlx::query("DELETE FROM questions WHERE asker = $1")
-            .bind(asker)
+        let n = sqlx::query(&format!("DELETE FROM questions WHERE {condition}"))
+            .bind(value)
             .execute(&mut *tx)
             .await?
             .rows_affected();
