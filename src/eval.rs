@@ -187,7 +187,7 @@ fn describe(o: &Outcome) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Outcome::NoAnswer { theme } => format!(
+        Outcome::NoAnswer { theme, .. } => format!(
             "inget svar (tema: {})",
             theme.as_ref().map(|t| t.as_str()).unwrap_or("-")
         ),

@@ -29,6 +29,11 @@ impl Default for Texts {
 
 pub const BOT_NOTICE: &str = "Svar från kommunbot, en automatisk tjänst.";
 
+/// What a greeting, a thank-you or an empty message gets: how to use the bot.
+pub const GREETING: &str = "Hej! Jag är kommunbot och svarar på frågor om kommunens service, \
+                            till exempel snöröjning, bygglov och livsmedel. Skriv din fråga med \
+                            några ord, så försöker jag hjälpa dig.";
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -137,7 +142,10 @@ impl Reply {
                     })
                     .collect();
             }
-            Outcome::NoAnswer { theme } => {
+            Outcome::NoAnswer { chat: true, .. } => {
+                reply.text = GREETING.into();
+            }
+            Outcome::NoAnswer { theme, .. } => {
                 let theme = theme.as_ref().and_then(|t| faq.theme(t));
                 reply.text = "Det kan jag tyvärr inte svara på ännu. Din fråga sparas (utan \
                               personuppgifter) så att kommuncenter kan ta upp den – kanske i \
@@ -293,6 +301,7 @@ mod tests {
         let r = Reply::build(
             &f,
             &Outcome::NoAnswer {
+                chat: false,
                 theme: Some(f.themes[0].id.clone()),
             },
             &Texts::default(),
@@ -302,6 +311,22 @@ mod tests {
         assert!(text.contains("Kontakta kommuncenter"), "{text}");
         assert!(text.contains("https://example.se/sno"), "{text}");
         assert_eq!(r.kind, Kind::NoAnswer);
+    }
+
+    #[test]
+    fn a_greeting_gets_told_how_to_ask() {
+        let r = Reply::build(
+            &faq(),
+            &Outcome::NoAnswer {
+                theme: None,
+                chat: true,
+            },
+            &Texts::default(),
+        );
+        let text = r.to_text();
+        assert!(text.starts_with("Hej! Jag är kommunbot"), "{text}");
+        assert!(!text.contains("inte svara på ännu"), "{text}");
+        assert!(text.contains("Kontakta kommuncenter"), "{text}");
     }
 
     #[test]

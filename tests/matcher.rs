@@ -109,6 +109,20 @@ fn phrasing_table() {
 }
 
 #[test]
+fn greetings_and_thanks_are_chat_not_unknown_questions() {
+    for q in ["hej", "Hej hej!", "tack så mycket", "hallå?", "", "🙂"] {
+        assert!(
+            matches!(engine().ask(q), Outcome::NoAnswer { chat: true, .. }),
+            "{q:?}"
+        );
+    }
+    assert!(matches!(
+        engine().ask("vem vann melodifestivalen 1974?"),
+        Outcome::NoAnswer { chat: false, .. }
+    ));
+}
+
+#[test]
 fn explain_names_the_terms_that_matched() {
     let ex = engine().explain("bygglof för altan");
     let top = &ex.candidates[0];

@@ -56,6 +56,7 @@ async fn stores_redacted_rows_and_lists_them(store: &Store) {
 
 async fn filters_stats_and_feedback(store: &Store) {
     let none = Outcome::NoAnswer {
+        chat: false,
         theme: ThemeId::parse("snorojning"),
     };
     let a = record("vad kostar bygglov", "1", &answered());

@@ -42,8 +42,9 @@ pub enum Outcome {
     Answer { entry: EntryId, confidence: f32 },
     /// Likely entries, best first, for "Menade du…?".
     Suggest { entries: Vec<(EntryId, f32)> },
-    /// No entry answers it; the theme it probably belongs to, if any.
-    NoAnswer { theme: Option<ThemeId> },
+    /// No entry answers it; the theme it probably belongs to, if any. `chat` is true when
+    /// the message holds nothing to match at all (a greeting, a thank-you, punctuation).
+    NoAnswer { theme: Option<ThemeId>, chat: bool },
 }
 
 impl Outcome {
@@ -330,7 +331,14 @@ impl Engine {
             .collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
 
-        let outcome = self.decide(&candidates);
+        let outcome = if words.is_empty() {
+            Outcome::NoAnswer {
+                theme: None,
+                chat: true,
+            }
+        } else {
+            self.decide(&candidates)
+        };
         if !detail {
             return Explanation {
                 lang,
@@ -451,7 +459,10 @@ impl Engine {
     fn decide(&self, candidates: &[Candidate]) -> Outcome {
         let t = &self.thresholds;
         let Some(top) = candidates.first() else {
-            return Outcome::NoAnswer { theme: None };
+            return Outcome::NoAnswer {
+                theme: None,
+                chat: false,
+            };
         };
         let second = candidates.get(1).map(|c| c.score).unwrap_or(0.0);
         if top.score >= t.answer && top.score - second >= t.margin {
@@ -478,7 +489,7 @@ impl Engine {
                     .find(|e| e.id == c.entry)
                     .map(|e| self.themes[e.theme].clone())
             });
-        Outcome::NoAnswer { theme }
+        Outcome::NoAnswer { theme, chat: false }
     }
 
     fn label(&self, key: &str, via: &Via) -> String {

@@ -119,7 +119,7 @@ impl Record {
                 entries.first().map(|(_, c)| f64::from(*c)),
                 entries.first().map(|(e, _)| e.theme().to_owned()),
             ),
-            Outcome::NoAnswer { theme } => (
+            Outcome::NoAnswer { theme, .. } => (
                 "no_answer",
                 None,
                 None,
