@@ -90,6 +90,7 @@ pub fn synthetic(base: &Faq, size: usize, seed: u64) -> Faq {
                 draft: false,
                 answer: rng.sentence(&words, 70),
                 source: format!("synthetic/{i}.md").into(),
+                lines: Default::default(),
             }
         })
         .collect();

@@ -254,6 +254,7 @@ mod tests {
                 draft: false,
                 answer: "Huvudgator först.".into(),
                 source: "x.md".into(),
+                lines: Default::default(),
             }],
             episodes: vec![Episode {
                 id: "ep3".into(),

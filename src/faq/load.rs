@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
 use super::{
-    Entry, EntryId, Episode, EpisodeRef, Faq, Link, MAX_ANSWER_CHARS, Theme, ThemeId, Timestamp,
+    Entry, EntryId, Episode, EpisodeRef, Faq, Link, MAX_ANSWER_CHARS, SourceLines, Theme, ThemeId,
+    Timestamp,
 };
 
 /// One problem in the FAQ, printed as `file:line: message` like a compiler would.
@@ -193,13 +194,12 @@ fn cross_check(faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
                 ),
             });
         }
-        let text = fs::read_to_string(&entry.source).unwrap_or_default();
-        for phrasing in entry.phrasings() {
+        for (n, phrasing) in entry.phrasings().enumerate() {
             let key = phrasing_key(phrasing);
             if key.is_empty() {
                 continue;
             }
-            let line = find_line(&text, phrasing);
+            let line = entry.lines.phrasings.get(n).copied().flatten();
             match phrasings.get(&key) {
                 Some((other, other_file, other_line)) if *other != &entry.id => {
                     let at = other_line.map(|l| format!(":{l}")).unwrap_or_default();
@@ -218,11 +218,11 @@ fn cross_check(faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        for ep in &entry.episodes {
+        for (n, ep) in entry.episodes.iter().enumerate() {
             if !faq.episodes.iter().any(|e| e.id == ep.id) {
                 diags.push(Diagnostic {
                     file: entry.source.clone(),
-                    line: find_line(&text, &ep.id),
+                    line: entry.lines.episodes.get(n).copied().flatten(),
                     message: format!("episode `{}` is not in episodes.toml", ep.id),
                 });
             }
@@ -338,7 +338,7 @@ pub fn parse_entry(
         );
     }
 
-    Some(Entry {
+    let mut entry = Entry {
         theme: ThemeId(id.theme().to_owned()),
         id,
         question,
@@ -353,7 +353,17 @@ pub fn parse_entry(
         draft,
         answer,
         source: path.to_path_buf(),
-    })
+        lines: SourceLines::default(),
+    };
+    entry.lines = SourceLines {
+        phrasings: entry.phrasings().map(|p| find_line(text, p)).collect(),
+        episodes: entry
+            .episodes
+            .iter()
+            .map(|e| find_line(text, &e.id))
+            .collect(),
+    };
+    Some(entry)
 }
 
 /// Parses `_theme.toml`.

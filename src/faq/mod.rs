@@ -177,6 +177,17 @@ pub struct Entry {
     pub answer: String,
     /// Where the entry was read from, for diagnostics.
     pub source: PathBuf,
+    /// Lines of the source file, for diagnostics that span files.
+    pub lines: SourceLines,
+}
+
+/// Where things stand in an entry's file (1-based lines; `None` when not from a file).
+#[derive(Debug, Clone, Default)]
+pub struct SourceLines {
+    /// Aligned with [`Entry::phrasings`].
+    pub phrasings: Vec<Option<usize>>,
+    /// Aligned with `episodes`.
+    pub episodes: Vec<Option<usize>>,
 }
 
 impl Entry {
