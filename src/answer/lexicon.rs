@@ -20,6 +20,8 @@ pub const W_FUZZY: f32 = 0.8;
 pub const W_FOREIGN: f32 = 0.35;
 /// A word neither the FAQ nor the glossary knows: likely chatter, a name or a typo.
 pub const W_UNKNOWN: f32 = 0.4;
+/// A question-type facet ("när", "vem", "vad kostar") counts a little.
+pub const W_INTENT: f32 = 0.8;
 
 /// The key of a term in the index: a stem, or `#<n>` for glossary concept `n`.
 pub type TermKey = String;
@@ -52,6 +54,11 @@ pub struct Word {
 }
 
 impl Word {
+    /// Whether this is a question-type facet rather than a word of the text.
+    pub fn is_intent(&self) -> bool {
+        self.text.starts_with('?')
+    }
+
     /// Whether the glossary knows the word: a municipal matter, even if no entry covers it.
     pub fn in_glossary(&self) -> bool {
         self.terms.iter().any(|t| matches!(t.via, Via::Concept(_)))
@@ -67,6 +74,38 @@ impl Word {
             None => self.terms.push(Term { key, weight, via }),
         }
     }
+}
+
+/// What kind of answer a question asks for, from its question words; a light facet that
+/// separates "when is my street ploughed" from "who clears the snow bank".
+fn intents(words: &[String]) -> Vec<&'static str> {
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
+    let mut out = Vec::new();
+    if has("nar")
+        || has("when")
+        || pair("hur", "lange")
+        || pair("hur", "lang")
+        || pair("how", "long")
+    {
+        out.push("time");
+    }
+    if has("vem") || has("vems") || has("who") || has("whose") {
+        out.push("who");
+    }
+    if pair("vad", "kostar") || pair("how", "much") || has("kostar") || has("kosta") {
+        out.push("cost");
+    }
+    if has("far")
+        || has("maste")
+        || has("behover")
+        || has("kravs")
+        || pair("do", "i")
+        || has("allowed")
+    {
+        out.push("may");
+    }
+    out
 }
 
 /// Per distinct word: its terms, as an index build computed them once.
@@ -193,6 +232,7 @@ impl Lexicon {
         let a = &self.analyzer;
         let all = a.words(text);
         let lang = lang.unwrap_or_else(|| a.detect(&all));
+        let intents = intents(&all);
         let content: Vec<String> = all.into_iter().filter(|w| !a.is_stop(w, lang)).collect();
         // Swedish stop words inside an English question ("bankid och e-tjänst") are noise too.
         let content: Vec<String> = if lang == Lang::En {
@@ -255,6 +295,16 @@ impl Lexicon {
             for t in terms {
                 word.add(t.key, t.weight, t.via);
             }
+        }
+        for i in intents {
+            words.push(Word {
+                text: format!("?{i}"),
+                terms: vec![Term {
+                    key: format!("?{i}"),
+                    weight: W_INTENT,
+                    via: Via::Stem,
+                }],
+            });
         }
         (lang, words)
     }
@@ -482,6 +532,16 @@ mod tests {
             Some(vec!["bygglov".into(), "ansok".into()])
         );
         assert_eq!(l.split("gata"), None);
+    }
+
+    #[test]
+    fn question_words_become_intent_facets() {
+        let w = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(intents(&w("nar plogas gatan")), vec!["time"]);
+        assert_eq!(intents(&w("vem ansvarar for vallen")), vec!["who"]);
+        assert_eq!(intents(&w("vad kostar bygglov")), vec!["cost"]);
+        assert_eq!(intents(&w("how long does it take")), vec!["time"]);
+        assert!(intents(&w("bygglov altan")).is_empty());
     }
 
     #[test]

@@ -74,7 +74,7 @@ impl Default for Thresholds {
     fn default() -> Self {
         Self {
             answer: 0.45,
-            margin: 0.12,
+            margin: 0.1,
             suggest: 0.22,
             theme: 0.2,
         }
@@ -331,7 +331,8 @@ impl Engine {
             .collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
 
-        let outcome = if words.is_empty() {
+        // Only question words ("när?") or nothing at all: there is no matter to match.
+        let outcome = if words.iter().all(|w| w.is_intent()) {
             Outcome::NoAnswer {
                 theme: None,
                 chat: true,
