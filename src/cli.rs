@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::answer::{Engine, Glossary};
-use crate::config::Settings;
+use crate::config::{Config, Settings};
 use crate::faq::{self, Faq};
 use crate::logview::{self, Format};
 use crate::privacy::Pseudonymizer;
@@ -28,12 +28,17 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// The configuration file (default: kommunbot.toml if it exists; every key optional).
+    #[arg(long, global = true, env = "KOMMUNBOT_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the service: the Discord bot (with DISCORD_TOKEN), the question log, FAQ reloads.
+    Serve,
     /// Answer one question as a citizen would see it.
     Ask(AskArgs),
     /// Validate a FAQ folder and report every problem as file:line: message.
@@ -169,16 +174,40 @@ pub struct BenchArgs {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    let cfg = cli.config.as_deref();
     match cli.command {
-        Command::Ask(a) => ask(a),
+        Command::Serve => serve(cfg),
+        Command::Ask(a) => ask(a, cfg),
         Command::Check(c) => check(c),
         Command::Eval(e) => run_eval(e),
         Command::Bench(b) => run_bench(b),
-        Command::Log(l) => log(l),
-        Command::Stats(s) => stats(s),
-        Command::Purge(p) => purge(p),
-        Command::Forget(f) => forget(f),
+        Command::Log(l) => log(l, cfg),
+        Command::Stats(s) => stats(s, cfg),
+        Command::Purge(p) => purge(p, cfg),
+        Command::Forget(f) => forget(f, cfg),
     }
+}
+
+impl Command {
+    /// A long-running service logs what it does by default; one-shot commands stay quiet.
+    pub fn is_service(&self) -> bool {
+        matches!(self, Command::Serve)
+    }
+}
+
+/// The configuration, with every problem reported at once.
+fn config(path: Option<&Path>) -> Result<Config> {
+    Config::load(path).map_err(|e| anyhow::anyhow!("invalid configuration:\n{e}"))
+}
+
+fn serve(cfg: Option<&Path>) -> Result<ExitCode> {
+    let config = config(cfg)?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(crate::app::run(config))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -200,8 +229,12 @@ async fn open_store(settings: &Settings) -> Result<Store> {
 
 /// Logs one CLI question. The answer is already printed: a database problem only warns, and
 /// the record waits in the spool for the next run.
-fn log_cli_question(question: &str, outcome: &crate::answer::Outcome) -> Result<()> {
-    let settings = Settings::from_env()?;
+fn log_cli_question(
+    question: &str,
+    outcome: &crate::answer::Outcome,
+    cfg: Option<&Path>,
+) -> Result<()> {
+    let settings = config(cfg)?.storage;
     let pseudo =
         Pseudonymizer::load_or_create(&settings.data_dir, Some(settings.asker_secret.expose()))?;
     let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
@@ -232,8 +265,11 @@ fn log_cli_question(question: &str, outcome: &crate::answer::Outcome) -> Result<
     Ok(())
 }
 
-fn with_store<T>(f: impl AsyncFnOnce(&Store, &Settings) -> Result<T>) -> Result<T> {
-    let settings = Settings::from_env()?;
+fn with_store<T>(
+    cfg: Option<&Path>,
+    f: impl AsyncFnOnce(&Store, &Settings) -> Result<T>,
+) -> Result<T> {
+    let settings = config(cfg)?.storage;
     runtime()?.block_on(async {
         let store = open_store(&settings).await?;
         let out = f(&store, &settings).await;
@@ -247,7 +283,7 @@ fn since_ms(age: &str) -> Result<i64> {
     Ok(store::now_ms() - ms)
 }
 
-fn log(a: LogArgs) -> Result<ExitCode> {
+fn log(a: LogArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let filter = store::Filter {
         since_ms: Some(since_ms(&a.since)?),
         outcome: a.outcome.map(|o| {
@@ -261,21 +297,21 @@ fn log(a: LogArgs) -> Result<ExitCode> {
         theme: a.theme,
         limit: Some(a.limit),
     };
-    let rows = with_store(async |s, _| Ok(s.list(&filter).await?))?;
+    let rows = with_store(cfg, async |s, _| Ok(s.list(&filter).await?))?;
     print!("{}", logview::questions(&rows, a.format));
     Ok(ExitCode::SUCCESS)
 }
 
-fn stats(a: StatsArgs) -> Result<ExitCode> {
+fn stats(a: StatsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let since = since_ms(&a.since)?;
     let days = logview::parse_age(&a.since).map_err(anyhow::Error::msg)? / 86_400_000;
-    let st = with_store(async |s, _| Ok(s.stats(since).await?))?;
+    let st = with_store(cfg, async |s, _| Ok(s.stats(since).await?))?;
     print!("{}", logview::stats(&st, days));
     Ok(ExitCode::SUCCESS)
 }
 
-fn purge(a: PurgeArgs) -> Result<ExitCode> {
-    let (n, days) = with_store(async |s, settings| {
+fn purge(a: PurgeArgs, cfg: Option<&Path>) -> Result<ExitCode> {
+    let (n, days) = with_store(cfg, async |s, settings| {
         let days = a.older_than_days.unwrap_or(settings.retention_days);
         let before = store::now_ms() - i64::from(days) * 86_400_000;
         Ok((s.purge(before).await?, days))
@@ -284,7 +320,7 @@ fn purge(a: PurgeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn forget(a: ForgetArgs) -> Result<ExitCode> {
+fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let Some((platform, id)) = a
         .user
         .split_once(':')
@@ -295,7 +331,7 @@ fn forget(a: ForgetArgs) -> Result<ExitCode> {
             a.user
         );
     };
-    let n = with_store(async |s, settings| {
+    let n = with_store(cfg, async |s, settings| {
         let pseudo = Pseudonymizer::load_or_create(
             &settings.data_dir,
             Some(settings.asker_secret.expose()),
@@ -315,7 +351,7 @@ pub fn load_engine(dir: &Path) -> Result<(Faq, Engine)> {
     Ok((faq, engine))
 }
 
-fn ask(a: AskArgs) -> Result<ExitCode> {
+fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let (faq, engine) = load_engine(&a.faq.faq)?;
     let question = a.question.join(" ");
     let ex = engine.explain(&question);
@@ -326,7 +362,7 @@ fn ask(a: AskArgs) -> Result<ExitCode> {
         print!("{}", reply.to_text());
     }
     if !a.no_log {
-        log_cli_question(&question, &ex.outcome)?;
+        log_cli_question(&question, &ex.outcome, cfg)?;
     }
     if a.explain {
         println!("\n--- förklaring ---");

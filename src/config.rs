@@ -1,9 +1,20 @@
-//! Settings: typed, with safe defaults, overridable by environment variables.
+//! Configuration: one typed [`Config`] from `kommunbot.toml` (every key optional, safe
+//! defaults), overridden by environment variables, validated once at start-up.
 //!
-//! Secrets (the pseudonym key) live in [`Secret`], which never prints its value.
+//! Secrets (the Discord token, the pseudonym key) live in [`Secret`], which never prints its
+//! value, and come from the environment only: a config file is easy to commit by mistake.
+//! Every problem is reported at once, each naming its key, so an operator fixes them in one go.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::reply::Texts;
+
+/// The file `serve` and the staff commands read when no `--config` is given.
+pub const DEFAULT_FILE: &str = "kommunbot.toml";
 
 /// A value that must never reach a log line or an error message.
 #[derive(Clone, Default)]
@@ -15,6 +26,9 @@ impl Secret {
     }
     pub fn expose(&self) -> &str {
         &self.0
+    }
+    pub fn is_set(&self) -> bool {
+        !self.0.is_empty()
     }
 }
 
@@ -28,6 +42,7 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Where the question log lives and how long it keeps questions.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `sqlite://…` (default: a file in the data directory) or `postgres://…`.
@@ -40,76 +55,412 @@ pub struct Settings {
     pub retention_days: u32,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("invalid setting {key} = \"{value}\": {reason}")]
-pub struct ConfigError {
-    pub key: &'static str,
-    pub value: String,
-    pub reason: &'static str,
+/// The Discord adapter's settings.
+#[derive(Debug, Clone)]
+pub struct DiscordSettings {
+    /// From `DISCORD_TOKEN`; without it `serve` runs everything but Discord.
+    pub token: Secret,
+    /// Another base URL for Discord's API (a fake Discord in tests). The gateway URL is
+    /// whatever that API answers.
+    pub api_base: Option<String>,
+    /// Channels where every message is a question.
+    pub question_channels: Vec<u64>,
+    /// Roles whose members may use the staff commands.
+    pub staff_roles: Vec<u64>,
+    /// At most this many questions per user…
+    pub rate_limit_questions: u32,
+    /// …within this window.
+    pub rate_limit_window: Duration,
+    /// Register the slash commands with Discord at start-up.
+    pub register_commands: bool,
 }
 
-impl Settings {
-    /// Defaults overridden by `KOMMUNBOT_DATA`, `DATABASE_URL`, `KOMMUNBOT_SECRET` and
-    /// `KOMMUNBOT_RETENTION_DAYS`.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The FAQ folder.
+    pub faq_dir: PathBuf,
+    /// How often the FAQ folder is checked for edits made on disk.
+    pub faq_poll: Duration,
+    pub storage: Settings,
+    pub discord: DiscordSettings,
+    pub texts: Texts,
+}
+
+/// One bad setting, naming its key (`section.key` in the file, or the variable).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid setting {key} = \"{value}\": {reason}")]
+pub struct ConfigError {
+    pub key: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// Every problem found in the configuration, one a line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+// The file's shape. `deny_unknown_fields` so a typo is an error, not a silent default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    faq: FaqFile,
+    #[serde(default)]
+    storage: StorageFile,
+    #[serde(default)]
+    discord: DiscordFile,
+    #[serde(default)]
+    texts: TextsFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaqFile {
+    dir: Option<PathBuf>,
+    reload_poll_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StorageFile {
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    retention_days: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiscordFile {
+    api_base: Option<String>,
+    question_channels: Option<Vec<Id>>,
+    staff_roles: Option<Vec<Id>>,
+    rate_limit_questions: Option<i64>,
+    rate_limit_seconds: Option<i64>,
+    register_commands: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextsFile {
+    contact: Option<String>,
+}
+
+/// Discord ids are written as numbers or, as Discord's own UI copies them, as strings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Id {
+    Num(i64),
+    Text(String),
+}
+
+impl Config {
+    /// Reads `path` (or [`DEFAULT_FILE`] if it exists when `path` is `None`), then the
+    /// environment. A file named explicitly must exist.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigErrors> {
+        let (file, name) = match path {
+            Some(p) => (Some(p.to_path_buf()), p.display().to_string()),
+            None => {
+                let p = PathBuf::from(DEFAULT_FILE);
+                (p.exists().then_some(p), DEFAULT_FILE.to_owned())
+            }
+        };
+        let text = match file {
+            None => String::new(),
+            Some(p) => std::fs::read_to_string(&p).map_err(|e| {
+                ConfigErrors(vec![ConfigError {
+                    key: "--config".into(),
+                    value: name.clone(),
+                    reason: format!("cannot read the file: {e}"),
+                }])
+            })?,
+        };
+        Self::from_parts(&name, &text, |k| std::env::var(k).ok())
     }
 
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let data_dir = PathBuf::from(get("KOMMUNBOT_DATA").unwrap_or_else(|| "data".into()));
-        let database_url = get("DATABASE_URL")
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| format!("sqlite://{}/kommunbot.db", data_dir.display()));
-        let retention_days = match get("KOMMUNBOT_RETENTION_DAYS") {
-            None => 180,
-            Some(v) => match v.trim().parse::<u32>() {
-                Ok(d) if d > 0 => d,
-                _ => {
-                    return Err(ConfigError {
-                        key: "KOMMUNBOT_RETENTION_DAYS",
-                        value: v,
-                        reason: "must be a whole number of days, at least 1",
-                    });
-                }
-            },
+    /// The pure core of [`Config::load`]: file text and an environment lookup in, a
+    /// validated config or every problem out.
+    pub fn from_parts(
+        file_name: &str,
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigErrors> {
+        let mut errs = Vec::new();
+        let file: File = match toml::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                let line = e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+                let at = line
+                    .map(|l| format!("{file_name}:{l}"))
+                    .unwrap_or(file_name.into());
+                return Err(ConfigErrors(vec![ConfigError {
+                    key: at,
+                    value: String::new(),
+                    reason: e.message().to_owned(),
+                }]));
+            }
         };
-        Ok(Self {
-            database_url,
-            data_dir,
-            asker_secret: Secret::new(get("KOMMUNBOT_SECRET").unwrap_or_default()),
-            retention_days,
+        let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+
+        let data_dir = env("KOMMUNBOT_DATA")
+            .map(PathBuf::from)
+            .or(file.storage.data_dir)
+            .unwrap_or_else(|| "data".into());
+        let database_url = env("DATABASE_URL")
+            .or(file.storage.database_url.filter(|s| !s.is_empty()))
+            .unwrap_or_else(|| format!("sqlite://{}/kommunbot.db", data_dir.display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            errs.push(bad(
+                "storage.database_url (DATABASE_URL)",
+                &crate::store::redact_url(&database_url),
+                "use sqlite://… or postgres://…",
+            ));
+        }
+        let retention_days = positive(
+            &mut errs,
+            "storage.retention_days (KOMMUNBOT_RETENTION_DAYS)",
+            env("KOMMUNBOT_RETENTION_DAYS"),
+            file.storage.retention_days,
+            180,
+            "must be a whole number of days, at least 1",
+        );
+        let poll = positive(
+            &mut errs,
+            "faq.reload_poll_seconds",
+            None,
+            file.faq.reload_poll_seconds.map(|v| v as i64),
+            2,
+            "must be a whole number of seconds, at least 1",
+        );
+        let rate_q = positive(
+            &mut errs,
+            "discord.rate_limit_questions",
+            None,
+            file.discord.rate_limit_questions,
+            5,
+            "must be a whole number, at least 1",
+        );
+        let rate_s = positive(
+            &mut errs,
+            "discord.rate_limit_seconds",
+            None,
+            file.discord.rate_limit_seconds,
+            60,
+            "must be a whole number of seconds, at least 1",
+        );
+        let question_channels = ids(
+            &mut errs,
+            "discord.question_channels (KOMMUNBOT_QUESTION_CHANNELS)",
+            env("KOMMUNBOT_QUESTION_CHANNELS"),
+            file.discord.question_channels,
+        );
+        let staff_roles = ids(
+            &mut errs,
+            "discord.staff_roles (KOMMUNBOT_STAFF_ROLES)",
+            env("KOMMUNBOT_STAFF_ROLES"),
+            file.discord.staff_roles,
+        );
+        let api_base = env("KOMMUNBOT_DISCORD_API_BASE").or(file.discord.api_base);
+        if let Some(base) = &api_base
+            && !matches!(url::Url::parse(base), Ok(u) if u.scheme() == "http" || u.scheme() == "https")
+        {
+            errs.push(bad(
+                "discord.api_base (KOMMUNBOT_DISCORD_API_BASE)",
+                base,
+                "must be an absolute http(s) URL",
+            ));
+        }
+        let mut texts = Texts::default();
+        if let Some(c) = env("KOMMUNBOT_CONTACT").or(file.texts.contact) {
+            if c.trim().is_empty() {
+                errs.push(bad(
+                    "texts.contact (KOMMUNBOT_CONTACT)",
+                    &c,
+                    "must say how to reach a person",
+                ));
+            } else {
+                texts.contact = c;
+            }
+        }
+        if !errs.is_empty() {
+            return Err(ConfigErrors(errs));
+        }
+        Ok(Config {
+            faq_dir: env("KOMMUNBOT_FAQ")
+                .map(PathBuf::from)
+                .or(file.faq.dir)
+                .unwrap_or_else(|| "faq".into()),
+            faq_poll: Duration::from_secs(poll),
+            storage: Settings {
+                database_url,
+                data_dir,
+                asker_secret: Secret::new(env("KOMMUNBOT_SECRET").unwrap_or_default()),
+                retention_days: retention_days as u32,
+            },
+            discord: DiscordSettings {
+                token: Secret::new(env("DISCORD_TOKEN").unwrap_or_default().trim()),
+                api_base,
+                question_channels,
+                staff_roles,
+                rate_limit_questions: rate_q as u32,
+                rate_limit_window: Duration::from_secs(rate_s),
+                register_commands: file.discord.register_commands.unwrap_or(true),
+            },
+            texts,
         })
     }
+}
+
+fn bad(key: &str, value: &str, reason: &str) -> ConfigError {
+    ConfigError {
+        key: key.into(),
+        value: value.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A positive whole number from the environment (text) or the file (a number).
+fn positive(
+    errs: &mut Vec<ConfigError>,
+    key: &str,
+    env: Option<String>,
+    file: Option<i64>,
+    default: u64,
+    reason: &str,
+) -> u64 {
+    let (value, parsed) = match (env, file) {
+        (Some(v), _) => (v.clone(), v.trim().parse::<i64>().ok()),
+        (None, Some(n)) => (n.to_string(), Some(n)),
+        (None, None) => return default,
+    };
+    match parsed {
+        Some(n) if n >= 1 && n <= u32::MAX as i64 => n as u64,
+        _ => {
+            errs.push(bad(key, &value, reason));
+            default
+        }
+    }
+}
+
+/// Discord ids: a comma-separated list from the environment, or a list in the file.
+fn ids(
+    errs: &mut Vec<ConfigError>,
+    key: &str,
+    env: Option<String>,
+    file: Option<Vec<Id>>,
+) -> Vec<u64> {
+    let raw: Vec<String> = match (env, file) {
+        (Some(v), _) => v.split(',').map(|s| s.trim().to_owned()).collect(),
+        (None, Some(list)) => list
+            .into_iter()
+            .map(|id| match id {
+                Id::Num(n) => n.to_string(),
+                Id::Text(s) => s.trim().to_owned(),
+            })
+            .collect(),
+        (None, None) => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for s in raw.into_iter().filter(|s| !s.is_empty()) {
+        match s.parse::<u64>() {
+            Ok(n) if n > 0 => out.push(n),
+            _ => errs.push(bad(key, &s, "must be a Discord id (a number)")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn defaults_and_overrides() {
-        let s = Settings::from_lookup(|_| None).unwrap();
-        assert_eq!(s.database_url, "sqlite://data/kommunbot.db");
-        assert_eq!(s.retention_days, 180);
-        let s = Settings::from_lookup(|k| match k {
-            "KOMMUNBOT_RETENTION_DAYS" => Some("30".into()),
-            "KOMMUNBOT_SECRET" => Some("hemligt".into()),
-            _ => None,
+    fn cfg(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_parts("kommunbot.toml", text, |k| {
+            env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.clone())
         })
-        .unwrap();
-        assert_eq!(s.retention_days, 30);
-        assert_eq!(format!("{:?}", s.asker_secret), "<secret>");
-        assert!(!format!("{s:?}").contains("hemligt"));
     }
 
     #[test]
-    fn a_bad_value_names_the_key() {
-        let e =
-            Settings::from_lookup(|k| (k == "KOMMUNBOT_RETENTION_DAYS").then(|| "ett år".into()))
-                .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "invalid setting KOMMUNBOT_RETENTION_DAYS = \"ett år\": must be a whole number of days, at least 1"
+    fn defaults_are_safe() {
+        let c = cfg("", &[]).unwrap();
+        assert_eq!(c.storage.database_url, "sqlite://data/kommunbot.db");
+        assert_eq!(c.storage.retention_days, 180);
+        assert_eq!(c.faq_dir, PathBuf::from("faq"));
+        assert!(!c.discord.token.is_set());
+        assert!(c.discord.question_channels.is_empty());
+        assert!(c.discord.staff_roles.is_empty());
+        assert_eq!(c.discord.rate_limit_questions, 5);
+        assert!(c.texts.contact.contains("kommuncenter"));
+    }
+
+    #[test]
+    fn the_file_is_read_and_the_environment_wins() {
+        let text = r#"
+            [storage]
+            retention_days = 30
+            [discord]
+            question_channels = [123, "456"]
+            staff_roles = ["789"]
+            [texts]
+            contact = "Ring kommuncenter."
+        "#;
+        let c = cfg(
+            text,
+            &[
+                ("KOMMUNBOT_RETENTION_DAYS", "90"),
+                ("DISCORD_TOKEN", "hemlig-token"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.storage.retention_days, 90);
+        assert_eq!(c.discord.question_channels, vec![123, 456]);
+        assert_eq!(c.discord.staff_roles, vec![789]);
+        assert_eq!(c.texts.contact, "Ring kommuncenter.");
+        assert_eq!(c.discord.token.expose(), "hemlig-token");
+        // The token never shows in a debug print of the whole config.
+        assert!(!format!("{c:?}").contains("hemlig-token"));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_key() {
+        let text = r#"
+            [storage]
+            retention_days = 0
+            [discord]
+            question_channels = ["kanalen"]
+            rate_limit_seconds = -1
+            api_base = "ftp://x"
+        "#;
+        let errs = cfg(text, &[("DATABASE_URL", "mysql://u:pw@h/db")])
+            .unwrap_err()
+            .0;
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(errs.len(), 5, "{text:#?}");
+        assert!(text[0].contains("DATABASE_URL") && !text[0].contains("pw"));
+        assert!(text.iter().any(|t| t.contains("storage.retention_days")));
+        assert!(text.iter().any(|t| t.contains("\"kanalen\"")));
+        assert!(
+            text.iter()
+                .any(|t| t.contains("discord.rate_limit_seconds"))
         );
+        assert!(text.iter().any(|t| t.contains("discord.api_base")));
+    }
+
+    #[test]
+    fn a_typo_in_the_file_names_the_line() {
+        let e = cfg("[discord]\n\nstaf_roles = [1]\n", &[]).unwrap_err();
+        let t = e.to_string();
+        assert!(t.contains("kommunbot.toml:3"), "{t}");
+        assert!(t.contains("staf_roles"), "{t}");
     }
 }

@@ -7,17 +7,27 @@
 //! - [`reply`]: turns an outcome into the Swedish reply every channel shows.
 //! - [`eval`]: answer-quality figures over labelled questions.
 //! - [`bench`]: latency and index build time over synthetic corpora.
+//! - [`service`]: the answer path adapters share: live FAQ, replies, logging, feedback,
+//!   reloads and staff edits.
+//! - [`discord`]: the Discord adapter, the only code that names serenity or poise.
+//! - [`app`]: the composition root of `serve`: builds the parts, runs them until shutdown.
+//! - [`config`]: `kommunbot.toml` and the environment, validated at start-up.
+//! - [`ratelimit`]: per-user question limits.
 //! - [`cli`]: the command line; `main.rs` only hands over to it.
 //! - [`telemetry`]: the one place tracing is set up.
 
 pub mod answer;
+pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod discord;
 pub mod eval;
 pub mod faq;
 pub mod logview;
 pub mod privacy;
+pub mod ratelimit;
 pub mod reply;
+pub mod service;
 pub mod store;
 pub mod telemetry;

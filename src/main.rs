@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = kommunbot::cli::Cli::parse();
-    kommunbot::telemetry::init(cli.verbose);
+    kommunbot::telemetry::init(cli.verbose, cli.command.is_service());
     match kommunbot::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -5,11 +5,12 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber. Quiet by default (warnings), `-v` for info, `-vv` debug.
-pub fn init(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
+/// Installs the global subscriber. One-shot commands are quiet by default (warnings), a
+/// service tells what it does (info); `-v` for info, `-vv` debug.
+pub fn init(verbose: u8, service: bool) {
+    let default = match (verbose, service) {
+        (0, false) => "warn",
+        (0, true) | (1, _) => "info,serenity=warn,sqlx=warn",
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));

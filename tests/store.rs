@@ -8,7 +8,7 @@ use std::time::Duration;
 use kommunbot::answer::Outcome;
 use kommunbot::faq::{EntryId, ThemeId};
 use kommunbot::privacy::Pseudonymizer;
-use kommunbot::store::{Channel, Filter, LogWriter, Place, Record, Store};
+use kommunbot::store::{Channel, Feedback, Filter, LogWriter, Place, Record, Store};
 use support::pg::Postgres;
 
 fn answered() -> Outcome {
@@ -62,7 +62,10 @@ async fn filters_stats_and_feedback(store: &Store) {
     let a = record("vad kostar bygglov", "1", &answered());
     let b = record("när sopar ni sanden", "2", &none);
     store.insert(&[a.clone(), b]).await.unwrap();
-    store.feedback(&a.record_id, "helpful", None).await.unwrap();
+    store
+        .feedback(&a.record_id, Feedback::Helpful, None)
+        .await
+        .unwrap();
     let only_none = store
         .list(&Filter {
             outcome: Some("no_answer".into()),

@@ -5,6 +5,7 @@
 //! `episodes.toml` and an optional `_glossary.toml` with local matching terms. Everything
 //! else in the crate works on the parsed [`Faq`], never on files.
 
+pub mod edit;
 mod load;
 
 use std::fmt;

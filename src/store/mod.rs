@@ -20,7 +20,7 @@ use sqlx::{AnyPool, Row};
 
 use crate::privacy;
 
-pub use writer::{LogHandle, LogWriter, WriterStats, replay_spool, spool_records};
+pub use writer::{LogHandle, LogWriter, PendingLog, WriterStats, replay_spool, spool_records};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -63,6 +63,28 @@ impl Channel {
             Channel::Http => "http",
             Channel::Web => "web",
             Channel::Cli => "cli",
+        }
+    }
+}
+
+/// What a citizen said about a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feedback {
+    Helpful,
+    NotHelpful,
+    /// Picked one of the "Menade du…?" choices (the entry goes with it).
+    Chosen,
+    /// None of the "Menade du…?" choices was it.
+    NoneOfThese,
+}
+
+impl Feedback {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feedback::Helpful => "helpful",
+            Feedback::NotHelpful => "not_helpful",
+            Feedback::Chosen => "chosen",
+            Feedback::NoneOfThese => "none_of_these",
         }
     }
 }
@@ -188,6 +210,16 @@ pub struct LoggedQuestion {
     pub feedback: Option<String>,
 }
 
+/// One staff action, as the audit trail shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditRow {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Stats {
     pub total: i64,
@@ -292,11 +324,11 @@ impl Store {
         Ok(new)
     }
 
-    /// Records feedback on a logged question (`kind`: helpful, not_helpful, chosen, none_of_these).
+    /// Records feedback on a logged question.
     pub async fn feedback(
         &self,
         question_id: &str,
-        kind: &str,
+        kind: Feedback,
         entry_id: Option<&str>,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -305,7 +337,7 @@ impl Store {
         .bind(new_id())
         .bind(question_id)
         .bind(now_ms())
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(entry_id)
         .execute(&self.pool)
         .await?;
@@ -366,21 +398,7 @@ impl Store {
         .bind(f.limit.unwrap_or(1000))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LoggedQuestion {
-                    asked_at: r.try_get(0)?,
-                    channel: r.try_get(1)?,
-                    text: r.try_get(2)?,
-                    outcome: r.try_get(3)?,
-                    entry_id: r.try_get(4)?,
-                    confidence: r.try_get(5)?,
-                    theme: r.try_get(6)?,
-                    feedback: r.try_get(7)?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        rows.iter().map(logged_question).collect()
     }
 
     pub async fn stats(&self, since_ms: i64) -> Result<Stats, StoreError> {
@@ -432,6 +450,71 @@ impl Store {
         })
     }
 
+    /// Records what a staff member changed (`actor` is their pseudonym).
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(now_ms())
+        .bind(actor)
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The audit trail, newest first.
+    pub async fn audit_trail(&self, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, actor, action, target, detail FROM audit ORDER BY at DESC, id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    at: r.try_get(0)?,
+                    actor: r.try_get(1)?,
+                    action: r.try_get(2)?,
+                    target: r.try_get(3)?,
+                    detail: r.try_get(4)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// What staff should look at, newest first: questions the bot could not answer and
+    /// answers a citizen marked "not helpful".
+    pub async fn needs_review(
+        &self,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedQuestion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT q.asked_at, q.channel, q.text, q.outcome, q.entry_id, q.confidence, q.theme, \
+             (SELECT MAX(kind) FROM feedback fb WHERE fb.question_id = q.record_id) \
+             FROM questions q \
+             WHERE q.asked_at >= $1 AND (q.outcome = 'no_answer' OR EXISTS (SELECT 1 FROM feedback f \
+             WHERE f.question_id = q.record_id AND f.kind IN ('not_helpful', 'none_of_these'))) \
+             ORDER BY q.asked_at DESC, q.id DESC LIMIT $2",
+        )
+        .bind(since_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(logged_question).collect()
+    }
+
     /// Whether the database answers right now (for health checks and the writer's retries).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
@@ -440,6 +523,20 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// One row of the `SELECT` that `list` and `needs_review` share.
+fn logged_question(r: &sqlx::any::AnyRow) -> Result<LoggedQuestion, StoreError> {
+    Ok(LoggedQuestion {
+        asked_at: r.try_get(0)?,
+        channel: r.try_get(1)?,
+        text: r.try_get(2)?,
+        outcome: r.try_get(3)?,
+        entry_id: r.try_get(4)?,
+        confidence: r.try_get(5)?,
+        theme: r.try_get(6)?,
+        feedback: r.try_get(7)?,
+    })
 }
 
 /// Turns `sqlite://data/kommunbot.db` into a URL that creates the file, and makes its folder.

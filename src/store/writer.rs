@@ -142,9 +142,17 @@ pub struct LogWriter {
     down_until: Option<Instant>,
 }
 
-impl LogWriter {
-    /// Makes a writer and its handle; the spool lives in `data_dir`.
-    pub fn new(store: Store, data_dir: &Path) -> (LogWriter, LogHandle) {
+/// A queue whose writer waits for the database to open (it was down at start-up): the
+/// answer path already records into it, and a full queue spills to the spool as usual.
+pub struct PendingLog {
+    rx: mpsc::Receiver<Record>,
+    spool: Arc<Spool>,
+    stats: Arc<WriterStats>,
+}
+
+impl PendingLog {
+    /// The queue and its handle; records wait until [`PendingLog::attach`].
+    pub fn new(data_dir: &Path) -> (PendingLog, LogHandle) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let spool = Arc::new(Spool {
             path: data_dir.join("question-log.spool"),
@@ -152,16 +160,54 @@ impl LogWriter {
         });
         let stats = Arc::new(WriterStats::default());
         (
-            LogWriter {
+            PendingLog {
                 rx,
-                store,
                 spool: spool.clone(),
                 stats: stats.clone(),
-                backoff: Duration::from_millis(100),
-                down_until: None,
             },
             LogHandle { tx, spool, stats },
         )
+    }
+
+    /// The database is there: the writer takes over the queue.
+    pub fn attach(self, store: Store) -> LogWriter {
+        LogWriter {
+            rx: self.rx,
+            store,
+            spool: self.spool,
+            stats: self.stats,
+            backoff: Duration::from_millis(100),
+            down_until: None,
+        }
+    }
+
+    /// Shutting down before the database ever answered: everything queued goes to the spool,
+    /// for the next start to replay.
+    pub fn spool_all(mut self) {
+        self.rx.close();
+        let mut rest = Vec::new();
+        while let Ok(r) = self.rx.try_recv() {
+            rest.push(r);
+        }
+        if rest.is_empty() {
+            return;
+        }
+        match self.spool.append(&rest) {
+            Ok(()) => {
+                self.stats
+                    .spooled
+                    .fetch_add(rest.len() as u64, Ordering::Relaxed);
+            }
+            Err(e) => tracing::error!(error = %e, lost = rest.len(), "question log: cannot spool"),
+        }
+    }
+}
+
+impl LogWriter {
+    /// Makes a writer and its handle; the spool lives in `data_dir`.
+    pub fn new(store: Store, data_dir: &Path) -> (LogWriter, LogHandle) {
+        let (pending, handle) = PendingLog::new(data_dir);
+        (pending.attach(store), handle)
     }
 
     /// Runs until `shutdown` turns true, then writes or spools everything still queued.

@@ -1,0 +1,425 @@
+//! The Discord adapter: the only code in the crate that names serenity or poise types.
+//!
+//! It turns Discord events into [`Service`] calls and lays the replies out with
+//! [`render`]. Citizens ask in configured question channels, by mentioning the bot, in
+//! direct messages or with `/fråga`; they answer "Menade du…?" and give feedback with
+//! buttons. Staff (by role) search, show, reload and edit the FAQ and read what the bot
+//! could not answer, all in ephemeral replies.
+//!
+//! Every button and modal carries what it needs in its custom id ([`render::Action`]), so
+//! nothing is kept in memory between a reply and a click: a restart or a second bot process
+//! handles the click just as well. Every message is sent with empty `allowed_mentions`.
+//! Errors from Discord (missing permissions, an unknown channel) are logged and survived.
+
+mod commands;
+pub mod render;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use serenity::{
+    ComponentInteraction, CreateInteractionResponse, CreateInteractionResponseMessage,
+    CreateMessage, FullEvent, GatewayIntents, Interaction, Member, Message, ModalInteraction,
+    UserId,
+};
+use tokio::sync::watch;
+
+use crate::config::DiscordSettings;
+use crate::faq::edit::{Edit, EntryDraft};
+use crate::ratelimit::{RateLimiter, Verdict};
+use crate::service::{Asker, Service};
+use crate::store::{Channel, Feedback, Place};
+use render::Action;
+
+/// What every handler shares.
+pub struct Bot {
+    pub service: Arc<Service>,
+    pub settings: DiscordSettings,
+    limiter: RateLimiter<u64>,
+}
+
+type Error = anyhow::Error;
+type Ctx<'a> = poise::Context<'a, Arc<Bot>, Error>;
+
+pub const RATE_LIMITED: &str = "Du har ställt många frågor på kort tid. Vänta en liten stund \
+                                och fråga sedan igen – jag svarar gärna då.";
+pub const STAFF_ONLY: &str = "Det här kommandot är till för kommunvägledare och personal på \
+                              kommuncenter. Har du en fråga? Använd /fråga.";
+const DB_DOWN: &str = "Det gick inte just nu eftersom frågeloggen inte svarar. Försök igen om en \
+                       stund, eller kontakta kommuncenter.";
+
+impl Bot {
+    pub fn new(service: Arc<Service>, settings: DiscordSettings) -> Self {
+        let limiter = RateLimiter::new(settings.rate_limit_questions, settings.rate_limit_window);
+        Self {
+            service,
+            settings,
+            limiter,
+        }
+    }
+
+    fn is_staff(&self, member: Option<&Member>) -> bool {
+        member.is_some_and(|m| {
+            m.roles
+                .iter()
+                .any(|r| self.settings.staff_roles.contains(&r.get()))
+        })
+    }
+
+    fn rate(&self, user: UserId) -> Verdict {
+        self.limiter.check(&user.get(), Instant::now())
+    }
+}
+
+/// Connects to Discord and handles events until `shutdown` turns true.
+pub async fn run(
+    service: Arc<Service>,
+    settings: DiscordSettings,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let mut http = serenity::HttpBuilder::new(settings.token.expose());
+    if let Some(base) = &settings.api_base {
+        // The rate limiter must be off for `proxy` to take effect (serenity 0.12).
+        http = http
+            .proxy(base.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    let http = http.build();
+    let intents = GatewayIntents::GUILDS
+        | GatewayIntents::GUILD_MESSAGES
+        | GatewayIntents::DIRECT_MESSAGES
+        | GatewayIntents::MESSAGE_CONTENT;
+    let register = settings.register_commands;
+    let bot = Arc::new(Bot::new(service, settings));
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            event_handler: |ctx, event| Box::pin(on_event(ctx, event)),
+            on_error: |err| Box::pin(on_error(err)),
+            allowed_mentions: Some(render::no_mentions()),
+            ..Default::default()
+        })
+        .initialize_owners(false)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                tracing::info!(
+                    guilds = ready.guilds.len(),
+                    bot = %ready.user.id,
+                    "discord: connected"
+                );
+                if register
+                    && let Err(e) =
+                        poise::builtins::register_globally(ctx, &framework.options().commands).await
+                {
+                    // The bot still answers messages; commands wait for the next start.
+                    tracing::error!(error = %e, "discord: cannot register the slash commands");
+                }
+                Ok(bot)
+            })
+        })
+        .build();
+    let mut client = serenity::ClientBuilder::new_with_http(http, intents)
+        .framework(framework)
+        .await
+        .context("cannot start the discord client")?;
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+        tracing::info!("discord: disconnecting");
+        shards.shutdown_all().await;
+    });
+    client
+        .start()
+        .await
+        .context("the discord connection ended with an error")
+}
+
+async fn on_error(err: poise::FrameworkError<'_, Arc<Bot>, Error>) {
+    match err {
+        poise::FrameworkError::CommandCheckFailed { ctx, .. } => {
+            tracing::info!(command = %ctx.command().name, "discord: staff command refused");
+            let reply = poise::CreateReply::default()
+                .content(STAFF_ONLY)
+                .ephemeral(true)
+                .allowed_mentions(render::no_mentions());
+            if let Err(e) = ctx.send(reply).await {
+                tracing::warn!(error = %e, "discord: cannot send a refusal");
+            }
+        }
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            tracing::error!(command = %ctx.command().name, error = %format!("{error:#}"), "discord: command failed");
+            let reply = poise::CreateReply::default()
+                .content(
+                    "Något gick fel hos mig. Försök igen om en stund, eller kontakta kommuncenter.",
+                )
+                .ephemeral(true)
+                .allowed_mentions(render::no_mentions());
+            let _ = ctx.send(reply).await;
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "discord: error while handling an error");
+            }
+        }
+    }
+}
+
+async fn on_event(
+    fctx: poise::FrameworkContext<'_, Arc<Bot>, Error>,
+    event: &FullEvent,
+) -> Result<(), Error> {
+    let ctx = fctx.serenity_context;
+    let bot = fctx.user_data;
+    match event {
+        FullEvent::Message { new_message } => {
+            on_message(ctx, bot, fctx.bot_id, new_message).await;
+        }
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Component(ci),
+        } => on_component(ctx, bot, ci).await,
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Modal(mi),
+        } => on_modal(ctx, bot, mi).await,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The message with the bot's mention taken out ("<@123> när plogas…" → "när plogas…").
+fn strip_mention(content: &str, me: UserId) -> String {
+    content
+        .replace(&format!("<@{me}>"), " ")
+        .replace(&format!("<@!{me}>"), " ")
+        .trim()
+        .to_owned()
+}
+
+#[tracing::instrument(skip_all, fields(channel = %msg.channel_id, guild = ?msg.guild_id.map(|g| g.get())))]
+async fn on_message(ctx: &serenity::Context, bot: &Bot, me: UserId, msg: &Message) {
+    if msg.author.bot || msg.webhook_id.is_some() || msg.author.id == me {
+        return;
+    }
+    let dm = msg.guild_id.is_none();
+    let mentioned = msg.mentions.iter().any(|u| u.id == me);
+    let in_question_channel = bot
+        .settings
+        .question_channels
+        .contains(&msg.channel_id.get());
+    if !(dm || mentioned || in_question_channel) {
+        return;
+    }
+    let question = strip_mention(&msg.content, me);
+    if question.is_empty() && !mentioned {
+        // An image or a sticker alone: nothing to answer.
+        return;
+    }
+    let send = |m: CreateMessage| async move {
+        let m = m
+            .reference_message(msg)
+            .allowed_mentions(render::no_mentions());
+        if let Err(e) = msg.channel_id.send_message(&ctx.http, m).await {
+            tracing::warn!(error = %e, "discord: cannot send a reply");
+        }
+    };
+    match bot.rate(msg.author.id) {
+        Verdict::Allowed => {}
+        Verdict::Limited { tell } => {
+            tracing::info!(told = tell, "discord: rate limited");
+            if tell {
+                send(CreateMessage::new().content(RATE_LIMITED)).await;
+            }
+            return;
+        }
+    }
+    let user = msg.author.id.to_string();
+    let answered = bot.service.ask(
+        &question,
+        Channel::Discord,
+        Place {
+            guild_id: msg.guild_id.map(|g| g.to_string()),
+            channel_id: Some(msg.channel_id.to_string()),
+        },
+        Some(Asker {
+            platform: "discord",
+            user: &user,
+        }),
+    );
+    let r = render::reply(&answered.reply, &answered.record_id);
+    send(CreateMessage::new().embed(r.embed).components(r.components)).await;
+}
+
+fn ephemeral(text: &str) -> CreateInteractionResponse {
+    CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .content(render::content(text))
+            .ephemeral(true)
+            .allowed_mentions(render::no_mentions()),
+    )
+}
+
+/// Stores feedback; a database problem is logged, and the citizen still gets their answer.
+async fn feedback(bot: &Bot, record: &str, kind: Feedback, entry: Option<&str>) {
+    if let Err(e) = bot.service.feedback(record, kind, entry).await {
+        tracing::warn!(error = %e, kind = kind.as_str(), "discord: feedback not stored");
+    }
+}
+
+#[tracing::instrument(skip_all, fields(interaction = %ci.id))]
+async fn on_component(ctx: &serenity::Context, bot: &Bot, ci: &ComponentInteraction) {
+    let Some(action) = Action::parse(&ci.data.custom_id) else {
+        tracing::debug!("discord: a button that is not ours");
+        return;
+    };
+    let contact = &bot.service.texts.contact;
+    let response = match &action {
+        Action::Helpful(rid) => {
+            feedback(bot, rid, Feedback::Helpful, None).await;
+            ephemeral("Tack! Skönt att svaret hjälpte.")
+        }
+        Action::NotHelpful(rid) => {
+            feedback(bot, rid, Feedback::NotHelpful, None).await;
+            ephemeral(&format!(
+                "Tack för att du säger till. Frågan markeras så att kommuncenter kan se över \
+                 svaret.\n\n{contact}"
+            ))
+        }
+        Action::Pick(rid, hash) => {
+            let live = bot.service.live();
+            let entry = live
+                .faq
+                .served()
+                .find(|e| render::entry_hash(e.id.as_str()) == *hash)
+                .map(|e| e.id.to_string());
+            match entry.as_deref().and_then(|id| bot.service.show(id)) {
+                Some(reply) => {
+                    feedback(bot, rid, Feedback::Chosen, entry.as_deref()).await;
+                    let r = render::reply(&reply, rid);
+                    CreateInteractionResponse::UpdateMessage(
+                        CreateInteractionResponseMessage::new()
+                            .embed(r.embed)
+                            .components(r.components)
+                            .allowed_mentions(render::no_mentions()),
+                    )
+                }
+                None => ephemeral(
+                    "Det svaret finns inte längre i FAQ:n. Ställ gärna frågan igen med andra ord.",
+                ),
+            }
+        }
+        Action::NoneOfThese(rid) => {
+            feedback(bot, rid, Feedback::NoneOfThese, None).await;
+            let r = render::reply(&bot.service.no_answer(), rid);
+            CreateInteractionResponse::UpdateMessage(
+                CreateInteractionResponseMessage::new()
+                    .embed(r.embed)
+                    .components(Vec::new())
+                    .allowed_mentions(render::no_mentions()),
+            )
+        }
+    };
+    if let Err(e) = ci.create_response(&ctx.http, response).await {
+        tracing::warn!(error = %e, "discord: cannot answer a button");
+    }
+}
+
+/// The custom id of the add/edit form: `kb:faq:new` or `kb:faq:edit:<entry id>`.
+pub fn form_id(entry: Option<&str>) -> String {
+    match entry {
+        None => "kb:faq:new".into(),
+        Some(id) => format!("kb:faq:edit:{id}"),
+    }
+}
+
+#[tracing::instrument(skip_all, fields(interaction = %mi.id))]
+async fn on_modal(ctx: &serenity::Context, bot: &Bot, mi: &ModalInteraction) {
+    let Some(rest) = mi.data.custom_id.strip_prefix("kb:faq:") else {
+        return;
+    };
+    let respond = |text: String| async move {
+        if let Err(e) = mi.create_response(&ctx.http, ephemeral(&text)).await {
+            tracing::warn!(error = %e, "discord: cannot answer a form");
+        }
+    };
+    if !bot.is_staff(mi.member.as_ref()) {
+        tracing::info!("discord: faq form from a non-staff user refused");
+        respond(STAFF_ONLY.into()).await;
+        return;
+    }
+    let field = |name: &str| {
+        mi.data
+            .components
+            .iter()
+            .flat_map(|row| &row.components)
+            .find_map(|c| match c {
+                serenity::ActionRowComponent::InputText(t) if t.custom_id == name => {
+                    Some(t.value.clone().unwrap_or_default())
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    let draft = EntryDraft {
+        theme: field("theme").trim().to_owned(),
+        question: field("question").trim().to_owned(),
+        alternates: field("alternates")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        answer: field("answer"),
+    };
+    let change = match rest.strip_prefix("edit:") {
+        Some(id) => Edit::Update {
+            id: id.to_owned(),
+            draft,
+        },
+        None if rest == "new" => Edit::Create(draft),
+        None => return,
+    };
+    let actor = mi.user.id.to_string();
+    let actor = Asker {
+        platform: "discord",
+        user: &actor,
+    };
+    let action = match &change {
+        Edit::Create(_) => "faq.create",
+        Edit::Update { .. } => "faq.edit",
+    };
+    let today = crate::logview::datetime(crate::store::now_ms())[..10].to_owned();
+    match bot.service.edit(&change, &today) {
+        Ok(saved) => {
+            let detail = saved.path.display().to_string();
+            bot.service
+                .audit(actor, action, Some(&saved.id), &detail)
+                .await;
+            tracing::info!(entry = %saved.id, action, "discord: faq entry saved");
+            let verb = if saved.created {
+                "lagts till"
+            } else {
+                "uppdaterats"
+            };
+            respond(format!(
+                "Posten `{}` har {verb} och används redan i svaren.\nFil: `{detail}`",
+                saved.id
+            ))
+            .await;
+        }
+        Err(e) => {
+            tracing::info!(action, "discord: faq edit refused");
+            let target = match &change {
+                Edit::Update { id, .. } => Some(id.as_str()),
+                Edit::Create(_) => None,
+            };
+            bot.service
+                .audit(actor, &format!("{action}.refused"), target, &e.to_string())
+                .await;
+            respond(format!(
+                "Ändringen sparades inte; FAQ:n är oförändrad.\n```\n{e}\n```"
+            ))
+            .await;
+        }
+    }
+}

@@ -1,0 +1,440 @@
+//! A [`Reply`] as a Discord message: one embed and its buttons. Pure: no I/O, no client, so
+//! every layout rule is unit-tested here.
+//!
+//! Discord's limits are kept by construction (title 256, description 4096, field value 1024,
+//! footer 2048, 6000 characters per embed, button label 80, custom id 100): text is cut on a
+//! word boundary with "…", never mid-character and never by Discord rejecting the message.
+//! The embed says it comes from the bot, shows the matched question apart from the answer,
+//! and always ends with the way to a person.
+
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateEmbedAuthor, CreateEmbedFooter,
+};
+
+use crate::reply::{BOT_NOTICE, Kind, Reply};
+
+pub const MAX_TITLE: usize = 256;
+pub const MAX_DESCRIPTION: usize = 4096;
+pub const MAX_FIELD: usize = 1024;
+pub const MAX_FOOTER: usize = 2048;
+pub const MAX_EMBED: usize = 6000;
+pub const MAX_LABEL: usize = 80;
+pub const MAX_CONTENT: usize = 2000;
+
+const BLUE: u32 = 0x1f6feb;
+const AMBER: u32 = 0xbf8700;
+const GREY: u32 = 0x6e7781;
+
+/// What a button asks for. Encoded in the button's custom id, so a click is understood
+/// without any state kept in memory: it survives restarts and works in any bot process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Helpful(String),
+    NotHelpful(String),
+    /// A "Menade du…?" choice: the record and a short hash of the entry id.
+    Pick(String, String),
+    NoneOfThese(String),
+}
+
+impl Action {
+    pub fn encode(&self) -> String {
+        match self {
+            Action::Helpful(r) => format!("kb:yes:{r}"),
+            Action::NotHelpful(r) => format!("kb:no:{r}"),
+            Action::Pick(r, h) => format!("kb:pick:{r}:{h}"),
+            Action::NoneOfThese(r) => format!("kb:none:{r}"),
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Self> {
+        let rest = id.strip_prefix("kb:")?;
+        let (verb, rest) = rest.split_once(':')?;
+        let ok =
+            |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        match verb {
+            "yes" if ok(rest) => Some(Action::Helpful(rest.into())),
+            "no" if ok(rest) => Some(Action::NotHelpful(rest.into())),
+            "none" if ok(rest) => Some(Action::NoneOfThese(rest.into())),
+            "pick" => {
+                let (r, h) = rest.split_once(':')?;
+                (ok(r) && ok(h)).then(|| Action::Pick(r.into(), h.into()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A short, stable hash of an entry id for custom ids (FNV-1a, 32 bits, hex): entry ids can
+/// be longer than a custom id allows.
+pub fn entry_hash(entry: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in entry.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
+}
+
+/// A message ready to send.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub embed: CreateEmbed,
+    pub components: Vec<CreateActionRow>,
+}
+
+/// No pings, ever: not `@everyone` in a question echoed back, not the asker, not a role.
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+        .everyone(false)
+        .all_users(false)
+        .all_roles(false)
+        .replied_user(false)
+}
+
+/// Cuts `s` to at most `max` characters, at a word boundary where one is near, with "…".
+pub fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let keep: String = s.chars().take(max.saturating_sub(1)).collect();
+    let at = keep
+        .rfind(char::is_whitespace)
+        .filter(|&i| keep[..i].chars().count() > max * 3 / 4)
+        .unwrap_or(keep.len());
+    format!("{}…", keep[..at].trim_end())
+}
+
+/// The reply to a question. `record_id` ties the buttons to the logged question.
+pub fn reply(r: &Reply, record_id: &str) -> Rendered {
+    let author = CreateEmbedAuthor::new("🤖 kommunbot – automatiskt svar");
+    let footer_text = format!("{}\n{BOT_NOTICE}", r.contact);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let (title, colour, components) = match r.kind {
+        Kind::Answer => {
+            if let Some(t) = &r.theme {
+                fields.push(("Tema".into(), t.clone()));
+            }
+            if !r.links.is_empty() {
+                let links: Vec<String> = r
+                    .links
+                    .iter()
+                    .map(|l| format!("[{}]({})", md_label(&l.title), l.url))
+                    .collect();
+                fields.push(("Läs mer".into(), join_within(&links, MAX_FIELD)));
+            }
+            if let Some(ep) = &r.episode {
+                let label = match &ep.at {
+                    Some(at) => format!("{} (från {at})", md_label(&ep.title)),
+                    None => md_label(&ep.title),
+                };
+                fields.push(("🎧 Lyssna".into(), format!("[{label}]({})", ep.url)));
+            }
+            let buttons = vec![
+                CreateButton::new(Action::Helpful(record_id.into()).encode())
+                    .label("👍 Det hjälpte")
+                    .style(ButtonStyle::Success),
+                CreateButton::new(Action::NotHelpful(record_id.into()).encode())
+                    .label("👎 Det hjälpte inte")
+                    .style(ButtonStyle::Secondary),
+            ];
+            let title = format!("Fråga: {}", r.question.as_deref().unwrap_or_default());
+            (title, BLUE, vec![CreateActionRow::Buttons(buttons)])
+        }
+        Kind::Suggest => {
+            let mut buttons: Vec<CreateButton> = r
+                .choices
+                .iter()
+                .take(3)
+                .enumerate()
+                .map(|(i, c)| {
+                    CreateButton::new(Action::Pick(record_id.into(), entry_hash(&c.entry)).encode())
+                        .label(cut(&format!("{}. {}", i + 1, c.question), MAX_LABEL))
+                        .style(ButtonStyle::Primary)
+                })
+                .collect();
+            buttons.push(
+                CreateButton::new(Action::NoneOfThese(record_id.into()).encode())
+                    .label("Inget av dessa")
+                    .style(ButtonStyle::Secondary),
+            );
+            (
+                "Menade du…?".into(),
+                AMBER,
+                vec![CreateActionRow::Buttons(buttons)],
+            )
+        }
+        Kind::NoAnswer => {
+            if let Some(t) = &r.theme {
+                fields.push(("Frågan verkar handla om".into(), t.clone()));
+            }
+            if !r.links.is_empty() {
+                let links: Vec<String> = r
+                    .links
+                    .iter()
+                    .map(|l| format!("[{}]({})", md_label(&l.title), l.url))
+                    .collect();
+                fields.push(("Läs mer".into(), join_within(&links, MAX_FIELD)));
+            }
+            let title = if r.theme.is_none() && r.links.is_empty() && r.text.starts_with("Hej") {
+                "Hej!"
+            } else {
+                "Det vet jag inte ännu"
+            };
+            (title.into(), GREY, Vec::new())
+        }
+    };
+    let mut description = match r.kind {
+        Kind::Suggest => {
+            let mut d = r.text.clone();
+            for (i, c) in r.choices.iter().take(3).enumerate() {
+                d.push_str(&format!("\n**{}.** {}", i + 1, c.question));
+            }
+            d
+        }
+        _ => r.text.clone(),
+    };
+    let title = cut(&title, MAX_TITLE);
+    let footer_text = cut(&footer_text, MAX_FOOTER);
+    let fields: Vec<(String, String)> = fields
+        .into_iter()
+        .map(|(n, v)| (cut(&n, MAX_TITLE), cut(&v, MAX_FIELD)))
+        .collect();
+    // The whole embed must stay within 6000 characters: the answer gives way first.
+    let fixed = title.chars().count()
+        + footer_text.chars().count()
+        + author_len()
+        + fields
+            .iter()
+            .map(|(n, v)| n.chars().count() + v.chars().count())
+            .sum::<usize>();
+    let room = MAX_EMBED.saturating_sub(fixed).min(MAX_DESCRIPTION);
+    description = cut(&description, room);
+    let embed = CreateEmbed::new()
+        .author(author)
+        .title(title)
+        .description(description)
+        .colour(colour)
+        .fields(fields.into_iter().map(|(n, v)| (n, v, false)))
+        .footer(CreateEmbedFooter::new(footer_text));
+    Rendered { embed, components }
+}
+
+fn author_len() -> usize {
+    "🤖 kommunbot – automatiskt svar".chars().count()
+}
+
+/// Square brackets would end a Markdown link label early.
+fn md_label(s: &str) -> String {
+    s.replace(['[', ']'], "")
+}
+
+/// Lines joined by newlines, as many as fit in `max` characters.
+fn join_within(lines: &[String], max: usize) -> String {
+    let mut out = String::new();
+    for l in lines {
+        let extra = l.chars().count() + usize::from(!out.is_empty());
+        if out.chars().count() + extra > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(l);
+    }
+    out
+}
+
+/// Plain message text (2000 characters at most), for notices and staff replies.
+pub fn content(s: &str) -> String {
+    cut(s, MAX_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::{Choice, EpisodeOut, LinkOut};
+    use serde_json::Value;
+
+    fn answer() -> Reply {
+        Reply {
+            kind: Kind::Answer,
+            entry: Some("snorojning/nar-plogas".into()),
+            confidence: Some(0.8),
+            question: Some("När plogas min gata?".into()),
+            text: "Huvudgator först, sedan bostadsgator.".into(),
+            theme: Some("Snöröjning".into()),
+            theme_id: Some("snorojning".into()),
+            links: vec![LinkOut {
+                title: "Snöröjning [kommunen]".into(),
+                url: "https://www.example.se/sno".into(),
+            }],
+            episode: Some(EpisodeOut {
+                id: "ep3".into(),
+                title: "Snöröjning – vem plogar vad?".into(),
+                url: "https://soundcloud.com/k/ep3#t=4:30".into(),
+                at: Some("04:30".into()),
+            }),
+            choices: vec![],
+            contact: "Ring kommuncenter.".into(),
+        }
+    }
+
+    fn json(r: &Rendered) -> (Value, Value) {
+        (
+            serde_json::to_value(&r.embed).unwrap(),
+            serde_json::to_value(&r.components).unwrap(),
+        )
+    }
+
+    #[test]
+    fn an_answer_shows_question_answer_theme_links_episode_and_feedback_buttons() {
+        let (e, c) = json(&reply(&answer(), "ab12"));
+        assert_eq!(e["title"], "Fråga: När plogas min gata?");
+        assert_eq!(e["description"], "Huvudgator först, sedan bostadsgator.");
+        assert!(
+            e["author"]["name"]
+                .as_str()
+                .unwrap()
+                .contains("automatiskt svar")
+        );
+        let fields = e["fields"].as_array().unwrap();
+        assert_eq!(fields[0]["name"], "Tema");
+        assert_eq!(fields[0]["value"], "Snöröjning");
+        assert_eq!(
+            fields[1]["value"],
+            "[Snöröjning kommunen](https://www.example.se/sno)"
+        );
+        assert_eq!(fields[2]["name"], "🎧 Lyssna");
+        assert_eq!(
+            fields[2]["value"],
+            "[Snöröjning – vem plogar vad? (från 04:30)](https://soundcloud.com/k/ep3#t=4:30)"
+        );
+        let footer = e["footer"]["text"].as_str().unwrap();
+        assert!(footer.starts_with("Ring kommuncenter."), "{footer}");
+        assert!(footer.contains(BOT_NOTICE));
+        let buttons = c[0]["components"].as_array().unwrap();
+        assert_eq!(buttons.len(), 2);
+        assert_eq!(buttons[0]["custom_id"], "kb:yes:ab12");
+        assert_eq!(buttons[1]["custom_id"], "kb:no:ab12");
+    }
+
+    #[test]
+    fn suggestions_become_buttons_with_none_of_these() {
+        let mut r = answer();
+        r.kind = Kind::Suggest;
+        r.text = "Menade du någon av de här frågorna?".into();
+        r.choices = (0..4)
+            .map(|i| Choice {
+                entry: format!("t/e{i}"),
+                question: format!("Fråga nummer {i} {}", "lång ".repeat(30)),
+            })
+            .collect();
+        let (e, c) = json(&reply(&r, "ab12"));
+        assert_eq!(e["title"], "Menade du…?");
+        let buttons = c[0]["components"].as_array().unwrap();
+        assert_eq!(buttons.len(), 4, "three choices and 'Inget av dessa'");
+        assert_eq!(
+            buttons[0]["custom_id"],
+            format!("kb:pick:ab12:{}", entry_hash("t/e0"))
+        );
+        assert!(buttons[0]["label"].as_str().unwrap().chars().count() <= MAX_LABEL);
+        assert!(buttons[0]["label"].as_str().unwrap().ends_with('…'));
+        assert_eq!(buttons[3]["label"], "Inget av dessa");
+    }
+
+    #[test]
+    fn no_answer_is_honest_has_no_buttons_and_shows_the_human_route() {
+        let r = Reply {
+            kind: Kind::NoAnswer,
+            entry: None,
+            confidence: None,
+            question: None,
+            text: "Det kan jag tyvärr inte svara på ännu.".into(),
+            theme: Some("Bygglov".into()),
+            theme_id: Some("bygglov".into()),
+            links: vec![],
+            episode: None,
+            choices: vec![],
+            contact: "Ring kommuncenter.".into(),
+        };
+        let rendered = reply(&r, "ab12");
+        let (e, _) = json(&rendered);
+        assert_eq!(e["title"], "Det vet jag inte ännu");
+        assert_eq!(e["fields"][0]["value"], "Bygglov");
+        assert!(
+            e["footer"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Ring kommuncenter.")
+        );
+        assert!(rendered.components.is_empty());
+    }
+
+    #[test]
+    fn a_long_answer_is_cut_cleanly_within_discords_limits() {
+        let mut r = answer();
+        r.text = "ord ".repeat(3000);
+        r.contact = "k".repeat(3000);
+        r.question = Some("fråga ".repeat(100));
+        let (e, _) = json(&reply(&r, "ab12"));
+        let len = |v: &Value| v.as_str().unwrap().chars().count();
+        assert!(len(&e["title"]) <= MAX_TITLE);
+        assert!(len(&e["description"]) <= MAX_DESCRIPTION);
+        assert!(len(&e["footer"]["text"]) <= MAX_FOOTER);
+        let total = len(&e["title"])
+            + len(&e["description"])
+            + len(&e["footer"]["text"])
+            + len(&e["author"]["name"])
+            + e["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| len(&f["name"]) + len(&f["value"]))
+                .sum::<usize>();
+        assert!(total <= MAX_EMBED, "{total}");
+        assert!(e["description"].as_str().unwrap().ends_with("ord…"));
+    }
+
+    #[test]
+    fn cut_never_splits_a_character() {
+        assert_eq!(cut("åäö", 3), "åäö");
+        assert_eq!(cut("åäöåäö", 4), "åäö…");
+        assert_eq!(cut("en två tre fyra", 12), "en två tre…");
+    }
+
+    #[test]
+    fn actions_round_trip_and_junk_is_refused() {
+        for a in [
+            Action::Helpful("ab".into()),
+            Action::NotHelpful("ab".into()),
+            Action::Pick("ab".into(), "0123abcd".into()),
+            Action::NoneOfThese("ab".into()),
+        ] {
+            assert_eq!(Action::parse(&a.encode()), Some(a.clone()));
+            assert!(a.encode().len() <= 100);
+        }
+        for junk in [
+            "",
+            "kb:",
+            "kb:yes:",
+            "kb:yes:zz",
+            "kb:pick:ab",
+            "x:yes:ab",
+            "kb:drop:ab",
+        ] {
+            assert_eq!(Action::parse(junk), None, "{junk}");
+        }
+        let id = Action::Pick("f".repeat(32), entry_hash("a/b")).encode();
+        assert!(id.len() <= 100);
+    }
+
+    #[test]
+    fn no_mentions_allows_nothing() {
+        let m = serde_json::to_value(no_mentions()).unwrap();
+        assert_eq!(m["parse"], serde_json::json!([]));
+        assert_eq!(m["users"], serde_json::json!([]));
+        assert_eq!(m["roles"], serde_json::json!([]));
+        assert_eq!(m["replied_user"], false);
+    }
+}

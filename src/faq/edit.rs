@@ -1,0 +1,458 @@
+//! Writing entries: what staff add or change from chat becomes a Markdown file in `faq/`.
+//!
+//! A change is validated against the whole FAQ before it replaces anything: the folder is
+//! copied aside, the change applied to the copy and the copy loaded with every check that
+//! `kommunbot check` runs. Only a clean result is written, atomically (a temporary file in
+//! the same folder, fsynced, then renamed), so a reader (the watcher, git, a guide's editor)
+//! never sees half a file and a broken edit never reaches the live FAQ.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use toml::Value;
+
+use super::{Diagnostic, Entry, EntryId, Faq, ThemeId, load};
+
+/// What a guide typed into the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryDraft {
+    pub theme: String,
+    pub question: String,
+    pub alternates: Vec<String>,
+    pub answer: String,
+}
+
+/// A new entry, or a change to an existing one (which may move it to another theme).
+#[derive(Debug, Clone)]
+pub enum Edit {
+    Create(EntryDraft),
+    Update { id: String, draft: EntryDraft },
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub id: String,
+    pub path: PathBuf,
+    pub created: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("unknown theme `{0}`: use one of the theme folders, e.g. `snorojning`")]
+    UnknownTheme(String),
+    #[error("unknown entry `{0}`")]
+    UnknownEntry(String),
+    #[error("the question `{0}` has no letters to make a file name of")]
+    NoSlug(String),
+    #[error("the change would break the faq ({} problem(s)):\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EditError + '_ {
+    move |source| EditError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// A file name from a question: folded to ASCII, words joined by `-`, at most 60 characters
+/// cut at a word boundary ("Får jag elda i trädgården?" → `far-jag-elda-i-tradgarden`).
+pub fn slugify(text: &str) -> String {
+    let folded = crate::answer::fold(text);
+    let mut slug = String::new();
+    for word in folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + word.len() + 1 > 60 && !slug.is_empty() {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&word[..word.len().min(60)]);
+    }
+    slug
+}
+
+/// The file's text: front matter in a fixed order, then the answer. Fields the form does not
+/// show (keywords, links, episodes, owner…) are kept from `base`; `updated` becomes `today`.
+pub fn render(draft: &EntryDraft, base: Option<&Entry>, today: &str) -> String {
+    let mut out = String::from("+++\n");
+    let mut line = |key: &str, v: Value| out.push_str(&format!("{key} = {v}\n"));
+    let strings = |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
+    line("question", Value::from(draft.question.trim()));
+    if !draft.alternates.is_empty() {
+        line("alternates", strings(&draft.alternates));
+    }
+    if let Some(b) = base {
+        if !b.alternates_en.is_empty() {
+            line("alternates_en", strings(&b.alternates_en));
+        }
+        if !b.keywords.is_empty() {
+            line("keywords", strings(&b.keywords));
+        }
+        if !b.episodes.is_empty() {
+            let eps = b
+                .episodes
+                .iter()
+                .map(|e| {
+                    let mut t = toml::Table::new();
+                    t.insert("id".into(), Value::from(e.id.as_str()));
+                    if let Some(at) = e.at {
+                        t.insert("at".into(), Value::from(at.to_string()));
+                    }
+                    Value::Table(t)
+                })
+                .collect();
+            line("episodes", Value::Array(eps));
+        }
+        if !b.links.is_empty() {
+            let links = b
+                .links
+                .iter()
+                .map(|l| {
+                    let mut t = toml::Table::new();
+                    t.insert("title".into(), Value::from(l.title.as_str()));
+                    t.insert("url".into(), Value::from(l.url.as_str()));
+                    Value::Table(t)
+                })
+                .collect();
+            line("links", Value::Array(links));
+        }
+    }
+    // Dates stay bare TOML dates, as guides write them.
+    out.push_str(&format!("updated = {today}\n"));
+    if let Some(b) = base {
+        if let Some(owner) = &b.owner {
+            out.push_str(&format!("owner = {}\n", Value::from(owner.as_str())));
+        }
+        if let Some(r) = &b.review_by {
+            out.push_str(&format!("review_by = {r}\n"));
+        }
+        if b.draft {
+            out.push_str("draft = true\n");
+        }
+    }
+    out.push_str("+++\n");
+    out.push_str(draft.answer.trim());
+    out.push('\n');
+    out
+}
+
+/// Validates `edit` against the whole FAQ in `dir` (as loaded in `faq`) and writes it.
+/// Nothing on disk changes unless the result is clean.
+pub fn save(dir: &Path, faq: &Faq, edit: &Edit, today: &str) -> Result<Saved, EditError> {
+    let (draft, base) = match edit {
+        Edit::Create(d) => (d, None),
+        Edit::Update { id, draft } => (
+            draft,
+            Some(
+                faq.entry(id)
+                    .ok_or_else(|| EditError::UnknownEntry(id.clone()))?,
+            ),
+        ),
+    };
+    let theme = ThemeId::parse(draft.theme.trim())
+        .filter(|t| faq.theme(t).is_some())
+        .ok_or_else(|| EditError::UnknownTheme(draft.theme.trim().to_owned()))?;
+    let stem = match base {
+        // An edit keeps its file name, also when it moves to another theme.
+        Some(b) => b.id.as_str()[b.id.theme().len() + 1..].to_owned(),
+        None => {
+            let slug = slugify(&draft.question);
+            if slug.is_empty() {
+                return Err(EditError::NoSlug(draft.question.clone()));
+            }
+            // A new question never overwrites another entry's file.
+            let taken = |s: &str| dir.join(theme.as_str()).join(format!("{s}.md")).exists();
+            let mut stem = slug.clone();
+            let mut n = 2;
+            while taken(&stem) {
+                stem = format!("{slug}-{n}");
+                n += 1;
+            }
+            stem
+        }
+    };
+    let id = EntryId::new(&theme, &stem).ok_or_else(|| EditError::NoSlug(stem.clone()))?;
+    let rel = PathBuf::from(theme.as_str()).join(format!("{stem}.md"));
+    let old_rel = base
+        .map(|b| PathBuf::from(b.theme.as_str()).join(format!("{stem}.md")))
+        .filter(|old| old != &rel);
+    let text = render(draft, base, today);
+
+    validate(dir, &rel, old_rel.as_deref(), &text)?;
+
+    let path = dir.join(&rel);
+    write_atomically(&path, &text)?;
+    if let Some(old) = old_rel {
+        let old = dir.join(old);
+        fs::remove_file(&old).map_err(io(&old))?;
+    }
+    Ok(Saved {
+        id: id.to_string(),
+        path,
+        created: base.is_none(),
+    })
+}
+
+/// Applies the change to a copy of the FAQ folder and loads the copy with every check.
+fn validate(dir: &Path, rel: &Path, old_rel: Option<&Path>, text: &str) -> Result<(), EditError> {
+    let scratch = Scratch::new()?;
+    copy_faq(dir, &scratch.0)?;
+    if let Some(old) = old_rel {
+        let _ = fs::remove_file(scratch.0.join(old));
+    }
+    let target = scratch.0.join(rel);
+    fs::write(&target, text).map_err(io(&target))?;
+    let (_, diags) = load(&scratch.0);
+    if diags.is_empty() {
+        return Ok(());
+    }
+    // Report the problems where the guide will look: in the real folder.
+    let diags = diags
+        .into_iter()
+        .map(|mut d| {
+            if let Ok(r) = d.file.strip_prefix(&scratch.0) {
+                d.file = dir.join(r);
+            }
+            d
+        })
+        .collect();
+    Err(EditError::Invalid(diags))
+}
+
+/// A scratch folder removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Self, EditError> {
+        let p = std::env::temp_dir().join(format!("kommunbot-edit-{}", crate::store::new_id()));
+        fs::create_dir_all(&p).map_err(io(&p))?;
+        Ok(Self(p))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Copies the FAQ's files: top-level files and one level of theme folders, as `load` reads.
+fn copy_faq(from: &Path, to: &Path) -> Result<(), EditError> {
+    for e in fs::read_dir(from).map_err(io(from))? {
+        let e = e.map_err(io(from))?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            fs::create_dir_all(&dst).map_err(io(&dst))?;
+            for f in fs::read_dir(&src).map_err(io(&src))? {
+                let f = f.map_err(io(&src))?;
+                if f.path().is_file() {
+                    fs::copy(f.path(), dst.join(f.file_name())).map_err(io(&f.path()))?;
+                }
+            }
+        } else if src.is_file() {
+            fs::copy(&src, &dst).map_err(io(&src))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a temporary file beside `path`, fsyncs it and renames it over `path`.
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), EditError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    // A leading dot and no `.md` ending: the loader never reads a half-written file.
+    let tmp = dir.join(format!(".{name}.{}.tmp", crate::store::new_id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        // The rename itself is durable only once the folder is synced.
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    result.map_err(|source| {
+        let _ = fs::remove_file(&tmp);
+        EditError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faq::load_strict;
+
+    fn faq_dir() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        for t in ["snorojning", "bygglov"] {
+            fs::create_dir_all(d.path().join(t)).unwrap();
+            fs::write(
+                d.path().join(t).join("_theme.toml"),
+                format!("name = \"{t}\"\n"),
+            )
+            .unwrap();
+        }
+        fs::write(
+            d.path().join("snorojning/nar-plogas-min-gata.md"),
+            "+++\nquestion = \"När plogas min gata?\"\nkeywords = [\"plogbil\"]\n\
+             links = [{ title = \"Snö\", url = \"https://www.example.se/sno\" }]\nowner = \"Gatuenheten\"\n+++\nHuvudgator först.\n",
+        )
+        .unwrap();
+        d
+    }
+
+    fn draft(theme: &str, q: &str, answer: &str) -> EntryDraft {
+        EntryDraft {
+            theme: theme.into(),
+            question: q.into(),
+            alternates: vec!["Hur gör jag?".into()],
+            answer: answer.into(),
+        }
+    }
+
+    #[test]
+    fn slugs_are_ascii_and_short() {
+        assert_eq!(
+            slugify("Får jag elda i trädgården?"),
+            "far-jag-elda-i-tradgarden"
+        );
+        assert_eq!(slugify("  ?? "), "");
+        assert!(slugify(&"lång ".repeat(40)).len() <= 60);
+    }
+
+    #[test]
+    fn a_new_entry_is_written_and_loads_clean() {
+        let d = faq_dir();
+        let faq = load_strict(d.path()).unwrap();
+        let saved = save(
+            d.path(),
+            &faq,
+            &Edit::Create(draft(
+                "bygglov",
+                "Behöver jag bygglov för en altan?",
+                "Oftast inte.",
+            )),
+            "2026-11-23",
+        )
+        .unwrap();
+        assert_eq!(saved.id, "bygglov/behover-jag-bygglov-for-en-altan");
+        assert!(saved.created);
+        let faq = load_strict(d.path()).unwrap();
+        let e = faq.entry(&saved.id).unwrap();
+        assert_eq!(e.alternates, vec!["Hur gör jag?"]);
+        assert_eq!(e.answer, "Oftast inte.");
+        assert_eq!(e.updated.as_deref(), Some("2026-11-23"));
+        // No temporary file is left behind.
+        let names: Vec<_> = fs::read_dir(d.path().join("bygglov")).unwrap().collect();
+        assert_eq!(names.len(), 2);
+    }
+
+    #[test]
+    fn an_edit_keeps_the_fields_the_form_does_not_show() {
+        let d = faq_dir();
+        let faq = load_strict(d.path()).unwrap();
+        let id = "snorojning/nar-plogas-min-gata".to_string();
+        save(
+            d.path(),
+            &faq,
+            &Edit::Update {
+                id: id.clone(),
+                draft: draft("snorojning", "När plogas min gata?", "Nytt svar \"citat\"."),
+            },
+            "2026-11-23",
+        )
+        .unwrap();
+        let faq = load_strict(d.path()).unwrap();
+        let e = faq.entry(&id).unwrap();
+        assert_eq!(e.answer, "Nytt svar \"citat\".");
+        assert_eq!(e.keywords, vec!["plogbil"]);
+        assert_eq!(e.links[0].url, "https://www.example.se/sno");
+        assert_eq!(e.owner.as_deref(), Some("Gatuenheten"));
+    }
+
+    #[test]
+    fn a_broken_edit_changes_nothing_and_says_why() {
+        let d = faq_dir();
+        let before =
+            fs::read_to_string(d.path().join("snorojning/nar-plogas-min-gata.md")).unwrap();
+        let faq = load_strict(d.path()).unwrap();
+        // The same phrasing as another entry, and an empty answer: both reported.
+        let err = save(
+            d.path(),
+            &faq,
+            &Edit::Create(draft("bygglov", "När plogas min gata?", "  ")),
+            "2026-11-23",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("2 problem(s)"), "{text}");
+        assert!(text.contains("the answer is empty"), "{text}");
+        assert!(text.contains("cannot tell them apart"), "{text}");
+        assert!(text.contains(&d.path().display().to_string()), "{text}");
+        assert!(!d.path().join("bygglov/nar-plogas-min-gata.md").exists());
+        let after = fs::read_to_string(d.path().join("snorojning/nar-plogas-min-gata.md")).unwrap();
+        assert_eq!(before, after);
+    }
+
+    #[test]
+    fn unknown_theme_and_entry_are_refused() {
+        let d = faq_dir();
+        let faq = load_strict(d.path()).unwrap();
+        let e = save(
+            d.path(),
+            &faq,
+            &Edit::Create(draft("skola", "Fråga?", "Svar.")),
+            "2026-11-23",
+        );
+        assert!(matches!(e, Err(EditError::UnknownTheme(t)) if t == "skola"));
+        let e = save(
+            d.path(),
+            &faq,
+            &Edit::Update {
+                id: "bygglov/finns-inte".into(),
+                draft: draft("bygglov", "Fråga?", "Svar."),
+            },
+            "2026-11-23",
+        );
+        assert!(matches!(e, Err(EditError::UnknownEntry(_))));
+    }
+
+    #[test]
+    fn moving_to_another_theme_removes_the_old_file() {
+        let d = faq_dir();
+        let faq = load_strict(d.path()).unwrap();
+        let saved = save(
+            d.path(),
+            &faq,
+            &Edit::Update {
+                id: "snorojning/nar-plogas-min-gata".into(),
+                draft: draft("bygglov", "När plogas min gata?", "Svar."),
+            },
+            "2026-11-23",
+        )
+        .unwrap();
+        assert_eq!(saved.id, "bygglov/nar-plogas-min-gata");
+        assert!(!d.path().join("snorojning/nar-plogas-min-gata.md").exists());
+        load_strict(d.path()).unwrap();
+    }
+}

@@ -1,0 +1,334 @@
+//! The answer path every long-running adapter shares (Discord today, HTTP and the web chat
+//! later): the live FAQ and its engine, replies, question logging, feedback, reloads and
+//! staff edits.
+//!
+//! Adapters turn their platform's events into calls here and lay out the [`Reply`]; nothing
+//! here knows which platform asked. The FAQ is swapped whole behind an `Arc` (readers never
+//! wait for a reload and never see half a FAQ); a broken edit on disk keeps the previous one
+//! live and is reported. The database may be missing (down at start-up): answering never
+//! needs it, and what needs it says so.
+//!
+//! Growth: one `Service` serves one municipality (one FAQ folder). Several municipalities in
+//! one process are several services, picked by the adapter (e.g. by Discord guild).
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use crate::answer::{Engine, Glossary, Outcome};
+use crate::faq::edit::{self, Edit, EditError, Saved};
+use crate::faq::{self, Diagnostic, Faq};
+use crate::privacy::Pseudonymizer;
+use crate::reply::{Reply, Texts};
+use crate::store::{Channel, Feedback, LogHandle, Place, Record, Store, StoreError};
+
+/// A FAQ and the engine built over it, served together.
+pub struct Live {
+    pub faq: Faq,
+    pub engine: Engine,
+    /// What the folder looked like when it was read (see [`fingerprint`]).
+    pub fingerprint: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the database is not reachable yet")]
+    NoDatabase,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A question answered: the reply to show, and the id its log record carries (buttons and
+/// feedback refer to it).
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub reply: Reply,
+    pub record_id: String,
+}
+
+/// Who asked: a platform and the user's id there. Only ever stored as a pseudonym.
+#[derive(Debug, Clone, Copy)]
+pub struct Asker<'a> {
+    pub platform: &'a str,
+    pub user: &'a str,
+}
+
+pub struct Service {
+    faq_dir: PathBuf,
+    live: RwLock<Arc<Live>>,
+    /// The problems of the last reload that was refused, if the live FAQ is older than the
+    /// folder.
+    reload_problems: Mutex<Option<(u64, Vec<Diagnostic>)>>,
+    /// Edits and reloads one at a time: two guides saving at once must not interleave.
+    writing: Mutex<()>,
+    log: LogHandle,
+    store: OnceLock<Store>,
+    pseudo: Pseudonymizer,
+    pub texts: Texts,
+}
+
+impl Service {
+    /// Loads the FAQ in `faq_dir`, which must be clean: a service never starts on a broken
+    /// FAQ.
+    pub fn new(
+        faq_dir: &Path,
+        log: LogHandle,
+        pseudo: Pseudonymizer,
+        texts: Texts,
+    ) -> Result<Self, LoadError> {
+        let live = load_live(faq_dir)?;
+        Ok(Self {
+            faq_dir: faq_dir.to_path_buf(),
+            live: RwLock::new(Arc::new(live)),
+            reload_problems: Mutex::new(None),
+            writing: Mutex::new(()),
+            log,
+            store: OnceLock::new(),
+            pseudo,
+            texts,
+        })
+    }
+
+    /// The database is open: staff queries, feedback and `forget` can use it.
+    pub fn attach_store(&self, store: Store) {
+        let _ = self.store.set(store);
+    }
+
+    pub fn store(&self) -> Result<&Store, ServiceError> {
+        self.store.get().ok_or(ServiceError::NoDatabase)
+    }
+
+    pub fn log(&self) -> &LogHandle {
+        &self.log
+    }
+
+    pub fn faq_dir(&self) -> &Path {
+        &self.faq_dir
+    }
+
+    /// The FAQ being served now.
+    pub fn live(&self) -> Arc<Live> {
+        self.live.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Answers a question and hands its (redacted) record to the log writer. Never waits
+    /// on the database.
+    pub fn ask(
+        &self,
+        question: &str,
+        channel: Channel,
+        place: Place,
+        asker: Option<Asker<'_>>,
+    ) -> Answered {
+        let live = self.live();
+        let outcome = live.engine.ask(question);
+        let reply = Reply::build(&live.faq, &outcome, &self.texts);
+        let record = Record::new(
+            question,
+            channel,
+            place,
+            asker.map(|a| self.pseudonym(a)),
+            &outcome,
+            None,
+        );
+        let record_id = record.record_id.clone();
+        tracing::info!(
+            channel = channel.as_str(),
+            outcome = outcome.kind(),
+            entry = reply.entry.as_deref().unwrap_or("-"),
+            record = %record_id,
+            "question answered"
+        );
+        self.log.record(record);
+        Answered { reply, record_id }
+    }
+
+    /// The reply for one entry, as if it had been the answer (a "Menade du…?" choice).
+    pub fn show(&self, entry_id: &str) -> Option<Reply> {
+        let live = self.live();
+        let entry = live.faq.entry(entry_id).filter(|e| !e.draft)?;
+        let outcome = Outcome::Answer {
+            entry: entry.id.clone(),
+            confidence: 1.0,
+        };
+        Some(Reply::build(&live.faq, &outcome, &self.texts))
+    }
+
+    /// The honest "I don't know yet" reply, for when a citizen says none of the choices fit.
+    pub fn no_answer(&self) -> Reply {
+        let outcome = Outcome::NoAnswer {
+            theme: None,
+            chat: false,
+        };
+        Reply::build(&self.live().faq, &outcome, &self.texts)
+    }
+
+    pub fn pseudonym(&self, asker: Asker<'_>) -> String {
+        self.pseudo.asker(asker.platform, asker.user)
+    }
+
+    pub async fn feedback(
+        &self,
+        record_id: &str,
+        kind: Feedback,
+        entry: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        self.store()?.feedback(record_id, kind, entry).await?;
+        tracing::info!(record = %record_id, kind = kind.as_str(), "feedback stored");
+        Ok(())
+    }
+
+    /// Deletes everything logged about one asker; returns how many questions went.
+    pub async fn forget(&self, asker: Asker<'_>) -> Result<u64, ServiceError> {
+        let n = self.store()?.forget(&self.pseudonym(asker)).await?;
+        tracing::info!(platform = asker.platform, deleted = n, "asker forgotten");
+        Ok(n)
+    }
+
+    /// Records a staff action; a database problem only warns (the change itself is done).
+    pub async fn audit(&self, actor: Asker<'_>, action: &str, target: Option<&str>, detail: &str) {
+        let result = match self.store() {
+            Ok(s) => s
+                .audit(&self.pseudonym(actor), action, target, detail)
+                .await
+                .map_err(ServiceError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, action, "audit: cannot record a staff action");
+        }
+    }
+
+    /// Reads the FAQ folder again. A broken folder keeps the live FAQ and returns every
+    /// problem.
+    pub fn reload(&self) -> Result<Arc<Live>, Vec<Diagnostic>> {
+        let _w = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        self.reload_locked()
+    }
+
+    fn reload_locked(&self) -> Result<Arc<Live>, Vec<Diagnostic>> {
+        match load_live(&self.faq_dir) {
+            Ok(live) => {
+                let live = Arc::new(live);
+                *self.live.write().unwrap_or_else(|e| e.into_inner()) = live.clone();
+                *self
+                    .reload_problems
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = None;
+                tracing::info!(entries = live.engine.len(), "faq reloaded");
+                Ok(live)
+            }
+            Err(LoadError(diags)) => {
+                tracing::error!(
+                    problems = diags.len(),
+                    dir = %self.faq_dir.display(),
+                    "faq reload refused: the previous faq stays live"
+                );
+                *self
+                    .reload_problems
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) =
+                    Some((fingerprint(&self.faq_dir), diags.clone()));
+                Err(diags)
+            }
+        }
+    }
+
+    /// Reloads when the folder changed since the live FAQ (or the last refused attempt) was
+    /// read. `None` when nothing changed.
+    pub fn reload_if_changed(&self) -> Option<Result<Arc<Live>, Vec<Diagnostic>>> {
+        let now = fingerprint(&self.faq_dir);
+        if now == self.live().fingerprint {
+            return None;
+        }
+        let refused = self
+            .reload_problems
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|(fp, _)| *fp == now);
+        if refused {
+            return None;
+        }
+        Some(self.reload())
+    }
+
+    /// The problems that keep the folder's current state from being served, if any.
+    pub fn reload_problems(&self) -> Option<Vec<Diagnostic>> {
+        self.reload_problems
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|(_, d)| d.clone())
+    }
+
+    /// Validates and writes a staff edit, then serves the new FAQ.
+    pub fn edit(&self, change: &Edit, today: &str) -> Result<Saved, EditError> {
+        let _w = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let saved = edit::save(&self.faq_dir, &self.live().faq, change, today)?;
+        if let Err(diags) = self.reload_locked() {
+            // Validated a moment ago; only a concurrent edit on disk can get here.
+            return Err(EditError::Invalid(diags));
+        }
+        Ok(saved)
+    }
+}
+
+/// A FAQ folder that cannot be served, with every problem.
+#[derive(Debug, thiserror::Error)]
+#[error("the faq has {} problem(s); run `kommunbot check`:\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
+pub struct LoadError(pub Vec<Diagnostic>);
+
+fn load_live(dir: &Path) -> Result<Live, LoadError> {
+    // Fingerprint first: an edit made while we read is then seen as a change next time.
+    let fingerprint = fingerprint(dir);
+    let (faq, mut diags) = faq::load(dir);
+    if !diags.is_empty() {
+        return Err(LoadError(diags));
+    }
+    match Engine::new(&faq, Glossary::base()) {
+        Ok(engine) => Ok(Live {
+            faq,
+            engine,
+            fingerprint,
+        }),
+        Err(e) => {
+            diags.push(Diagnostic {
+                file: dir.join("_glossary.toml"),
+                line: Some(e.line),
+                message: format!("broken glossary: {}", e.message),
+            });
+            Err(LoadError(diags))
+        }
+    }
+}
+
+/// A hash of every file's path, size and modification time in the FAQ folder (top level
+/// and theme folders, as the loader reads them). Cheap enough to poll every few seconds.
+pub fn fingerprint(dir: &Path) -> u64 {
+    fn visit(dir: &Path, depth: u8, out: &mut Vec<(PathBuf, u64, u128)>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.is_dir() && depth == 0 {
+                visit(&p, 1, out);
+            } else if meta.is_file() {
+                let mtime = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                out.push((p, meta.len(), mtime));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    visit(dir, 0, &mut files);
+    files.sort();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    files.hash(&mut h);
+    h.finish()
+}
