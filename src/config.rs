@@ -89,11 +89,25 @@ pub struct Config {
 
 /// One bad setting, naming its key (`section.key` in the file, or the variable).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid setting {key} = \"{value}\": {reason}")]
 pub struct ConfigError {
     pub key: String,
     pub value: String,
     pub reason: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.value.is_empty() {
+            // A file that does not parse: `file:line: reason`, like `check` prints.
+            write!(f, "{}: {}", self.key, self.reason)
+        } else {
+            write!(
+                f,
+                "invalid setting {} = \"{}\": {}",
+                self.key, self.value, self.reason
+            )
+        }
+    }
 }
 
 /// Every problem found in the configuration, one a line.
@@ -192,7 +206,7 @@ impl Config {
             Err(e) => {
                 let line = e
                     .span()
-                    .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
                 let at = line
                     .map(|l| format!("{file_name}:{l}"))
                     .unwrap_or(file_name.into());
@@ -462,5 +476,42 @@ mod tests {
         let t = e.to_string();
         assert!(t.contains("kommunbot.toml:3"), "{t}");
         assert!(t.contains("staf_roles"), "{t}");
+    }
+
+    #[test]
+    fn the_shipped_file_documents_valid_defaults() {
+        let shipped = include_str!("../kommunbot.toml");
+        assert!(cfg(shipped, &[]).is_ok());
+        // Uncommenting every documented key gives a valid file with the same defaults.
+        let uncommented: String = shipped
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest)
+                    if rest.split_once(" = ").is_some_and(|(k, _)| {
+                        !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    }) =>
+                {
+                    rest
+                }
+                _ => l,
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = cfg(&uncommented, &[]).unwrap();
+        let d = cfg("", &[]).unwrap();
+        assert_eq!(c.storage.database_url, d.storage.database_url);
+        assert_eq!(c.storage.retention_days, d.storage.retention_days);
+        assert_eq!(c.faq_dir, d.faq_dir);
+        assert_eq!(c.faq_poll, d.faq_poll);
+        assert_eq!(
+            c.discord.rate_limit_questions,
+            d.discord.rate_limit_questions
+        );
+        assert_eq!(c.discord.rate_limit_window, d.discord.rate_limit_window);
+        assert_eq!(c.texts.contact, d.texts.contact);
+        assert!(
+            uncommented.contains("api_base = "),
+            "every key is documented"
+        );
     }
 }

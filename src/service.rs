@@ -239,6 +239,11 @@ impl Service {
     pub fn reload_if_changed(&self) -> Option<Result<Arc<Live>, Vec<Diagnostic>>> {
         let now = fingerprint(&self.faq_dir);
         if now == self.live().fingerprint {
+            // Back to what is served (a broken edit undone): nothing is wrong any more.
+            *self
+                .reload_problems
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = None;
             return None;
         }
         let refused = self
@@ -331,4 +336,117 @@ pub fn fingerprint(dir: &Path) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     files.hash(&mut h);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::PendingLog;
+    use std::fs;
+
+    const THEME: &str = "name = \"Snöröjning\"\n";
+    const ENTRY: &str = "+++\nquestion = \"När plogas min gata?\"\n+++\nHuvudgator först.\n";
+
+    /// A service whose log queue is kept (and not written): the pending half comes along.
+    fn service(dir: &Path) -> (Service, PendingLog) {
+        let (pending, log) = PendingLog::new(dir);
+        let s = Service::new(
+            &dir.join("faq"),
+            log,
+            Pseudonymizer::new(b"0123456789abcdef"),
+            Texts::default(),
+        )
+        .unwrap();
+        (s, pending)
+    }
+
+    fn setup() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("faq/snorojning")).unwrap();
+        fs::write(d.path().join("faq/snorojning/_theme.toml"), THEME).unwrap();
+        fs::write(d.path().join("faq/snorojning/plog.md"), ENTRY).unwrap();
+        d
+    }
+
+    #[test]
+    fn an_edit_on_disk_is_served_and_a_broken_one_keeps_the_old_faq() {
+        let d = setup();
+        let (s, _pending) = service(d.path());
+        assert!(s.reload_if_changed().is_none(), "nothing changed yet");
+        assert_eq!(s.live().faq.entries.len(), 1);
+
+        fs::write(
+            d.path().join("faq/snorojning/sand.md"),
+            "+++\nquestion = \"När sandas gångbanan?\"\n+++\nEfter plogning.\n",
+        )
+        .unwrap();
+        assert!(matches!(s.reload_if_changed(), Some(Ok(_))));
+        assert_eq!(s.live().faq.entries.len(), 2);
+
+        // A typo in the front matter: refused, reported once, the two entries stay live.
+        fs::write(
+            d.path().join("faq/snorojning/trasig.md"),
+            "+++\nquestion = \"Trasig\"\nalternate = [\"x\"]\n+++\nSvar.\n",
+        )
+        .unwrap();
+        let Some(Err(diags)) = s.reload_if_changed() else {
+            panic!("a broken folder must be refused")
+        };
+        assert!(diags[0].to_string().contains("trasig.md:3"), "{}", diags[0]);
+        assert_eq!(s.live().faq.entries.len(), 2);
+        assert!(s.reload_problems().is_some());
+        assert!(
+            s.reload_if_changed().is_none(),
+            "the same broken state is reported once"
+        );
+        let a = s.ask("när sandas gångbanan", Channel::Cli, Place::default(), None);
+        assert_eq!(a.reply.entry.as_deref(), Some("snorojning/sand"));
+
+        // Undone: the folder is what is served again, and nothing is reported any more.
+        fs::remove_file(d.path().join("faq/snorojning/trasig.md")).unwrap();
+        assert!(s.reload_if_changed().is_none());
+        assert!(s.reload_problems().is_none());
+    }
+
+    #[test]
+    fn a_service_never_starts_on_a_broken_faq() {
+        let d = setup();
+        fs::write(
+            d.path().join("faq/snorojning/tom.md"),
+            "+++\nquestion = \"Tom?\"\n+++\n",
+        )
+        .unwrap();
+        let (_p, log) = PendingLog::new(d.path());
+        let err = Service::new(
+            &d.path().join("faq"),
+            log,
+            Pseudonymizer::new(b"0123456789abcdef"),
+            Texts::default(),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("tom.md:4: the answer is empty"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ask_hands_a_redacted_record_to_the_log_and_needs_no_database() {
+        let d = setup();
+        let (s, _pending) = service(d.path());
+        let a = s.ask(
+            "När plogas min gata? Ring 070-174 06 05",
+            Channel::Discord,
+            Place::default(),
+            Some(Asker {
+                platform: "discord",
+                user: "5001",
+            }),
+        );
+        assert_eq!(a.reply.entry.as_deref(), Some("snorojning/plog"));
+        assert_eq!(a.record_id.len(), 32);
+        assert_eq!(s.log().depth(), 1);
+        assert!(matches!(s.store(), Err(ServiceError::NoDatabase)));
+    }
 }

@@ -259,3 +259,69 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("<platform>:<id>"));
 }
+
+#[test]
+fn serve_without_a_token_says_what_is_missing_keeps_running_and_stops_cleanly() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+        .arg("serve")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DATABASE_URL")
+        .env_remove("KOMMUNBOT_FAQ")
+        .env_remove("RUST_LOG")
+        .env("KOMMUNBOT_DATA", data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The database file appears once the service is up.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !data.path().join("kommunbot.db").exists() {
+        assert!(Instant::now() < deadline, "serve never opened its database");
+        assert!(child.try_wait().unwrap().is_none(), "serve exited early");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still running without Discord"
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{status:?}\n{err}");
+    assert!(err.contains("DISCORD_TOKEN is not set"), "{err}");
+    assert!(err.contains("faq loaded"), "{err}");
+}
+
+#[test]
+fn serve_reports_every_bad_setting_with_its_key() {
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+        .arg("serve")
+        .env("KOMMUNBOT_DATA", data.path())
+        .env("KOMMUNBOT_RETENTION_DAYS", "aldrig")
+        .env("KOMMUNBOT_STAFF_ROLES", "123,personal")
+        .env("DATABASE_URL", "mysql://kommun:hemligt@db/kommunbot")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("KOMMUNBOT_RETENTION_DAYS"), "{err}");
+    assert!(err.contains("\"personal\""), "{err}");
+    assert!(err.contains("DATABASE_URL"), "{err}");
+    assert!(
+        !err.contains("hemligt"),
+        "a password in an error message: {err}"
+    );
+}

@@ -1,0 +1,567 @@
+//! End-to-end: the real `kommunbot serve` binary, with serenity's real client, against a fake
+//! Discord on 127.0.0.1 (HTTP API + gateway). Each test is a user story: what a citizen or a
+//! guide does in Discord, and what the bot sends back (asserted on the REST calls it makes)
+//! and logs (asserted on the SQLite file after a graceful shutdown).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use kommunbot::store::{Filter, Store};
+use serde_json::Value;
+use support::discord::*;
+
+const ANSWERED: &str = "När plogas min gata?";
+const UNKNOWN: &str = "Hur bokar jag en resa till månen med kommunens rymdraket?";
+
+/// The real service, started on a copy of the shipped FAQ and a fresh data directory.
+struct Service {
+    child: Child,
+    data: tempfile::TempDir,
+    faq: tempfile::TempDir,
+    fake: FakeDiscord,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+            copy_dir(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), dst).unwrap();
+        }
+    }
+}
+
+impl Service {
+    async fn start() -> Self {
+        let fake = FakeDiscord::start().await;
+        let data = tempfile::tempdir().unwrap();
+        let faq = tempfile::tempdir().unwrap();
+        copy_dir(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("faq"),
+            faq.path(),
+        );
+        let config = data.path().join("kommunbot.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[faq]\nreload_poll_seconds = 1\n\
+                 [discord]\nquestion_channels = [\"{QUESTION_CHANNEL}\"]\nstaff_roles = [{STAFF_ROLE}]\n\
+                 rate_limit_questions = 3\nrate_limit_seconds = 600\n\
+                 [texts]\ncontact = \"Ring kommuncenter på 0155-38 00 00 eller skriv till kommun@example.se.\"\n"
+            ),
+        )
+        .unwrap();
+        let log = std::fs::File::create(data.path().join("serve.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .env("DISCORD_TOKEN", "fake-token-for-tests")
+            .env("KOMMUNBOT_DISCORD_API_BASE", fake.api_base())
+            .env("KOMMUNBOT_DATA", data.path())
+            .env("KOMMUNBOT_FAQ", faq.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("KOMMUNBOT_SECRET")
+            .env("RUST_LOG", "info,serenity=warn")
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env("no_proxy", "127.0.0.1,localhost")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("the binary starts");
+        let s = Service {
+            child,
+            data,
+            faq,
+            fake,
+        };
+        s.fake.wait_ready().await;
+        s
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.data.path().join("serve.log")).unwrap_or_default()
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    fn stop(&mut self) -> ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("serve did not stop on SIGTERM; its log:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits (with a deadline) until the running service has written `n` rows.
+    async fn wait_rows(&self, n: usize) {
+        let url = format!("sqlite://{}/kommunbot.db", self.data.path().display());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(store) = Store::open(&url).await {
+                let rows = store.list(&Filter::default()).await.unwrap_or_default();
+                store.close().await;
+                if rows.len() >= n {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "{n} rows never appeared");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the service and reads what it logged.
+    async fn stop_and_read_log(&mut self) -> Vec<kommunbot::store::LoggedQuestion> {
+        let status = self.stop();
+        assert!(status.success(), "exit {status:?}; log:\n{}", self.log());
+        let url = format!("sqlite://{}/kommunbot.db", self.data.path().display());
+        let store = Store::open(&url).await.unwrap();
+        let rows = store.list(&Filter::default()).await.unwrap();
+        store.close().await;
+        rows
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn button_ids(body: &Value) -> Vec<String> {
+    body["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn assert_no_mentions(body: &Value) {
+    let m = &body["allowed_mentions"];
+    assert_eq!(m["parse"], serde_json::json!([]), "{body:#}");
+    assert_eq!(m["users"], serde_json::json!([]), "{body:#}");
+    assert_eq!(m["roles"], serde_json::json!([]), "{body:#}");
+    assert_eq!(m["replied_user"], false, "{body:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_in_a_question_channel_gets_an_answer_embed_with_buttons_and_pings_nobody() {
+    let s = Service::start().await;
+    let msg = s.fake.message(
+        QUESTION_CHANNEL,
+        CITIZEN,
+        &format!("{ANSWERED} @everyone"),
+        true,
+    );
+    let msg_id = msg["id"].as_str().unwrap().to_owned();
+    s.fake.dispatch("MESSAGE_CREATE", msg);
+    let body = s.fake.messages(QUESTION_CHANNEL, 1).await.remove(0);
+    let embed = &body["embeds"][0];
+    assert_eq!(embed["title"], format!("Fråga: {ANSWERED}"), "{body:#}");
+    assert!(!embed["description"].as_str().unwrap().is_empty());
+    assert!(
+        embed["author"]["name"]
+            .as_str()
+            .unwrap()
+            .contains("kommunbot")
+    );
+    let fields: Vec<&str> = embed["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"Tema"), "{fields:?}");
+    assert!(
+        embed["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Ring kommuncenter"),
+        "the configured way to a person is shown"
+    );
+    let buttons = button_ids(&body);
+    assert_eq!(buttons.len(), 2, "{buttons:?}");
+    assert!(buttons[0].starts_with("kb:yes:") && buttons[1].starts_with("kb:no:"));
+    assert_eq!(body["message_reference"]["message_id"], msg_id.as_str());
+    assert_no_mentions(&body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_answers_dms_and_mentions_and_ignores_bots_and_other_channels() {
+    let mut s = Service::start().await;
+    let f = &s.fake;
+    // Ignored: a message in another channel without a mention, a bot, a webhook, itself.
+    f.dispatch(
+        "MESSAGE_CREATE",
+        f.message(OTHER_CHANNEL, CITIZEN, ANSWERED, true),
+    );
+    let mut from_bot = f.message(QUESTION_CHANNEL, 6000, ANSWERED, true);
+    from_bot["author"]["bot"] = true.into();
+    f.dispatch("MESSAGE_CREATE", from_bot);
+    let mut hook = f.message(QUESTION_CHANNEL, 6001, ANSWERED, true);
+    hook["webhook_id"] = "6002".into();
+    f.dispatch("MESSAGE_CREATE", hook);
+    f.dispatch(
+        "MESSAGE_CREATE",
+        f.message(QUESTION_CHANNEL, BOT_ID, ANSWERED, true),
+    );
+    // Answered: a mention anywhere, and a direct message.
+    f.dispatch(
+        "MESSAGE_CREATE",
+        f.message(
+            OTHER_CHANNEL,
+            CITIZEN,
+            &format!("<@{BOT_ID}> {ANSWERED}"),
+            true,
+        ),
+    );
+    f.dispatch(
+        "MESSAGE_CREATE",
+        f.message(DM_CHANNEL, CITIZEN, ANSWERED, false),
+    );
+    let mention = f.messages(OTHER_CHANNEL, 1).await.remove(0);
+    assert_eq!(mention["embeds"][0]["title"], format!("Fråga: {ANSWERED}"));
+    f.messages(DM_CHANNEL, 1).await;
+    let rows = s.stop_and_read_log().await;
+    assert_eq!(
+        rows.len(),
+        2,
+        "only the mention and the DM were questions: {rows:#?}"
+    );
+    let posts = s
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "POST" && c.path.contains("/messages"))
+        .count();
+    assert_eq!(posts, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_question_gets_an_honest_reply_and_is_logged_redacted_after_shutdown() {
+    let mut s = Service::start().await;
+    let question = format!("{UNKNOWN} Jag är 19900101-9802 och nås på 070-174 06 05.");
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, CITIZEN, &question, true),
+    );
+    let body = s.fake.messages(QUESTION_CHANNEL, 1).await.remove(0);
+    let embed = &body["embeds"][0];
+    assert_eq!(embed["title"], "Det vet jag inte ännu", "{body:#}");
+    assert!(embed["description"].as_str().unwrap().contains("sparas"));
+    assert!(
+        embed["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Ring kommuncenter")
+    );
+    assert!(button_ids(&body).is_empty());
+    // SIGTERM flushes the queue: the row is there after a clean exit.
+    let rows = s.stop_and_read_log().await;
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    let row = &rows[0];
+    assert_eq!(row.outcome, "no_answer");
+    assert_eq!(row.channel, "discord");
+    assert!(
+        row.text.contains("[personnummer]") && row.text.contains("[telefon]"),
+        "{}",
+        row.text
+    );
+    assert!(!row.text.contains("9802"));
+    let log = s.log();
+    assert!(
+        !log.contains("9802") && !log.contains("månen"),
+        "raw text in the log:\n{log}"
+    );
+    assert!(
+        !log.contains("fake-token-for-tests"),
+        "the token leaked into the log"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_fraga_answers_and_feedback_buttons_are_stored() {
+    let mut s = Service::start().await;
+    let id = s.fake.slash("fråga", &[("fråga", ANSWERED)], CITIZEN, &[]);
+    let cb = s.fake.callback(id).await;
+    assert_eq!(cb["type"], 4, "{cb:#}");
+    let data = &cb["data"];
+    assert_eq!(data["embeds"][0]["title"], format!("Fråga: {ANSWERED}"));
+    assert!(data["content"].as_str().unwrap().contains(ANSWERED));
+    assert_no_mentions(data);
+    let buttons = button_ids(data);
+    assert_eq!(buttons.len(), 2);
+
+    // "Not helpful": the human route, privately, and the question marked for review.
+    let click = s.fake.click(&buttons[1], CITIZEN);
+    let cb = s.fake.callback(click).await;
+    assert_eq!(cb["type"], 4);
+    assert_eq!(cb["data"]["flags"], 64, "ephemeral: {cb:#}");
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Ring kommuncenter")
+    );
+    // A button with a custom id that is not ours is left alone.
+    let junk = s.fake.click("someone-else:button", CITIZEN);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !s.fake
+            .calls()
+            .iter()
+            .any(|c| c.path.contains(&format!("/interactions/{junk}/")))
+    );
+
+    let rows = s.stop_and_read_log().await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].feedback.as_deref(), Some("not_helpful"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_menade_du_choice_shows_that_answer_and_is_stored_as_feedback() {
+    let mut s = Service::start().await;
+    // A one-word question matches several entries: the engine asks which one was meant.
+    let question = "avgift";
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, CITIZEN, question, true),
+    );
+    let body = s.fake.messages(QUESTION_CHANNEL, 1).await.remove(0);
+    assert_eq!(body["embeds"][0]["title"], "Menade du…?", "{body:#}");
+    let buttons = button_ids(&body);
+    assert!(
+        buttons.len() >= 3,
+        "two or three choices and 'Inget av dessa': {buttons:?}"
+    );
+    assert!(buttons.last().unwrap().starts_with("kb:none:"));
+    assert_no_mentions(&body);
+
+    let click = s.fake.click(&buttons[0], CITIZEN);
+    let cb = s.fake.callback(click).await;
+    assert_eq!(cb["type"], 7, "the suggestions become the answer: {cb:#}");
+    let title = cb["data"]["embeds"][0]["title"].as_str().unwrap();
+    assert!(title.starts_with("Fråga: "), "{title}");
+    assert!(button_ids(&cb["data"])[0].starts_with("kb:yes:"));
+
+    let rows = s.stop_and_read_log().await;
+    assert_eq!(rows[0].outcome, "suggested");
+    assert_eq!(rows[0].feedback.as_deref(), Some("chosen"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_from_one_user_is_rate_limited_with_one_friendly_notice() {
+    let s = Service::start().await;
+    for _ in 0..5 {
+        s.fake.dispatch(
+            "MESSAGE_CREATE",
+            s.fake.message(QUESTION_CHANNEL, CITIZEN, ANSWERED, true),
+        );
+    }
+    s.fake.messages(QUESTION_CHANNEL, 4).await;
+    // Someone else is not affected.
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, GUIDE, ANSWERED, true),
+    );
+    s.fake.messages(QUESTION_CHANNEL, 5).await;
+    // Nothing more comes: the fifth question of the burst is ignored, not answered late.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let bodies = s.fake.messages(QUESTION_CHANNEL, 5).await;
+    assert_eq!(
+        bodies.len(),
+        5,
+        "three answers, one notice, the other user's answer"
+    );
+    let notices: Vec<&Value> = bodies
+        .iter()
+        .filter(|b| {
+            b["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("många frågor"))
+        })
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert_no_mentions(notices[0]);
+    let answers = bodies
+        .iter()
+        .filter(|b| b["embeds"][0]["title"].is_string())
+        .count();
+    assert_eq!(answers, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_commands_are_refused_to_citizens_and_work_for_staff() {
+    let s = Service::start().await;
+    let refused = s.fake.slash("faq-ladda-om", &[], CITIZEN, &[]);
+    let cb = s.fake.callback(refused).await;
+    assert_eq!(cb["data"]["flags"], 64);
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("kommunvägledare")
+    );
+
+    let ok = s.fake.slash("faq-ladda-om", &[], GUIDE, &[STAFF_ROLE]);
+    let cb = s.fake.callback(ok).await;
+    assert_eq!(cb["data"]["flags"], 64);
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("FAQ:n är inläst"),
+        "{cb:#}"
+    );
+
+    let search = s
+        .fake
+        .slash("faq-sök", &[("fråga", ANSWERED)], GUIDE, &[STAFF_ROLE]);
+    let cb = s.fake.callback(search).await;
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("snorojning/"),
+        "{cb:#}"
+    );
+
+    let form = s
+        .fake
+        .slash("faq-ny", &[("tema", "bygglov")], GUIDE, &[STAFF_ROLE]);
+    let cb = s.fake.callback(form).await;
+    assert_eq!(cb["type"], 9, "a modal: {cb:#}");
+    assert_eq!(cb["data"]["custom_id"], "kb:faq:new");
+
+    let form = s.fake.slash("faq-ny", &[], CITIZEN, &[]);
+    let cb = s.fake.callback(form).await;
+    assert_eq!(cb["type"], 4, "no form for a citizen: {cb:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guide_adds_an_entry_through_the_form_and_the_bot_answers_with_it() {
+    let mut s = Service::start().await;
+    let question = "Får jag ha en bikupa i villaträdgården?";
+    let fields = [
+        ("theme", "bygglov"),
+        ("question", question),
+        ("alternates", "bikupa på tomten\nfår man ha bin i stan"),
+        (
+            "answer",
+            "Ja, oftast. Kontakta miljöförvaltningen om du är osäker.",
+        ),
+    ];
+    // A citizen's submission is refused and writes nothing.
+    let refused = s.fake.submit("kb:faq:new", &fields, CITIZEN, &[]);
+    let cb = s.fake.callback(refused).await;
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("kommunvägledare")
+    );
+    let file = s
+        .faq
+        .path()
+        .join("bygglov/far-jag-ha-en-bikupa-i-villatradgarden.md");
+    assert!(!file.exists());
+
+    let ok = s.fake.submit("kb:faq:new", &fields, GUIDE, &[STAFF_ROLE]);
+    let cb = s.fake.callback(ok).await;
+    let text = cb["data"]["content"].as_str().unwrap();
+    assert!(text.contains("har lagts till"), "{text}");
+    assert!(file.exists());
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.contains("alternates = [\"bikupa på tomten\", \"får man ha bin i stan\"]"),
+        "{written}"
+    );
+
+    // A broken edit (empty answer) is refused with the reason, and changes nothing.
+    let broken = s.fake.submit(
+        "kb:faq:edit:bygglov/far-jag-ha-en-bikupa-i-villatradgarden",
+        &[
+            ("theme", "bygglov"),
+            ("question", question),
+            ("answer", "  "),
+        ],
+        GUIDE,
+        &[STAFF_ROLE],
+    );
+    let cb = s.fake.callback(broken).await;
+    let text = cb["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("sparades inte") && text.contains("the answer is empty"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+
+    // The new entry answers at once.
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, CITIZEN, question, true),
+    );
+    let body = s.fake.messages(QUESTION_CHANNEL, 1).await.remove(0);
+    assert_eq!(body["embeds"][0]["title"], format!("Fråga: {question}"));
+
+    s.stop_and_read_log().await;
+    let url = format!("sqlite://{}/kommunbot.db", s.data.path().display());
+    let store = Store::open(&url).await.unwrap();
+    let audit = store.audit_trail(10).await.unwrap();
+    store.close().await;
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["faq.edit.refused", "faq.create"], "{audit:#?}");
+    assert_eq!(
+        audit[1].target.as_deref(),
+        Some("bygglov/far-jag-ha-en-bikupa-i-villatradgarden")
+    );
+    assert!(
+        !audit[1].actor.contains(&GUIDE.to_string()),
+        "the actor is a pseudonym"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forget_me_deletes_what_the_user_asked() {
+    let mut s = Service::start().await;
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, CITIZEN, ANSWERED, true),
+    );
+    s.fake.messages(QUESTION_CHANNEL, 1).await;
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, GUIDE, ANSWERED, true),
+    );
+    s.fake.messages(QUESTION_CHANNEL, 2).await;
+    s.wait_rows(2).await;
+    let id = s.fake.slash("glöm-mig", &[], CITIZEN, &[]);
+    let cb = s.fake.callback(id).await;
+    assert_eq!(cb["data"]["flags"], 64);
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("raderat 1 fråga"),
+        "{cb:#}"
+    );
+    let rows = s.stop_and_read_log().await;
+    assert_eq!(rows.len(), 1, "only the other user's question is left");
+}
