@@ -90,6 +90,52 @@ async fn filters_stats_and_feedback(store: &Store) {
     assert_eq!(st.top_entries, vec![("bygglov/avgift".to_string(), 1)]);
 }
 
+/// What staff review: unanswered questions and answers marked "not helpful"; and the audit.
+async fn review_list_and_audit(store: &Store) {
+    let none = Outcome::NoAnswer {
+        chat: false,
+        theme: ThemeId::parse("snorojning"),
+    };
+    let unanswered = record("när sopar ni sanden", "1", &none);
+    let unhelpful = record("vad kostar bygglov", "2", &answered());
+    let fine = record("vad kostar ett bygglov", "3", &answered());
+    store
+        .insert(&[unanswered, unhelpful.clone(), fine.clone()])
+        .await
+        .unwrap();
+    store
+        .feedback(&unhelpful.record_id, Feedback::NotHelpful, None)
+        .await
+        .unwrap();
+    store
+        .feedback(&fine.record_id, Feedback::Helpful, None)
+        .await
+        .unwrap();
+    let review = store.needs_review(0, 10).await.unwrap();
+    let texts: Vec<&str> = review.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(review.len(), 2, "{texts:?}");
+    assert!(texts.contains(&"när sopar ni sanden"));
+    assert!(texts.contains(&"vad kostar bygglov"));
+
+    store
+        .audit(
+            "pseudonym-1",
+            "faq.create",
+            Some("bygglov/altan"),
+            "faq/bygglov/altan.md",
+        )
+        .await
+        .unwrap();
+    store
+        .audit("pseudonym-1", "faq.reload", None, "35 entries")
+        .await
+        .unwrap();
+    let trail = store.audit_trail(10).await.unwrap();
+    assert_eq!(trail.len(), 2);
+    assert_eq!(trail[0].action, "faq.reload");
+    assert_eq!(trail[1].target.as_deref(), Some("bygglov/altan"));
+}
+
 async fn purge_and_forget_report_rows(store: &Store) {
     let mut old = record("gammal fråga", "7", &answered());
     old.asked_at -= 200 * 86_400_000;
@@ -174,6 +220,12 @@ async fn sqlite_filters_stats_and_feedback() {
 }
 
 #[tokio::test]
+async fn sqlite_review_list_and_audit() {
+    let (s, _d) = sqlite().await;
+    review_list_and_audit(&s).await;
+}
+
+#[tokio::test]
 async fn sqlite_purge_and_forget() {
     let (s, _d) = sqlite().await;
     purge_and_forget_report_rows(&s).await;
@@ -233,7 +285,7 @@ async fn postgres_suite_and_outage() {
     let Some(mut pg) = Postgres::start() else {
         return;
     };
-    for (i, name) in ["redacted", "filters", "purge", "outage"]
+    for (i, name) in ["redacted", "filters", "review", "purge", "outage"]
         .iter()
         .enumerate()
     {
@@ -242,6 +294,7 @@ async fn postgres_suite_and_outage() {
         match *name {
             "redacted" => stores_redacted_rows_and_lists_them(&store).await,
             "filters" => filters_stats_and_feedback(&store).await,
+            "review" => review_list_and_audit(&store).await,
             "purge" => purge_and_forget_report_rows(&store).await,
             _ => {
                 let dir = tempfile::tempdir().unwrap();

@@ -303,6 +303,11 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
                  ON CONFLICT (record_id) DO NOTHING",
             )
+            // No cached prepared statement on PostgreSQL: through the `Any` driver a NULL
+            // `confidence` (no answer) fixes the parameter's type for the cached statement,
+            // and the next row's number is then refused ("incorrect binary data format").
+            // SQLite has no parameter types, and keeps the faster cached statement.
+            .persistent(self.backend == Backend::Sqlite)
             .bind(&r.record_id)
             .bind(&r.tenant)
             .bind(r.asked_at)
