@@ -287,8 +287,8 @@ fn serve_without_a_token_says_what_is_missing_keeps_running_and_stops_cleanly() 
         child.try_wait().unwrap().is_none(),
         "still running without Discord"
     );
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
         .status()
         .unwrap();
     let status = child.wait().unwrap();

@@ -92,8 +92,9 @@ impl Service {
 
     /// SIGTERM, then waits for a clean exit.
     fn stop(&mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        // The shell's own `kill`: no procps needed on a fresh machine.
+        let cmd = format!("kill -TERM {}", self.child.id());
+        Command::new("sh").args(["-c", &cmd]).status().unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -564,4 +565,87 @@ async fn forget_me_deletes_what_the_user_asked() {
     );
     let rows = s.stop_and_read_log().await;
     assert_eq!(rows.len(), 1, "only the other user's question is left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_discord_error_is_logged_and_survived() {
+    let s = Service::start().await;
+    // The bot may not write in this channel: Discord answers 403 Missing Permissions.
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(
+            FORBIDDEN_CHANNEL,
+            CITIZEN,
+            &format!("<@{BOT_ID}> {ANSWERED}"),
+            true,
+        ),
+    );
+    s.fake.messages(FORBIDDEN_CHANNEL, 1).await;
+    // …and goes on answering elsewhere.
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, CITIZEN, ANSWERED, true),
+    );
+    s.fake.messages(QUESTION_CHANNEL, 1).await;
+    let log = s.log();
+    assert!(log.contains("cannot send a reply"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_see_unanswered_questions_and_statistics_and_edits_on_disk_are_served() {
+    let s = Service::start().await;
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, CITIZEN, UNKNOWN, true),
+    );
+    s.fake.messages(QUESTION_CHANNEL, 1).await;
+    s.wait_rows(1).await;
+    let id = s.fake.slash("obesvarade", &[], GUIDE, &[STAFF_ROLE]);
+    let text = s.fake.callback(id).await["data"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        text.contains("inget svar") && text.contains("rymdraket"),
+        "{text}"
+    );
+    let id = s.fake.slash("statistik", &[], GUIDE, &[STAFF_ROLE]);
+    let text = s.fake.callback(id).await["data"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(text.contains("no_answer"), "{text}");
+    let id = s.fake.slash("obesvarade", &[], CITIZEN, &[]);
+    let text = s.fake.callback(id).await["data"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !text.contains("rymdraket"),
+        "a citizen sees nobody's questions: {text}"
+    );
+
+    // A guide adds an entry with their editor (or git pull): served without a restart.
+    std::fs::write(
+        s.faq.path().join("kommuncenter/rymdresor.md"),
+        format!("+++\nquestion = \"{UNKNOWN}\"\n+++\nKommunen har ingen rymdraket.\n"),
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut n: usize = 1;
+    loop {
+        // A new asker each time, so the rate limit does not get in the way.
+        s.fake.dispatch(
+            "MESSAGE_CREATE",
+            s.fake
+                .message(QUESTION_CHANNEL, 6000 + n as u64, UNKNOWN, true),
+        );
+        n += 1;
+        let body = s.fake.messages(QUESTION_CHANNEL, n).await.pop().unwrap();
+        if body["embeds"][0]["title"] == format!("Fråga: {UNKNOWN}") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the new file was never served");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -27,6 +27,8 @@ pub const GUILD: u64 = 3000;
 pub const QUESTION_CHANNEL: u64 = 4000;
 pub const OTHER_CHANNEL: u64 = 4001;
 pub const DM_CHANNEL: u64 = 4002;
+/// A channel where the bot may read but not write: posting there answers 403.
+pub const FORBIDDEN_CHANNEL: u64 = 4003;
 pub const STAFF_ROLE: u64 = 7000;
 pub const CITIZEN: u64 = 5001;
 pub const GUIDE: u64 = 5002;
@@ -331,6 +333,15 @@ async fn rest(State(s): State<Shared>, req: Request) -> Response {
         }))
         .into_response(),
         (&Method::PUT, ["applications", _, "commands"]) => axum::Json(json!([])).into_response(),
+        (&Method::POST, ["channels", channel, "messages"])
+            if *channel == FORBIDDEN_CHANNEL.to_string() =>
+        {
+            (
+                StatusCode::FORBIDDEN,
+                axum::Json(json!({ "message": "Missing Permissions", "code": 50013 })),
+            )
+                .into_response()
+        }
         (&Method::POST, ["channels", channel, "messages"]) => {
             let id = s.next_id.fetch_add(1, Ordering::Relaxed);
             axum::Json(json!({
