@@ -12,7 +12,7 @@ use serenity::all::{
     CreateEmbedAuthor, CreateEmbedFooter,
 };
 
-use crate::reply::{BOT_NOTICE, Kind, Reply};
+use crate::reply::{BOT_NOTICE, GREETING, Kind, Reply};
 
 pub const MAX_TITLE: usize = 256;
 pub const MAX_DESCRIPTION: usize = 4096;
@@ -115,14 +115,7 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
             if let Some(t) = &r.theme {
                 fields.push(("Tema".into(), t.clone()));
             }
-            if !r.links.is_empty() {
-                let links: Vec<String> = r
-                    .links
-                    .iter()
-                    .map(|l| format!("[{}]({})", md_label(&l.title), l.url))
-                    .collect();
-                fields.push(("Läs mer".into(), join_within(&links, MAX_FIELD)));
-            }
+            fields.extend(links_field(r));
             if let Some(ep) = &r.episode {
                 let label = match &ep.at {
                     Some(at) => format!("{} (från {at})", md_label(&ep.title)),
@@ -168,15 +161,8 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
             if let Some(t) = &r.theme {
                 fields.push(("Frågan verkar handla om".into(), t.clone()));
             }
-            if !r.links.is_empty() {
-                let links: Vec<String> = r
-                    .links
-                    .iter()
-                    .map(|l| format!("[{}]({})", md_label(&l.title), l.url))
-                    .collect();
-                fields.push(("Läs mer".into(), join_within(&links, MAX_FIELD)));
-            }
-            let title = if r.theme.is_none() && r.links.is_empty() && r.text.starts_with("Hej") {
+            fields.extend(links_field(r));
+            let title = if r.text == GREETING {
                 "Hej!"
             } else {
                 "Det vet jag inte ännu"
@@ -218,6 +204,16 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
         .fields(fields.into_iter().map(|(n, v)| (n, v, false)))
         .footer(CreateEmbedFooter::new(footer_text));
     Rendered { embed, components }
+}
+
+/// The official links, as Markdown links in one field.
+fn links_field(r: &Reply) -> Option<(String, String)> {
+    let links: Vec<String> = r
+        .links
+        .iter()
+        .map(|l| format!("[{}]({})", md_label(&l.title), l.url))
+        .collect();
+    (!links.is_empty()).then(|| ("Läs mer".into(), join_within(&links, MAX_FIELD)))
 }
 
 fn author_len() -> usize {
