@@ -396,16 +396,7 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
 
 fn check(c: CheckArgs) -> Result<ExitCode> {
     let dir = c.dir.unwrap_or(c.faq.faq);
-    let (faq, mut diags) = faq::load(&dir);
-    if let Some(local) = &faq.glossary
-        && let Err(e) = Glossary::parse(&dir.join("_glossary.toml").display().to_string(), local)
-    {
-        diags.push(faq::Diagnostic {
-            file: dir.join("_glossary.toml"),
-            line: Some(e.line),
-            message: format!("broken glossary: {}", e.message),
-        });
-    }
+    let (faq, diags) = crate::service::validate(&dir);
     for d in &diags {
         println!("{d}");
     }

@@ -287,24 +287,35 @@ pub struct LoadError(pub Vec<Diagnostic>);
 fn load_live(dir: &Path) -> Result<Live, LoadError> {
     // Fingerprint first: an edit made while we read is then seen as a change next time.
     let fingerprint = fingerprint(dir);
-    let (faq, mut diags) = faq::load(dir);
+    let (faq, diags) = validate(dir);
     if !diags.is_empty() {
         return Err(LoadError(diags));
     }
-    match Engine::new(&faq, Glossary::base()) {
-        Ok(engine) => Ok(Live {
-            faq,
-            engine,
-            fingerprint,
-        }),
-        Err(e) => {
-            diags.push(Diagnostic {
-                file: dir.join("_glossary.toml"),
-                line: Some(e.line),
-                message: format!("broken glossary: {}", e.message),
-            });
-            Err(LoadError(diags))
-        }
+    let engine = Engine::new(&faq, Glossary::base())
+        .map_err(|e| LoadError(vec![glossary_problem(dir, &e)]))?;
+    Ok(Live {
+        faq,
+        engine,
+        fingerprint,
+    })
+}
+
+/// Reads a FAQ folder with every check `kommunbot check` makes, the local glossary included.
+pub fn validate(dir: &Path) -> (Faq, Vec<Diagnostic>) {
+    let (faq, mut diags) = faq::load(dir);
+    if let Some(local) = &faq.glossary
+        && let Err(e) = Glossary::parse("_glossary.toml", local)
+    {
+        diags.push(glossary_problem(dir, &e));
+    }
+    (faq, diags)
+}
+
+fn glossary_problem(dir: &Path, e: &crate::answer::GlossaryError) -> Diagnostic {
+    Diagnostic {
+        file: dir.join("_glossary.toml"),
+        line: Some(e.line),
+        message: format!("broken glossary: {}", e.message),
     }
 }
 
