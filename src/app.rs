@@ -4,7 +4,8 @@
 //! Parts: the [`Service`] (FAQ, engine, answer path), the question-log writer and the
 //! retention loop (once the database opens: a database down at start-up is retried in the
 //! background while answers go on), the FAQ watcher (edits on disk are served without a
-//! restart), and the Discord adapter (when `DISCORD_TOKEN` is set). SIGINT or SIGTERM stop
+//! restart), the HTTP API with health checks and metrics, and the Discord adapter (when
+//! `DISCORD_TOKEN` is set). SIGINT or SIGTERM stop
 //! everything: Discord disconnects first, then the log queue is flushed. SIGHUP reloads the FAQ.
 
 use std::sync::Arc;
@@ -25,7 +26,7 @@ const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
 /// Runs the service until SIGINT/SIGTERM.
 pub async fn run(config: Config) -> Result<()> {
     let (stop, shutdown) = watch::channel(false);
-    let service = start(&config, shutdown.clone())?;
+    let service = start(&config, shutdown.clone()).await?;
     let signals = tokio::spawn(signals(service.service.clone(), stop));
     service.wait().await;
     signals.abort();
@@ -35,6 +36,8 @@ pub async fn run(config: Config) -> Result<()> {
 /// A running service and its tasks.
 pub struct Running {
     pub service: Arc<Service>,
+    /// Where the HTTP API listens (the port is known even when 0 was asked for).
+    pub http: std::net::SocketAddr,
     tasks: Vec<(&'static str, JoinHandle<()>)>,
 }
 
@@ -51,8 +54,8 @@ impl Running {
 }
 
 /// Builds every part and spawns its task. Fails only on what the service cannot run without:
-/// a broken FAQ or an unusable data directory.
-pub fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<Running> {
+/// a broken FAQ, an unusable data directory, or an HTTP address it cannot listen on.
+pub async fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<Running> {
     let data_dir = &config.storage.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
@@ -70,7 +73,23 @@ pub fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<Running
         dir = %config.faq_dir.display(),
         "faq loaded"
     );
+    let listener = tokio::net::TcpListener::bind(config.http.address)
+        .await
+        .with_context(|| format!("cannot listen on {} (http.address)", config.http.address))?;
+    let http = listener.local_addr()?;
+    tracing::info!(address = %http, "http: listening");
     let mut tasks = vec![
+        (
+            "http",
+            tokio::spawn({
+                let (svc, settings, rx) = (service.clone(), config.http.clone(), shutdown.clone());
+                async move {
+                    if let Err(e) = crate::http::serve(listener, svc, &settings, rx).await {
+                        tracing::error!(error = %e, "http: server stopped");
+                    }
+                }
+            }),
+        ),
         (
             "question log",
             tokio::spawn(storage(
@@ -105,7 +124,11 @@ pub fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<Running
              DISCORD_TOKEN to the bot token from the Discord developer portal to connect (see README)"
         );
     }
-    Ok(Running { service, tasks })
+    Ok(Running {
+        service,
+        http,
+        tasks,
+    })
 }
 
 /// Opens the database (retrying while it is down), then runs the log writer and the

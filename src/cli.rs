@@ -28,6 +28,9 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Log lines as readable text or as JSON objects (for log collectors).
+    #[arg(long, global = true, value_enum, default_value_t = crate::telemetry::LogFormat::Human)]
+    pub log_format: crate::telemetry::LogFormat,
     /// The configuration file (default: kommunbot.toml if it exists; every key optional).
     #[arg(long, global = true, env = "KOMMUNBOT_CONFIG")]
     pub config: Option<PathBuf>,
@@ -37,8 +40,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the service: the Discord bot (with DISCORD_TOKEN), the question log, FAQ reloads.
-    Serve,
+    /// Run the service: the Discord bot (with DISCORD_TOKEN), the HTTP API, the question log.
+    Serve(ServeArgs),
     /// Answer one question as a citizen would see it.
     Ask(AskArgs),
     /// Validate a FAQ folder and report every problem as file:line: message.
@@ -55,6 +58,13 @@ pub enum Command {
     Purge(PurgeArgs),
     /// Delete everything logged about one asker.
     Forget(ForgetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where the HTTP API, health checks and metrics listen (overrides http.address).
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -176,7 +186,7 @@ pub struct BenchArgs {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let cfg = cli.config.as_deref();
     match cli.command {
-        Command::Serve => serve(cfg),
+        Command::Serve(a) => serve(a, cfg),
         Command::Ask(a) => ask(a, cfg),
         Command::Check(c) => check(c),
         Command::Eval(e) => run_eval(e),
@@ -191,7 +201,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 impl Command {
     /// A long-running service logs what it does by default; one-shot commands stay quiet.
     pub fn is_service(&self) -> bool {
-        matches!(self, Command::Serve)
+        matches!(self, Command::Serve(_))
     }
 }
 
@@ -200,8 +210,11 @@ fn config(path: Option<&Path>) -> Result<Config> {
     Config::load(path).map_err(|e| anyhow::anyhow!("invalid configuration:\n{e}"))
 }
 
-fn serve(cfg: Option<&Path>) -> Result<ExitCode> {
-    let config = config(cfg)?;
+fn serve(a: ServeArgs, cfg: Option<&Path>) -> Result<ExitCode> {
+    let mut config = config(cfg)?;
+    if let Some(addr) = a.http {
+        config.http.address = addr;
+    }
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -75,6 +75,17 @@ pub struct DiscordSettings {
     pub register_commands: bool,
 }
 
+/// The HTTP API's settings.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Where the API, health checks and metrics listen.
+    pub address: std::net::SocketAddr,
+    /// Bearer token for the staff endpoints (`KOMMUNBOT_STAFF_TOKEN`); unset: they answer 401.
+    pub staff_token: Secret,
+    /// Questions per client address and minute on `/api/v1/ask`.
+    pub rate_limit_per_minute: u32,
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -84,6 +95,7 @@ pub struct Config {
     pub faq_poll: Duration,
     pub storage: Settings,
     pub discord: DiscordSettings,
+    pub http: HttpSettings,
     pub texts: Texts,
 }
 
@@ -126,7 +138,16 @@ struct File {
     #[serde(default)]
     discord: DiscordFile,
     #[serde(default)]
+    http: HttpFile,
+    #[serde(default)]
     texts: TextsFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpFile {
+    address: Option<String>,
+    rate_limit_per_minute: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -290,6 +311,28 @@ impl Config {
                 "must be an absolute http(s) URL",
             ));
         }
+        let address_text = env("KOMMUNBOT_HTTP")
+            .or(file.http.address)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let address = match address_text.trim().parse::<std::net::SocketAddr>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                errs.push(bad(
+                    "http.address (KOMMUNBOT_HTTP)",
+                    &address_text,
+                    "must be an address and port, e.g. 127.0.0.1:8080",
+                ));
+                None
+            }
+        };
+        let http_rate = positive(
+            &mut errs,
+            "http.rate_limit_per_minute",
+            None,
+            file.http.rate_limit_per_minute,
+            600,
+            "must be a whole number, at least 1",
+        );
         let mut texts = Texts::default();
         if let Some(c) = env("KOMMUNBOT_CONTACT").or(file.texts.contact) {
             if c.trim().is_empty() {
@@ -325,6 +368,11 @@ impl Config {
                 rate_limit_questions: rate_q as u32,
                 rate_limit_window: Duration::from_secs(rate_s),
                 register_commands: file.discord.register_commands.unwrap_or(true),
+            },
+            http: HttpSettings {
+                address: address.unwrap_or_else(|| ([127, 0, 0, 1], 8080).into()),
+                staff_token: Secret::new(env("KOMMUNBOT_STAFF_TOKEN").unwrap_or_default().trim()),
+                rate_limit_per_minute: http_rate as u32,
             },
             texts,
         })

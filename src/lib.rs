@@ -13,6 +13,8 @@
 //! - [`app`]: the composition root of `serve`: builds the parts, runs them until shutdown.
 //! - [`config`]: `kommunbot.toml` and the environment, validated at start-up.
 //! - [`ratelimit`]: per-user question limits.
+//! - [`http`]: the HTTP API (axum): ask, feedback, health, metrics, staff endpoints.
+//! - [`metrics`]: the Prometheus metrics.
 //! - [`cli`]: the command line; `main.rs` only hands over to it.
 //! - [`telemetry`]: the one place tracing is set up.
 
@@ -24,7 +26,9 @@ pub mod config;
 pub mod discord;
 pub mod eval;
 pub mod faq;
+pub mod http;
 pub mod logview;
+pub mod metrics;
 pub mod privacy;
 pub mod ratelimit;
 pub mod reply;

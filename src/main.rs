@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = kommunbot::cli::Cli::parse();
-    kommunbot::telemetry::init(cli.verbose, cli.command.is_service());
+    kommunbot::telemetry::init(cli.verbose, cli.command.is_service(), cli.log_format);
     match kommunbot::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {

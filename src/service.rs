@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use crate::answer::{Engine, Glossary, Outcome};
 use crate::faq::edit::{self, Edit, EditError, Saved};
 use crate::faq::{self, Diagnostic, Faq};
+use crate::metrics::Metrics;
 use crate::privacy::Pseudonymizer;
 use crate::reply::{Reply, Texts};
 use crate::store::{Channel, Feedback, LogHandle, Place, Record, Store, StoreError};
@@ -65,6 +66,21 @@ pub struct Service {
     store: OnceLock<Store>,
     pseudo: Pseudonymizer,
     pub texts: Texts,
+    pub metrics: Metrics,
+    /// How the Discord connection stands, for `/readyz`.
+    discord: Mutex<DiscordState>,
+}
+
+/// The Discord adapter's state as health checks report it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "detail")]
+pub enum DiscordState {
+    /// No token configured: deliberately off.
+    Off,
+    Connecting,
+    Connected,
+    /// The connection ended with this error.
+    Failed(String),
 }
 
 impl Service {
@@ -86,12 +102,25 @@ impl Service {
             store: OnceLock::new(),
             pseudo,
             texts,
+            metrics: Metrics::new(),
+            discord: Mutex::new(DiscordState::Off),
         })
     }
 
     /// The database is open: staff queries, feedback and `forget` can use it.
     pub fn attach_store(&self, store: Store) {
         let _ = self.store.set(store);
+    }
+
+    pub fn set_discord(&self, state: DiscordState) {
+        *self.discord.lock().unwrap_or_else(|e| e.into_inner()) = state;
+    }
+
+    pub fn discord(&self) -> DiscordState {
+        self.discord
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn store(&self) -> Result<&Store, ServiceError> {
@@ -120,9 +149,16 @@ impl Service {
         place: Place,
         asker: Option<Asker<'_>>,
     ) -> Answered {
+        let started = std::time::Instant::now();
         let live = self.live();
         let outcome = live.engine.ask(question);
         let reply = Reply::build(&live.faq, &outcome, &self.texts);
+        self.metrics.question(
+            channel.as_str(),
+            outcome.kind(),
+            reply.theme_id.as_deref(),
+            started.elapsed().as_secs_f64(),
+        );
         let record = Record::new(
             question,
             channel,
@@ -219,6 +255,7 @@ impl Service {
                 Ok(live)
             }
             Err(LoadError(diags)) => {
+                self.metrics.reload(false);
                 tracing::error!(
                     problems = diags.len(),
                     dir = %self.faq_dir.display(),

@@ -266,7 +266,7 @@ fn serve_without_a_token_says_what_is_missing_keeps_running_and_stops_cleanly() 
     use std::time::{Duration, Instant};
     let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_kommunbot"))
-        .arg("serve")
+        .args(["serve", "--http", "127.0.0.1:0"])
         .env_remove("DISCORD_TOKEN")
         .env_remove("DATABASE_URL")
         .env_remove("KOMMUNBOT_FAQ")

@@ -5,144 +5,15 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use kommunbot::store::{Filter, Store};
+use kommunbot::store::Store;
 use serde_json::Value;
 use support::discord::*;
+use support::service::Service;
 
 const ANSWERED: &str = "När plogas min gata?";
 const UNKNOWN: &str = "Hur bokar jag en resa till månen med kommunens rymdraket?";
-
-/// The real service, started on a copy of the shipped FAQ and a fresh data directory.
-struct Service {
-    child: Child,
-    data: tempfile::TempDir,
-    faq: tempfile::TempDir,
-    fake: FakeDiscord,
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.path().is_dir() {
-            std::fs::create_dir_all(&dst).unwrap();
-            copy_dir(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), dst).unwrap();
-        }
-    }
-}
-
-impl Service {
-    async fn start() -> Self {
-        let fake = FakeDiscord::start().await;
-        let data = tempfile::tempdir().unwrap();
-        let faq = tempfile::tempdir().unwrap();
-        copy_dir(
-            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("faq"),
-            faq.path(),
-        );
-        let config = data.path().join("kommunbot.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[faq]\nreload_poll_seconds = 1\n\
-                 [discord]\nquestion_channels = [\"{QUESTION_CHANNEL}\"]\nstaff_roles = [{STAFF_ROLE}]\n\
-                 rate_limit_questions = 3\nrate_limit_seconds = 600\n\
-                 [texts]\ncontact = \"Ring kommuncenter på 0155-38 00 00 eller skriv till kommun@example.se.\"\n"
-            ),
-        )
-        .unwrap();
-        let log = std::fs::File::create(data.path().join("serve.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_kommunbot"))
-            .arg("serve")
-            .arg("--config")
-            .arg(&config)
-            .env("DISCORD_TOKEN", "fake-token-for-tests")
-            .env("KOMMUNBOT_DISCORD_API_BASE", fake.api_base())
-            .env("KOMMUNBOT_DATA", data.path())
-            .env("KOMMUNBOT_FAQ", faq.path())
-            .env_remove("DATABASE_URL")
-            .env_remove("KOMMUNBOT_SECRET")
-            .env("RUST_LOG", "info,serenity=warn")
-            .env("NO_PROXY", "127.0.0.1,localhost")
-            .env("no_proxy", "127.0.0.1,localhost")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("the binary starts");
-        let s = Service {
-            child,
-            data,
-            faq,
-            fake,
-        };
-        s.fake.wait_ready().await;
-        s
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.data.path().join("serve.log")).unwrap_or_default()
-    }
-
-    /// SIGTERM, then waits for a clean exit.
-    fn stop(&mut self) -> ExitStatus {
-        // The shell's own `kill`: no procps needed on a fresh machine.
-        let cmd = format!("kill -TERM {}", self.child.id());
-        Command::new("sh").args(["-c", &cmd]).status().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("serve did not stop on SIGTERM; its log:\n{}", self.log());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Waits (with a deadline) until the running service has written `n` rows.
-    async fn wait_rows(&self, n: usize) {
-        let url = format!("sqlite://{}/kommunbot.db", self.data.path().display());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(store) = Store::open(&url).await {
-                let rows = store.list(&Filter::default()).await.unwrap_or_default();
-                store.close().await;
-                if rows.len() >= n {
-                    return;
-                }
-            }
-            assert!(Instant::now() < deadline, "{n} rows never appeared");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// Stops the service and reads what it logged.
-    async fn stop_and_read_log(&mut self) -> Vec<kommunbot::store::LoggedQuestion> {
-        let status = self.stop();
-        assert!(status.success(), "exit {status:?}; log:\n{}", self.log());
-        let url = format!("sqlite://{}/kommunbot.db", self.data.path().display());
-        let store = Store::open(&url).await.unwrap();
-        let rows = store.list(&Filter::default()).await.unwrap();
-        store.close().await;
-        rows
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn button_ids(body: &Value) -> Vec<String> {
     body["components"]

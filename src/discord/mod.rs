@@ -29,7 +29,7 @@ use tokio::sync::watch;
 use crate::config::DiscordSettings;
 use crate::faq::edit::{Edit, EntryDraft};
 use crate::ratelimit::{RateLimiter, Verdict};
-use crate::service::{Asker, Service};
+use crate::service::{Asker, DiscordState, Service};
 use crate::store::{Channel, Feedback, Place};
 use render::Action;
 
@@ -92,7 +92,8 @@ pub async fn run(
         | GatewayIntents::DIRECT_MESSAGES
         | GatewayIntents::MESSAGE_CONTENT;
     let register = settings.register_commands;
-    let bot = Arc::new(Bot::new(service, settings));
+    service.set_discord(DiscordState::Connecting);
+    let bot = Arc::new(Bot::new(service.clone(), settings));
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -109,6 +110,7 @@ pub async fn run(
                     bot = %ready.user.id,
                     "discord: connected"
                 );
+                bot.service.set_discord(DiscordState::Connected);
                 if register
                     && let Err(e) =
                         poise::builtins::register_globally(ctx, &framework.options().commands).await
@@ -130,10 +132,15 @@ pub async fn run(
         tracing::info!("discord: disconnecting");
         shards.shutdown_all().await;
     });
-    client
+    let result = client
         .start()
         .await
-        .context("the discord connection ended with an error")
+        .context("the discord connection ended with an error");
+    service.set_discord(match &result {
+        Ok(()) => DiscordState::Off,
+        Err(e) => DiscordState::Failed(format!("{e:#}")),
+    });
+    result
 }
 
 async fn on_error(err: poise::FrameworkError<'_, Arc<Bot>, Error>) {
@@ -172,6 +179,7 @@ async fn on_event(
 ) -> Result<(), Error> {
     let ctx = fctx.serenity_context;
     let bot = fctx.user_data;
+    bot.service.metrics.discord_event(event.snake_case_name());
     match event {
         FullEvent::Message { new_message } => {
             on_message(ctx, bot, fctx.bot_id, new_message).await;

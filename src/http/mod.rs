@@ -1,0 +1,448 @@
+//! The HTTP adapter (axum): the ask API for a web chat or another chat platform, feedback,
+//! health checks, metrics and the staff endpoints. The only code that names axum types.
+//!
+//! Every error is JSON (`{"error": "…"}`) with a status that says what kind it is: 415 wrong
+//! content type, 400 invalid JSON, 422 a missing or bad field, 413 a body over 64 KiB, 429
+//! too many questions from one client, 401 a staff endpoint without the right bearer token.
+//! `/readyz` says in its body what is wrong. Questions are answered inline: the engine takes
+//! tens of microseconds, less than handing the work to another thread would.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::sync::watch;
+
+use crate::config::{HttpSettings, Secret};
+use crate::ratelimit::{RateLimiter, Verdict};
+use crate::reply::Reply;
+use crate::service::{Asker, DiscordState, Service};
+use crate::store::{Channel, Feedback, Filter, Place};
+
+/// Requests larger than this are refused with 413.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Questions longer than this (in characters) are refused with 422.
+pub const MAX_QUESTION: usize = 2000;
+
+const OPENAPI: &str = include_str!("openapi.json");
+
+struct AppState {
+    service: Arc<Service>,
+    staff_token: Secret,
+    limiter: RateLimiter<IpAddr>,
+}
+
+/// A JSON error with its status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "error": self.message }))).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        let (status, message) = match &r {
+            JsonRejection::MissingJsonContentType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as JSON with `Content-Type: application/json`".to_owned(),
+            ),
+            JsonRejection::JsonSyntaxError(_) => (
+                StatusCode::BAD_REQUEST,
+                format!("invalid JSON: {}", r.body_text()),
+            ),
+            JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, r.body_text()),
+            JsonRejection::BytesRejection(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is larger than {MAX_BODY} bytes"),
+            ),
+            _ => (r.status(), r.body_text()),
+        };
+        Self::new(status, message)
+    }
+}
+
+/// The router, for `serve` and for tests that drive it on a random port.
+pub fn router(service: Arc<Service>, settings: &HttpSettings) -> Router {
+    let state = Arc::new(AppState {
+        service,
+        staff_token: settings.staff_token.clone(),
+        limiter: RateLimiter::new(settings.rate_limit_per_minute, Duration::from_secs(60)),
+    });
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/ask", post(ask))
+        .route("/api/v1/feedback", post(feedback))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/log", get(staff_log))
+        .route("/api/v1/review", get(staff_review))
+        .fallback(|| async {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no such endpoint; see /api/v1/openapi.json",
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+/// Serves on `listener` until `shutdown` turns true; requests in flight complete.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    service: Arc<Service>,
+    settings: &HttpSettings,
+    mut shutdown: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let app = router(service, settings);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = shutdown.wait_for(|s| *s).await;
+    })
+    .await
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+#[derive(Serialize)]
+struct Readiness {
+    ready: bool,
+    faq: FaqHealth,
+    database: Check,
+    discord: DiscordState,
+}
+
+#[derive(Serialize)]
+struct FaqHealth {
+    ok: bool,
+    entries: usize,
+    /// Problems of an edit on disk that is not served (the previous FAQ is).
+    problems: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Check {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+async fn readyz(State(s): State<Arc<AppState>>) -> Response {
+    let live = s.service.live();
+    let problems: Vec<String> = s
+        .service
+        .reload_problems()
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let database = match s.service.store() {
+        Err(e) => Check {
+            ok: false,
+            error: Some(e.to_string()),
+        },
+        Ok(store) => match tokio::time::timeout(Duration::from_secs(2), store.ping()).await {
+            Ok(true) => Check {
+                ok: true,
+                error: None,
+            },
+            Ok(false) => Check {
+                ok: false,
+                error: Some("the database does not answer; questions wait in the spool".into()),
+            },
+            Err(_) => Check {
+                ok: false,
+                error: Some("the database did not answer within 2 s".into()),
+            },
+        },
+    };
+    let discord = s.service.discord();
+    let discord_ok = matches!(discord, DiscordState::Off | DiscordState::Connected);
+    let body = Readiness {
+        ready: database.ok && discord_ok,
+        faq: FaqHealth {
+            ok: problems.is_empty(),
+            entries: live.engine.len(),
+            problems,
+        },
+        database,
+        discord,
+    };
+    let status = if body.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn metrics(State(s): State<Arc<AppState>>) -> Response {
+    let text = s
+        .service
+        .metrics
+        .render(s.service.log(), s.service.live().engine.len());
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+        )],
+        text,
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AskRequest {
+    question: String,
+    /// The asker on the calling platform; stored only as a pseudonym.
+    #[serde(default)]
+    user: Option<String>,
+    /// `http` (default) or `web` (the web chat).
+    #[serde(default)]
+    channel: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AskResponse {
+    /// Refer to it when sending feedback.
+    record_id: String,
+    #[serde(flatten)]
+    reply: Reply,
+}
+
+async fn ask(
+    State(s): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<AskRequest>, JsonRejection>,
+) -> Result<Json<AskResponse>, Response> {
+    let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
+    if let Verdict::Limited { .. } = s.limiter.check(&peer.ip(), Instant::now()) {
+        let mut r = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many questions from this address; wait a minute",
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return Err(r);
+    }
+    let question = req.question.trim();
+    if question.is_empty() {
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "`question` is empty").into_response(),
+        );
+    }
+    let chars = question.chars().count();
+    if chars > MAX_QUESTION {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`question` is {chars} characters; at most {MAX_QUESTION}"),
+        )
+        .into_response());
+    }
+    let channel = match req.channel.as_deref() {
+        None | Some("http") => Channel::Http,
+        Some("web") => Channel::Web,
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("unknown `channel` \"{other}\": use \"http\" or \"web\""),
+            )
+            .into_response());
+        }
+    };
+    let user = req.user.filter(|u| !u.trim().is_empty());
+    let answered = s.service.ask(
+        question,
+        channel,
+        Place::default(),
+        user.as_deref().map(|u| Asker {
+            platform: channel.as_str(),
+            user: u,
+        }),
+    );
+    Ok(Json(AskResponse {
+        record_id: answered.record_id,
+        reply: answered.reply,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedbackRequest {
+    record_id: String,
+    kind: String,
+    #[serde(default)]
+    entry: Option<String>,
+}
+
+async fn feedback(
+    State(s): State<Arc<AppState>>,
+    body: Result<Json<FeedbackRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(req) = body?;
+    let kind = match req.kind.as_str() {
+        "helpful" => Feedback::Helpful,
+        "not_helpful" => Feedback::NotHelpful,
+        "chosen" => Feedback::Chosen,
+        "none_of_these" => Feedback::NoneOfThese,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "unknown `kind` \"{other}\": use helpful, not_helpful, chosen or none_of_these"
+                ),
+            ));
+        }
+    };
+    if req.record_id.len() != 32 || !req.record_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "`record_id` \"{}\" is not a record id from /api/v1/ask",
+                req.record_id
+            ),
+        ));
+    }
+    s.service
+        .feedback(&req.record_id, kind, req.entry.as_deref())
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "http: feedback not stored");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "feedback could not be stored now; try again",
+            )
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Compares the bearer token in constant time (for equal lengths).
+fn authorised(s: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if !s.staff_token.is_set() {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "staff endpoints are off: set KOMMUNBOT_STAFF_TOKEN",
+        ));
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let want = s.staff_token.expose().as_bytes();
+    let ok = given.len() == want.len()
+        && given
+            .bytes()
+            .zip(want)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "a staff endpoint: send `Authorization: Bearer <token>`",
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogQuery {
+    #[serde(default)]
+    since: Option<String>,
+    #[serde(default)]
+    outcome: Option<String>,
+    #[serde(default)]
+    theme: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+fn since(q: &Option<String>) -> Result<i64, ApiError> {
+    let age = crate::logview::parse_age(q.as_deref().unwrap_or("7d"))
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    Ok(crate::store::now_ms() - age)
+}
+
+async fn staff_log(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: Result<Query<LogQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    authorised(&s, &headers)?;
+    let Query(q) = q.map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.body_text()))?;
+    let filter = Filter {
+        since_ms: Some(since(&q.since)?),
+        outcome: q.outcome,
+        theme: q.theme,
+        limit: Some(q.limit.unwrap_or(100).clamp(1, 1000)),
+    };
+    let store = s.service.store().map_err(unavailable)?;
+    let rows = store.list(&filter).await.map_err(unavailable)?;
+    Ok(Json(rows).into_response())
+}
+
+async fn staff_review(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: Result<Query<LogQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    authorised(&s, &headers)?;
+    let Query(q) = q.map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.body_text()))?;
+    let store = s.service.store().map_err(unavailable)?;
+    let rows = store
+        .needs_review(since(&q.since)?, q.limit.unwrap_or(100).clamp(1, 1000))
+        .await
+        .map_err(unavailable)?;
+    Ok(Json(rows).into_response())
+}
+
+fn unavailable(e: impl std::fmt::Display) -> ApiError {
+    tracing::warn!(error = %e, "http: the question log is unavailable");
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the question log is not reachable now; try again",
+    )
+}

@@ -1,0 +1,307 @@
+//! Black-box tests of the HTTP API: the real `serve` binary on a random port, a real SQLite
+//! file, requests as a web chat, an operator's monitoring or a careless client would send.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::service::Service;
+
+const TOKEN: &str = "staff-token-for-tests";
+
+async fn service() -> Service {
+    Service::start_with(false, &[("KOMMUNBOT_STAFF_TOKEN", TOKEN)]).await
+}
+
+fn url(s: &Service, path: &str) -> String {
+    format!("http://{}{path}", s.http)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+async fn post(s: &Service, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = client()
+        .post(url(s, path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let v = r.json().await.unwrap_or(Value::Null);
+    (status, v)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_gives_the_same_reply_as_the_bot_and_logs_it_as_http() {
+    let mut s = service().await;
+    let (status, v) = post(
+        &s,
+        "/api/v1/ask",
+        json!({ "question": "När plogas min gata?", "user": "invånare-1" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v:#}");
+    assert_eq!(v["kind"], "answer");
+    assert_eq!(v["question"], "När plogas min gata?");
+    assert!(v["text"].as_str().unwrap().len() > 20);
+    assert!(v["contact"].as_str().unwrap().contains("kommuncenter"));
+    let rid = v["record_id"].as_str().unwrap().to_owned();
+    assert_eq!(rid.len(), 32);
+
+    let (status, v) = post(
+        &s,
+        "/api/v1/ask",
+        json!({ "question": "Hur bokar jag en resa till månen?", "channel": "web" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["kind"], "no_answer");
+
+    let r = client()
+        .post(url(&s, "/api/v1/feedback"))
+        .json(&json!({ "record_id": rid, "kind": "helpful" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+
+    let rows = s.stop_and_read_log().await;
+    assert_eq!(rows.len(), 2);
+    let http = rows.iter().find(|r| r.channel == "http").unwrap();
+    assert_eq!(http.outcome, "answered");
+    assert_eq!(http.feedback.as_deref(), Some("helpful"));
+    assert!(
+        rows.iter()
+            .any(|r| r.channel == "web" && r.outcome == "no_answer")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_a_json_error_that_says_what_is_wrong() {
+    let s = service().await;
+    let c = client();
+    let ask = url(&s, "/api/v1/ask");
+    // Wrong content type.
+    let r = c
+        .post(&ask)
+        .body("{\"question\":\"x\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        r.json::<Value>().await.unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("application/json")
+    );
+    // Invalid JSON.
+    let r = c
+        .post(&ask)
+        .header("content-type", "application/json")
+        .body("{\"question\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.json::<Value>().await.unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("invalid JSON")
+    );
+    // A missing field, an unknown field, an empty question.
+    for (body, needle) in [
+        (json!({ "fråga": "x" }), "unknown field"),
+        (json!({}), "missing field `question`"),
+        (json!({ "question": "   " }), "`question` is empty"),
+        (
+            json!({ "question": "x", "channel": "fax" }),
+            "unknown `channel`",
+        ),
+    ] {
+        let (status, v) = post(&s, "/api/v1/ask", body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(v["error"].as_str().unwrap().contains(needle), "{body}: {v}");
+    }
+    // A 1 MB body is refused before it is read whole.
+    let big = json!({ "question": "a".repeat(1 << 20) });
+    let (status, v) = post(&s, "/api/v1/ask", big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    assert!(v["error"].is_string());
+    // Feedback on something that is not a record id.
+    let (status, v) = post(
+        &s,
+        "/api/v1/feedback",
+        json!({ "record_id": "1; DROP TABLE", "kind": "helpful" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["error"].as_str().unwrap().contains("record_id"));
+    // An unknown path.
+    let r = c.get(url(&s, "/api/v2/ask")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.json::<Value>().await.unwrap()["error"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_questions_from_one_client_get_429() {
+    let s = Service::start_with_config(false, &[], "[http]\nrate_limit_per_minute = 6\n").await;
+    let mut codes = Vec::new();
+    for _ in 0..8 {
+        let (status, _) = post(
+            &s,
+            "/api/v1/ask",
+            json!({ "question": "När plogas min gata?" }),
+        )
+        .await;
+        codes.push(status.as_u16());
+    }
+    assert_eq!(codes, [200, 200, 200, 200, 200, 200, 429, 429]);
+    let r = client()
+        .post(url(&s, "/api/v1/ask"))
+        .json(&json!({ "question": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["retry-after"], "60");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_endpoints_need_the_bearer_token_and_never_leak_data() {
+    let s = service().await;
+    post(
+        &s,
+        "/api/v1/ask",
+        json!({ "question": "Hur bokar jag en resa till månen?" }),
+    )
+    .await;
+    s.wait_rows(1).await;
+    let c = client();
+    for path in ["/api/v1/log", "/api/v1/review"] {
+        let r = c.get(url(&s, path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("månen"), "{body}");
+        let r = c
+            .get(url(&s, path))
+            .bearer_auth("wrong-token-of-same-length!")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let r = c
+            .get(url(&s, path))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let rows: Value = r.json().await.unwrap();
+        assert_eq!(rows[0]["outcome"], "no_answer", "{path}: {rows}");
+    }
+    let r = c
+        .get(url(&s, "/api/v1/log?since=igår"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_metrics_and_openapi() {
+    let s = service().await;
+    let c = client();
+    let r = c.get(url(&s, "/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    s.wait_rows(0).await;
+    // Ready once the database is open; Discord is deliberately off.
+    let mut ready = Value::Null;
+    for _ in 0..100 {
+        let r = c.get(url(&s, "/readyz")).send().await.unwrap();
+        ready = r.json().await.unwrap();
+        if ready["ready"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(ready["ready"], true, "{ready:#}");
+    assert_eq!(ready["database"]["ok"], true);
+    assert_eq!(ready["discord"]["state"], "off");
+    assert!(ready["faq"]["entries"].as_u64().unwrap() >= 30);
+
+    // A broken file on disk: the old FAQ stays live and readyz says why.
+    std::fs::write(
+        s.faq.path().join("bygglov/trasig.md"),
+        "+++\nfråga = \"x\"\n+++\n",
+    )
+    .unwrap();
+    let mut why = Value::Null;
+    for _ in 0..100 {
+        why = c
+            .get(url(&s, "/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if why["faq"]["ok"] == false {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(why["faq"]["ok"], false, "{why:#}");
+    assert!(
+        why["faq"]["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("trasig.md"),
+        "{why:#}"
+    );
+    let (status, v) = post(
+        &s,
+        "/api/v1/ask",
+        json!({ "question": "När plogas min gata?" }),
+    )
+    .await;
+    assert_eq!(
+        (status, v["kind"].as_str()),
+        (StatusCode::OK, Some("answer"))
+    );
+
+    let text = c
+        .get(url(&s, "/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            "kommunbot_questions_total{channel=\"http\",outcome=\"answer\",theme=\"snorojning\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("kommunbot_answer_seconds_bucket"));
+    assert!(
+        text.contains("kommunbot_faq_reloads_total{kind=\"refused\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("kommunbot_log_queue_depth"));
+
+    let spec: Value = c
+        .get(url(&s, "/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(spec["openapi"], "3.0.3");
+    assert!(spec["paths"]["/api/v1/ask"]["post"].is_object());
+}

@@ -1,0 +1,182 @@
+//! The real `kommunbot serve` binary, started for a test on a copy of the shipped FAQ, a
+//! fresh data directory (SQLite) and a random HTTP port, optionally connected to a fake
+//! Discord. Stopped with SIGTERM, as an operator would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use kommunbot::store::{Filter, Store};
+
+use super::discord::*;
+
+/// The real service, started on a copy of the shipped FAQ and a fresh data directory.
+pub struct Service {
+    /// Where the HTTP API listens.
+    pub http: std::net::SocketAddr,
+    child: Child,
+    pub data: tempfile::TempDir,
+    pub faq: tempfile::TempDir,
+    pub fake: FakeDiscord,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+            copy_dir(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), dst).unwrap();
+        }
+    }
+}
+
+impl Service {
+    /// With Discord connected to a fake on loopback.
+    pub async fn start() -> Self {
+        Self::start_with(true, &[]).await
+    }
+
+    /// `discord: false` runs without a token; `env` adds variables.
+    pub async fn start_with(discord: bool, env: &[(&str, &str)]) -> Self {
+        Self::start_with_config(discord, env, "").await
+    }
+
+    /// As [`Service::start_with`], with more sections appended to the config file.
+    pub async fn start_with_config(discord: bool, env: &[(&str, &str)], extra: &str) -> Self {
+        let fake = FakeDiscord::start().await;
+        let data = tempfile::tempdir().unwrap();
+        let faq = tempfile::tempdir().unwrap();
+        copy_dir(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("faq"),
+            faq.path(),
+        );
+        let config = data.path().join("kommunbot.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[faq]\nreload_poll_seconds = 1\n\
+                 [discord]\nquestion_channels = [\"{QUESTION_CHANNEL}\"]\nstaff_roles = [{STAFF_ROLE}]\n\
+                 rate_limit_questions = 3\nrate_limit_seconds = 600\n\
+                 [texts]\ncontact = \"Ring kommuncenter på 0155-38 00 00 eller skriv till kommun@example.se.\"\n{extra}"
+            ),
+        )
+        .unwrap();
+        let log = std::fs::File::create(data.path().join("serve.log")).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kommunbot"));
+        cmd.arg("serve")
+            .args(["--http", "127.0.0.1:0"])
+            .arg("--config")
+            .arg(&config)
+            .env_remove("DISCORD_TOKEN")
+            .env_remove("KOMMUNBOT_STAFF_TOKEN")
+            .env("KOMMUNBOT_DISCORD_API_BASE", fake.api_base())
+            .env("KOMMUNBOT_DATA", data.path())
+            .env("KOMMUNBOT_FAQ", faq.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("KOMMUNBOT_SECRET")
+            .env("RUST_LOG", "info,serenity=warn")
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env("no_proxy", "127.0.0.1,localhost")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        if discord {
+            cmd.env("DISCORD_TOKEN", "fake-token-for-tests");
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("the binary starts");
+        // The HTTP address is in the log once the service is up.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let log_path = data.path().join("serve.log");
+        let http = loop {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if let Some(addr) = log
+                .lines()
+                .find(|l| l.contains("http: listening"))
+                .and_then(|l| l.split("address=").nth(1))
+                .and_then(|a| a.split_whitespace().next())
+                .and_then(|a| a.parse().ok())
+            {
+                break addr;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("serve exited with {status:?}:\n{log}");
+            }
+            assert!(Instant::now() < deadline, "serve never listened:\n{log}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let s = Service {
+            http,
+            child,
+            data,
+            faq,
+            fake,
+        };
+        if discord {
+            s.fake.wait_ready().await;
+        }
+        s
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data.path().join("serve.log")).unwrap_or_default()
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    pub fn stop(&mut self) -> ExitStatus {
+        // The shell's own `kill`: no procps needed on a fresh machine.
+        let cmd = format!("kill -TERM {}", self.child.id());
+        Command::new("sh").args(["-c", &cmd]).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("serve did not stop on SIGTERM; its log:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits (with a deadline) until the running service has written `n` rows.
+    pub async fn wait_rows(&self, n: usize) {
+        let url = format!("sqlite://{}/kommunbot.db", self.data.path().display());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(store) = Store::open(&url).await {
+                let rows = store.list(&Filter::default()).await.unwrap_or_default();
+                store.close().await;
+                if rows.len() >= n {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "{n} rows never appeared");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the service and reads what it logged.
+    pub async fn stop_and_read_log(&mut self) -> Vec<kommunbot::store::LoggedQuestion> {
+        let status = self.stop();
+        assert!(status.success(), "exit {status:?}; log:\n{}", self.log());
+        let url = format!("sqlite://{}/kommunbot.db", self.data.path().display());
+        let store = Store::open(&url).await.unwrap();
+        let rows = store.list(&Filter::default()).await.unwrap();
+        store.close().await;
+        rows
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
