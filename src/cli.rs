@@ -178,6 +178,13 @@ pub struct BenchArgs {
     /// Instead: log this many answered questions into a fresh SQLite file and report rows/s.
     #[arg(long)]
     pub log: Option<usize>,
+    /// Instead: start the whole service on loopback and send this many questions to
+    /// /api/v1/ask; report answers/s, latency and rows logged.
+    #[arg(long, conflicts_with = "log")]
+    pub http: Option<usize>,
+    /// With --http: concurrent connections.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
     /// With --log: hand questions over at this steady rate per second (default: flat out).
     #[arg(long)]
     pub rate: Option<u32>,
@@ -488,6 +495,43 @@ fn run_bench(b: BenchArgs) -> Result<ExitCode> {
             .collect(),
     };
     anyhow::ensure!(!questions.is_empty(), "no questions to time");
+    if let Some(n) = b.http {
+        let dir = std::env::temp_dir().join(format!("kommunbot-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let report = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(crate::loadtest::run(
+                &b.faq.faq,
+                &dir,
+                &questions,
+                n,
+                b.concurrency,
+            ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let r = report?;
+        println!(
+            "http: {} questions, {} connections, {:.2} s: {:.0} answers/s; latency p50 {:.0} us, p99 {:.0} us, max {:.0} us; {} errors; {} of {} rows logged ({} via the spool)",
+            r.requests,
+            b.concurrency,
+            r.elapsed.as_secs_f64(),
+            r.per_second(),
+            r.p50.as_secs_f64() * 1e6,
+            r.p99.as_secs_f64() * 1e6,
+            r.max.as_secs_f64() * 1e6,
+            r.errors,
+            r.rows,
+            r.ok,
+            r.spooled
+        );
+        anyhow::ensure!(
+            r.rows == r.ok as i64,
+            "{} answered questions but {} rows logged",
+            r.ok,
+            r.rows
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(n) = b.log {
         let engine = Engine::new(&base, Glossary::base())?;
         let dir = std::env::temp_dir().join(format!("kommunbot-bench-{}", std::process::id()));

@@ -7,6 +7,7 @@
 //! - [`reply`]: turns an outcome into the Swedish reply every channel shows.
 //! - [`eval`]: answer-quality figures over labelled questions.
 //! - [`bench`]: latency and index build time over synthetic corpora.
+//! - [`loadtest`]: `bench --http`: the whole service under load on loopback.
 //! - [`service`]: the answer path adapters share: live FAQ, replies, logging, feedback,
 //!   reloads and staff edits.
 //! - [`discord`]: the Discord adapter, the only code that names serenity or poise.
@@ -27,6 +28,7 @@ pub mod discord;
 pub mod eval;
 pub mod faq;
 pub mod http;
+pub mod loadtest;
 pub mod logview;
 pub mod metrics;
 pub mod privacy;

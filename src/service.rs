@@ -168,7 +168,8 @@ impl Service {
             None,
         );
         let record_id = record.record_id.clone();
-        tracing::info!(
+        // Debug, not info: at thousands of questions a second the log would be the load.
+        tracing::debug!(
             channel = channel.as_str(),
             outcome = outcome.kind(),
             entry = reply.entry.as_deref().unwrap_or("-"),

@@ -325,3 +325,17 @@ fn serve_reports_every_bad_setting_with_its_key() {
         "a password in an error message: {err}"
     );
 }
+
+#[test]
+fn bench_http_answers_over_loopback_and_logs_every_question() {
+    // A functional check of the load test itself (its figures belong in the README, not here).
+    let out = kommunbot(&["bench", "--http", "300", "--concurrency", "4"]);
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("0 errors"), "{text}");
+    assert!(text.contains("300 of 300 rows logged"), "{text}");
+}

@@ -12,6 +12,8 @@ use super::discord::*;
 
 /// The real service, started on a copy of the shipped FAQ and a fresh data directory.
 pub struct Service {
+    discord: bool,
+    env: Vec<(String, String)>,
     /// Where the HTTP API listens.
     pub http: std::net::SocketAddr,
     child: Child,
@@ -64,63 +66,43 @@ impl Service {
             ),
         )
         .unwrap();
-        let log = std::fs::File::create(data.path().join("serve.log")).unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kommunbot"));
-        cmd.arg("serve")
-            .args(["--http", "127.0.0.1:0"])
-            .arg("--config")
-            .arg(&config)
-            .env_remove("DISCORD_TOKEN")
-            .env_remove("KOMMUNBOT_STAFF_TOKEN")
-            .env("KOMMUNBOT_DISCORD_API_BASE", fake.api_base())
-            .env("KOMMUNBOT_DATA", data.path())
-            .env("KOMMUNBOT_FAQ", faq.path())
-            .env_remove("DATABASE_URL")
-            .env_remove("KOMMUNBOT_SECRET")
-            .env("RUST_LOG", "info,serenity=warn")
-            .env("NO_PROXY", "127.0.0.1,localhost")
-            .env("no_proxy", "127.0.0.1,localhost")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log);
-        if discord {
-            cmd.env("DISCORD_TOKEN", "fake-token-for-tests");
-        }
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("the binary starts");
-        // The HTTP address is in the log once the service is up.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let log_path = data.path().join("serve.log");
-        let http = loop {
-            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-            if let Some(addr) = log
-                .lines()
-                .find(|l| l.contains("http: listening"))
-                .and_then(|l| l.split("address=").nth(1))
-                .and_then(|a| a.split_whitespace().next())
-                .and_then(|a| a.parse().ok())
-            {
-                break addr;
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("serve exited with {status:?}:\n{log}");
-            }
-            assert!(Instant::now() < deadline, "serve never listened:\n{log}");
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (child, http) = spawn(data.path(), faq.path(), &fake, discord, &env);
         let s = Service {
             http,
             child,
             data,
             faq,
             fake,
+            discord,
+            env,
         };
         if discord {
             s.fake.wait_ready().await;
         }
         s
+    }
+
+    /// SIGKILL: no flush, no goodbye.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Starts the service again on the same data, FAQ and settings.
+    pub async fn restart(&mut self) {
+        let (child, http) = spawn(
+            self.data.path(),
+            self.faq.path(),
+            &self.fake,
+            self.discord,
+            &self.env,
+        );
+        self.child = child;
+        self.http = http;
     }
 
     pub fn log(&self) -> String {
@@ -179,4 +161,70 @@ impl Drop for Service {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts `kommunbot serve` and waits until it listens; returns the child and its address.
+fn spawn(
+    data: &Path,
+    faq: &Path,
+    fake: &FakeDiscord,
+    discord: bool,
+    env: &[(String, String)],
+) -> (Child, std::net::SocketAddr) {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data.join("serve.log"))
+        .unwrap();
+    let config = data.join("kommunbot.toml");
+    let before = std::fs::read_to_string(data.join("serve.log"))
+        .unwrap_or_default()
+        .len();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kommunbot"));
+    cmd.arg("serve")
+        .args(["--http", "127.0.0.1:0"])
+        .arg("--config")
+        .arg(&config)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("KOMMUNBOT_STAFF_TOKEN")
+        .env("KOMMUNBOT_DISCORD_API_BASE", fake.api_base())
+        .env("KOMMUNBOT_DATA", data)
+        .env("KOMMUNBOT_FAQ", faq)
+        .env_remove("DATABASE_URL")
+        .env_remove("KOMMUNBOT_SECRET")
+        .env("RUST_LOG", "info,serenity=warn")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log);
+    if discord {
+        cmd.env("DISCORD_TOKEN", "fake-token-for-tests");
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the binary starts");
+    // The HTTP address is in the log once the service is up.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let log_path = data.join("serve.log");
+    let http = loop {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        // Only this run's lines: a restart appends to the same file.
+        if let Some(addr) = log[before.min(log.len())..]
+            .lines()
+            .find(|l| l.contains("http: listening"))
+            .and_then(|l| l.split("address=").nth(1))
+            .and_then(|a| a.split_whitespace().next())
+            .and_then(|a| a.parse().ok())
+        {
+            break addr;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("serve exited with {status:?}:\n{log}");
+        }
+        assert!(Instant::now() < deadline, "serve never listened:\n{log}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (child, http)
 }
