@@ -108,6 +108,19 @@ pub async fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<R
             )),
         ),
     ];
+    if let Some(feed) = config.podcast.feed.clone() {
+        let fetcher = crate::podcast::Fetcher::new(config.podcast.timeout);
+        tasks.push((
+            "podcast",
+            tokio::spawn(crate::podcast::run(
+                service.clone(),
+                feed,
+                config.podcast.sync_every,
+                fetcher,
+                shutdown.clone(),
+            )),
+        ));
+    }
     if config.discord.token.is_set() {
         let (svc, settings, rx) = (service.clone(), config.discord.clone(), shutdown.clone());
         tasks.push((
@@ -166,6 +179,7 @@ async fn storage(
     };
     tracing::info!(database = %url, "question log: database open");
     service.attach_store(store.clone());
+    service.refresh_episodes().await;
     let retention = tokio::spawn(store::retention::run(
         store.clone(),
         settings.retention_days,

@@ -58,6 +58,38 @@ pub enum Command {
     Purge(PurgeArgs),
     /// Delete everything logged about one asker.
     Forget(ForgetArgs),
+    /// Podcast episodes: sync the feed, list, search, status.
+    #[command(subcommand)]
+    Episodes(EpisodesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EpisodesCommand {
+    /// Sync the feed once (podcast.feed, or --feed URL|PATH).
+    Sync {
+        /// The feed's URL or a local file (a file is read as it is: no pages followed).
+        #[arg(long)]
+        feed: Option<String>,
+    },
+    /// List the episodes: curated in faq/episodes.toml and synced from the feed.
+    List {
+        #[command(flatten)]
+        faq: FaqArg,
+        /// Only episodes of this theme (curated themes).
+        #[arg(long)]
+        theme: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Which episode, and which minute, answers this question?
+    Search {
+        #[command(flatten)]
+        faq: FaqArg,
+        #[arg(required = true, num_args = 1..)]
+        question: Vec<String>,
+    },
+    /// When the feed was last synced, and how it went.
+    Status,
 }
 
 #[derive(Debug, Args)]
@@ -202,7 +234,113 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats(s) => stats(s, cfg),
         Command::Purge(p) => purge(p, cfg),
         Command::Forget(f) => forget(f, cfg),
+        Command::Episodes(e) => episodes(e, cfg),
     }
+}
+
+fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
+    use crate::podcast::{Catalogue, Fetcher, link::url_at, sync_once};
+    match cmd {
+        EpisodesCommand::Sync { feed } => {
+            let config = config(cfg)?;
+            let Some(feed) = feed.or(config.podcast.feed.clone()) else {
+                anyhow::bail!(
+                    "no feed to sync: set podcast.feed (or KOMMUNBOT_FEED), or pass --feed URL|PATH"
+                );
+            };
+            let fetcher = Fetcher::new(config.podcast.timeout);
+            let r = with_store(cfg, async |s, _| Ok(sync_once(s, &fetcher, &feed).await?))?;
+            println!(
+                "episodes sync: {} — {} episodes from {} page(s) of {}",
+                r.result, r.episodes, r.pages, r.url
+            );
+        }
+        EpisodesCommand::List { faq, theme, json } => {
+            let faq = faq::load_strict(&faq.faq)?;
+            let synced = with_store(cfg, async |s, _| Ok(s.episodes().await?))?;
+            let catalogue = Catalogue::build(&faq, &synced);
+            let eps: Vec<_> = catalogue
+                .episodes()
+                .iter()
+                .filter(|e| theme.as_ref().is_none_or(|t| e.themes.contains(t)))
+                .collect();
+            if json {
+                let v: Vec<serde_json::Value> = eps
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "id": e.id, "title": e.title, "url": e.url, "themes": e.themes,
+                            "chapters": e.marks.iter().map(|m| serde_json::json!({"start": m.start, "text": m.text})).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                for e in &eps {
+                    let themes = if e.themes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [{}]", e.themes.join(", "))
+                    };
+                    println!(
+                        "{}{themes}\n  {}\n  {} ({} marks)",
+                        e.title,
+                        e.id,
+                        e.url,
+                        e.marks.len()
+                    );
+                }
+                println!("{} episode(s)", eps.len());
+            }
+        }
+        EpisodesCommand::Search { faq, question } => {
+            let faq = faq::load_strict(&faq.faq)?;
+            let synced = with_store(cfg, async |s, _| Ok(s.episodes().await?))?;
+            let question = question.join(" ");
+            match Catalogue::build(&faq, &synced).find(&question, None) {
+                Some(f) => {
+                    let at =
+                        f.at.map(|t| format!(" från {}", crate::faq::Timestamp(t)))
+                            .unwrap_or_default();
+                    println!(
+                        "{}{at}\n{}\n(säkerhet {:.2})",
+                        f.title,
+                        url_at(&f.url, f.at),
+                        f.score
+                    );
+                }
+                None => {
+                    println!("Inget avsnitt tar upp det här.");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        EpisodesCommand::Status => {
+            let st = with_store(cfg, async |s, _| Ok(s.feed_state().await?))?;
+            match st {
+                None => println!("episodes: never synced"),
+                Some(f) => {
+                    let when =
+                        |t: Option<i64>| t.map(logview::datetime).unwrap_or_else(|| "-".into());
+                    println!("feed:        {}", f.url);
+                    if f.url != f.configured {
+                        println!("configured:  {} (moved)", f.configured);
+                    }
+                    println!(
+                        "last try:    {} ({})",
+                        when(f.attempted_at),
+                        f.result.as_deref().unwrap_or("-")
+                    );
+                    println!("last good:   {}", when(f.succeeded_at));
+                    println!("episodes:    {}", f.episodes);
+                    if let Some(e) = &f.error {
+                        println!("error:       {e}");
+                    }
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 impl Command {

@@ -86,6 +86,17 @@ pub struct HttpSettings {
     pub rate_limit_per_minute: u32,
 }
 
+/// The podcast feed.
+#[derive(Debug, Clone)]
+pub struct PodcastSettings {
+    /// The feed's URL (or a local file); unset: no sync, curated episodes only.
+    pub feed: Option<String>,
+    /// How often to sync when the feed gives no `<ttl>`.
+    pub sync_every: Duration,
+    /// How long one request may take before the sync gives up.
+    pub timeout: Duration,
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -96,6 +107,7 @@ pub struct Config {
     pub storage: Settings,
     pub discord: DiscordSettings,
     pub http: HttpSettings,
+    pub podcast: PodcastSettings,
     pub texts: Texts,
 }
 
@@ -140,7 +152,17 @@ struct File {
     #[serde(default)]
     http: HttpFile,
     #[serde(default)]
+    podcast: PodcastFile,
+    #[serde(default)]
     texts: TextsFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PodcastFile {
+    feed: Option<String>,
+    sync_minutes: Option<i64>,
+    timeout_seconds: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -333,6 +355,32 @@ impl Config {
             600,
             "must be a whole number, at least 1",
         );
+        let feed = env("KOMMUNBOT_FEED").or(file.podcast.feed.filter(|f| !f.trim().is_empty()));
+        if let Some(f) = &feed
+            && (f.contains("://") && !(f.starts_with("http://") || f.starts_with("https://")))
+        {
+            errs.push(bad(
+                "podcast.feed (KOMMUNBOT_FEED)",
+                f,
+                "must be an http(s) URL or a file path",
+            ));
+        }
+        let sync_minutes = positive(
+            &mut errs,
+            "podcast.sync_minutes",
+            None,
+            file.podcast.sync_minutes,
+            60,
+            "must be a whole number of minutes, at least 1",
+        );
+        let feed_timeout = positive(
+            &mut errs,
+            "podcast.timeout_seconds",
+            None,
+            file.podcast.timeout_seconds,
+            20,
+            "must be a whole number of seconds, at least 1",
+        );
         let mut texts = Texts::default();
         if let Some(c) = env("KOMMUNBOT_CONTACT").or(file.texts.contact) {
             if c.trim().is_empty() {
@@ -373,6 +421,11 @@ impl Config {
                 address: address.unwrap_or_else(|| ([127, 0, 0, 1], 8080).into()),
                 staff_token: Secret::new(env("KOMMUNBOT_STAFF_TOKEN").unwrap_or_default().trim()),
                 rate_limit_per_minute: http_rate as u32,
+            },
+            podcast: PodcastSettings {
+                feed,
+                sync_every: Duration::from_secs(sync_minutes * 60),
+                timeout: Duration::from_secs(feed_timeout),
             },
             texts,
         })

@@ -14,6 +14,8 @@
 //! - [`app`]: the composition root of `serve`: builds the parts, runs them until shutdown.
 //! - [`config`]: `kommunbot.toml` and the environment, validated at start-up.
 //! - [`ratelimit`]: per-user question limits.
+//! - [`podcast`]: feed sync (the only outbound HTTP) and linking answers to the episode at
+//!   the minute.
 //! - [`http`]: the HTTP API (axum): ask, feedback, health, metrics, staff endpoints.
 //! - [`metrics`]: the Prometheus metrics.
 //! - [`cli`]: the command line; `main.rs` only hands over to it.
@@ -31,6 +33,7 @@ pub mod http;
 pub mod loadtest;
 pub mod logview;
 pub mod metrics;
+pub mod podcast;
 pub mod privacy;
 pub mod ratelimit;
 pub mod reply;

@@ -34,6 +34,7 @@ pub struct Metrics {
     latency: Histogram,
     discord_events: Family<KindLabel, Counter>,
     reloads: Family<KindLabel, Counter>,
+    feed_syncs: Family<KindLabel, Counter>,
     queue_depth: Gauge,
     spooled: Gauge,
     written: Gauge,
@@ -75,6 +76,12 @@ impl Metrics {
             "FAQ reloads, by result (ok, refused)",
             reloads.clone(),
         );
+        let feed_syncs = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "feed_syncs",
+            "Podcast feed syncs, by result (updated, not_modified, failed)",
+            feed_syncs.clone(),
+        );
         let gauge = |registry: &mut Registry, name: &str, help: &str| {
             let g = Gauge::default();
             registry.register(name, help, g.clone());
@@ -107,6 +114,7 @@ impl Metrics {
             latency,
             discord_events,
             reloads,
+            feed_syncs,
             queue_depth,
             spooled,
             written,
@@ -136,6 +144,14 @@ impl Metrics {
         let kind = if ok { "ok" } else { "refused" };
         self.reloads
             .get_or_create(&KindLabel { kind: kind.into() })
+            .inc();
+    }
+
+    pub fn feed_sync(&self, result: &str) {
+        self.feed_syncs
+            .get_or_create(&KindLabel {
+                kind: result.into(),
+            })
             .inc();
     }
 

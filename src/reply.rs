@@ -203,6 +203,12 @@ impl Reply {
                 for l in &self.links {
                     out.push_str(&format!("- {}: {}\n", l.title, l.url));
                 }
+                if let Some(ep) = &self.episode {
+                    out.push_str(&format!(
+                        "🎧 Det här tas upp i podden. {}\n",
+                        episode_line(ep)
+                    ));
+                }
             }
         }
         out.push_str(&format!("\n{}\n{BOT_NOTICE}\n", self.contact));

@@ -19,8 +19,9 @@ use crate::answer::{Engine, Glossary, Outcome};
 use crate::faq::edit::{self, Edit, EditError, Saved};
 use crate::faq::{self, Diagnostic, Faq};
 use crate::metrics::Metrics;
+use crate::podcast::{Catalogue, FeedEpisode};
 use crate::privacy::Pseudonymizer;
-use crate::reply::{Reply, Texts};
+use crate::reply::{EpisodeOut, Reply, Texts};
 use crate::store::{Channel, Feedback, LogHandle, Place, Record, Store, StoreError};
 
 /// A FAQ and the engine built over it, served together.
@@ -67,6 +68,10 @@ pub struct Service {
     pseudo: Pseudonymizer,
     pub texts: Texts,
     pub metrics: Metrics,
+    /// Synced podcast episodes (from the database) and the catalogue built over them and the
+    /// FAQ's curated episodes; rebuilt on a sync and on a FAQ reload.
+    synced: RwLock<Arc<Vec<FeedEpisode>>>,
+    catalogue: RwLock<Arc<Catalogue>>,
     /// How the Discord connection stands, for `/readyz`.
     discord: Mutex<DiscordState>,
 }
@@ -93,6 +98,7 @@ impl Service {
         texts: Texts,
     ) -> Result<Self, LoadError> {
         let live = load_live(faq_dir)?;
+        let catalogue = Catalogue::build(&live.faq, &[]);
         Ok(Self {
             faq_dir: faq_dir.to_path_buf(),
             live: RwLock::new(Arc::new(live)),
@@ -103,6 +109,8 @@ impl Service {
             pseudo,
             texts,
             metrics: Metrics::new(),
+            synced: RwLock::new(Arc::new(Vec::new())),
+            catalogue: RwLock::new(Arc::new(catalogue)),
             discord: Mutex::new(DiscordState::Off),
         })
     }
@@ -152,7 +160,8 @@ impl Service {
         let started = std::time::Instant::now();
         let live = self.live();
         let outcome = live.engine.ask(question);
-        let reply = Reply::build(&live.faq, &outcome, &self.texts);
+        let mut reply = Reply::build(&live.faq, &outcome, &self.texts);
+        self.link_episode(&live.faq, &outcome, question, &mut reply);
         self.metrics.question(
             channel.as_str(),
             outcome.kind(),
@@ -178,6 +187,68 @@ impl Service {
         );
         self.log.record(record);
         Answered { reply, record_id }
+    }
+
+    /// Links the episode where the matter is discussed, when the FAQ names none: for an
+    /// answer, the episode that best covers the entry (at the segment matching the
+    /// question); for a no-answer with a clear theme, an episode that covers the question.
+    fn link_episode(&self, faq: &Faq, outcome: &Outcome, question: &str, reply: &mut Reply) {
+        if reply.episode.is_some() {
+            return;
+        }
+        let catalogue = self.catalogue();
+        if catalogue.is_empty() {
+            return;
+        }
+        let found = match outcome {
+            Outcome::Answer { entry, .. } => faq.entry(entry.as_str()).and_then(|e| {
+                let text = format!("{question}\n{}", Catalogue::entry_text(e));
+                catalogue.find(&text, Some(e.theme.as_str()))
+            }),
+            Outcome::NoAnswer {
+                theme: Some(theme),
+                chat: false,
+            } => catalogue.find(question, Some(theme.as_str())),
+            _ => None,
+        };
+        reply.episode = found.map(|f| EpisodeOut {
+            url: crate::podcast::link::url_at(&f.url, f.at),
+            at: f
+                .at
+                .filter(|t| *t > 0)
+                .map(|t| crate::faq::Timestamp(t).to_string()),
+            id: f.id,
+            title: f.title,
+        });
+    }
+
+    pub fn catalogue(&self) -> Arc<Catalogue> {
+        self.catalogue
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn rebuild_catalogue(&self) {
+        let synced = self
+            .synced
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let catalogue = Catalogue::build(&self.live().faq, &synced);
+        *self.catalogue.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(catalogue);
+    }
+
+    /// Reads the synced episodes from the database and rebuilds the catalogue.
+    pub async fn refresh_episodes(&self) {
+        let Ok(store) = self.store() else { return };
+        match store.episodes().await {
+            Ok(eps) => {
+                *self.synced.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(eps);
+                self.rebuild_catalogue();
+            }
+            Err(e) => tracing::warn!(error = %e, "podcast: cannot read the synced episodes"),
+        }
     }
 
     /// The reply for one entry, as if it had been the answer (a "Menade du…?" choice).

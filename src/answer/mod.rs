@@ -25,7 +25,7 @@ use crate::faq::{EntryId, Faq, ThemeId};
 pub use glossary::{BASE as BASE_GLOSSARY, Glossary, GlossaryError};
 pub use lexicon::edit_distance;
 use lexicon::{Lexicon, TermKey, Via, Word, WordCache};
-pub use text::{Lang, fold};
+pub use text::{Analyzer, Lang, fold};
 
 /// Field weights: how much a match in each part of an entry says about the entry.
 const F_PHRASING: f32 = 1.0;

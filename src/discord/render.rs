@@ -117,11 +117,7 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
             }
             fields.extend(links_field(r));
             if let Some(ep) = &r.episode {
-                let label = match &ep.at {
-                    Some(at) => format!("{} (från {at})", md_label(&ep.title)),
-                    None => md_label(&ep.title),
-                };
-                fields.push(("🎧 Lyssna".into(), format!("[{label}]({})", ep.url)));
+                fields.push(("🎧 Lyssna".into(), episode_link(ep)));
             }
             let buttons = vec![
                 CreateButton::new(Action::Helpful(record_id.into()).encode())
@@ -162,6 +158,9 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
                 fields.push(("Frågan verkar handla om".into(), t.clone()));
             }
             fields.extend(links_field(r));
+            if let Some(ep) = &r.episode {
+                fields.push(("🎧 Det tas upp i podden".into(), episode_link(ep)));
+            }
             let title = if r.text == GREETING {
                 "Hej!"
             } else {
@@ -204,6 +203,15 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
         .fields(fields.into_iter().map(|(n, v)| (n, v, false)))
         .footer(CreateEmbedFooter::new(footer_text));
     Rendered { embed, components }
+}
+
+/// "[<title> (från 04:30)](<url at the minute>)".
+fn episode_link(ep: &crate::reply::EpisodeOut) -> String {
+    let label = match &ep.at {
+        Some(at) => format!("{} (från {at})", md_label(&ep.title)),
+        None => md_label(&ep.title),
+    };
+    format!("[{label}]({})", ep.url)
 }
 
 /// The official links, as Markdown links in one field.

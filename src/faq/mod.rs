@@ -213,13 +213,7 @@ pub struct Episode {
 impl Episode {
     /// The episode's URL at a point in time, in SoundCloud's `#t=M:SS` form.
     pub fn url_at(&self, at: Option<Timestamp>) -> String {
-        match at {
-            Some(t) if t.0 > 0 => {
-                let (m, s) = (t.0 / 60, t.0 % 60);
-                format!("{}#t={m}:{s:02}", self.url)
-            }
-            _ => self.url.clone(),
-        }
+        crate::podcast::link::url_at(&self.url, at.map(|t| t.0))
     }
 }
 

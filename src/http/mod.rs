@@ -138,6 +138,9 @@ struct Readiness {
     faq: FaqHealth,
     database: Check,
     discord: DiscordState,
+    /// The last feed sync, if a feed was ever synced (it never makes the service unready:
+    /// answers go on with the last good episodes).
+    podcast: Option<crate::store::FeedState>,
 }
 
 #[derive(Serialize)]
@@ -184,6 +187,10 @@ async fn readyz(State(s): State<Arc<AppState>>) -> Response {
             },
         },
     };
+    let podcast = match s.service.store() {
+        Ok(store) => store.feed_state().await.ok().flatten(),
+        Err(_) => None,
+    };
     let discord = s.service.discord();
     let discord_ok = matches!(discord, DiscordState::Off | DiscordState::Connected);
     let body = Readiness {
@@ -195,6 +202,7 @@ async fn readyz(State(s): State<Arc<AppState>>) -> Response {
         },
         database,
         discord,
+        podcast,
     };
     let status = if body.ready {
         StatusCode::OK

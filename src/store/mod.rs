@@ -210,6 +210,23 @@ pub struct LoggedQuestion {
     pub feedback: Option<String>,
 }
 
+/// Where the podcast feed is and how its last sync went.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct FeedState {
+    /// The URL (or file) configured; a new one starts over.
+    pub configured: String,
+    /// Where the feed is now: differs after a 301 or `itunes:new-feed-url`.
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub attempted_at: Option<i64>,
+    pub succeeded_at: Option<i64>,
+    /// `updated`, `not_modified` or `failed`.
+    pub result: Option<String>,
+    pub error: Option<String>,
+    pub episodes: i64,
+}
+
 /// One staff action, as the audit trail shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AuditRow {
@@ -518,6 +535,146 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(logged_question).collect()
+    }
+
+    /// Upserts a sync's episodes by guid and records the feed's new state, in one
+    /// transaction: a sync is stored whole or not at all.
+    pub async fn save_sync(
+        &self,
+        episodes: &[crate::podcast::FeedEpisode],
+        feed: &FeedState,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_ms();
+        for e in episodes {
+            let chapters = serde_json::to_string(&e.chapters).unwrap_or_else(|_| "[]".into());
+            let transcript = serde_json::to_string(&e.transcript).unwrap_or_else(|_| "[]".into());
+            sqlx::query(
+                "INSERT INTO episodes (tenant, guid, title, link, audio_url, published, duration, \
+                 description, chapters, transcript, synced_at) \
+                 VALUES ('default', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (tenant, guid) DO UPDATE SET title = excluded.title, \
+                 link = excluded.link, audio_url = excluded.audio_url, published = excluded.published, \
+                 duration = excluded.duration, description = excluded.description, \
+                 chapters = excluded.chapters, transcript = excluded.transcript, \
+                 synced_at = excluded.synced_at",
+            )
+            // See `insert`: NULLs through `Any` must not fix a cached statement's types.
+            .persistent(self.backend == Backend::Sqlite)
+            .bind(&e.guid)
+            .bind(&e.title)
+            .bind(&e.link)
+            .bind(&e.audio_url)
+            .bind(&e.published)
+            .bind(e.duration.map(i64::from))
+            .bind(&e.description)
+            .bind(chapters)
+            .bind(transcript)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        self.put_feed_state(&mut tx, feed).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records an attempt that stored no episodes (not modified, or failed).
+    pub async fn save_feed_state(&self, feed: &FeedState) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        self.put_feed_state(&mut tx, feed).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn put_feed_state(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        f: &FeedState,
+    ) -> Result<(), StoreError> {
+        let count = sqlx::query("SELECT COUNT(*) FROM episodes WHERE tenant = 'default'")
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get::<i64, _>(0)?;
+        sqlx::query(
+            "INSERT INTO feeds (tenant, configured, url, etag, last_modified, attempted_at, \
+             succeeded_at, result, error, episodes) \
+             VALUES ('default', $1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (tenant) DO UPDATE SET configured = excluded.configured, url = excluded.url, \
+             etag = excluded.etag, last_modified = excluded.last_modified, \
+             attempted_at = excluded.attempted_at, succeeded_at = excluded.succeeded_at, \
+             result = excluded.result, error = excluded.error, episodes = excluded.episodes",
+        )
+        .persistent(self.backend == Backend::Sqlite)
+        .bind(&f.configured)
+        .bind(&f.url)
+        .bind(&f.etag)
+        .bind(&f.last_modified)
+        .bind(f.attempted_at)
+        .bind(f.succeeded_at)
+        .bind(&f.result)
+        .bind(&f.error)
+        .bind(count)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The feed's state, if it was ever synced.
+    pub async fn feed_state(&self) -> Result<Option<FeedState>, StoreError> {
+        let row = sqlx::query(
+            "SELECT configured, url, etag, last_modified, attempted_at, succeeded_at, result, \
+             error, episodes FROM feeds WHERE tenant = 'default'",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(FeedState {
+                configured: r.try_get(0)?,
+                url: r.try_get(1)?,
+                etag: r.try_get(2)?,
+                last_modified: r.try_get(3)?,
+                attempted_at: r.try_get(4)?,
+                succeeded_at: r.try_get(5)?,
+                result: r.try_get(6)?,
+                error: r.try_get(7)?,
+                episodes: r.try_get(8)?,
+            })
+        })
+        .transpose()
+        .map_err(|e: sqlx::Error| StoreError::from(e))
+    }
+
+    /// Every synced episode, newest first by sync order of the feed.
+    pub async fn episodes(&self) -> Result<Vec<crate::podcast::FeedEpisode>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT guid, title, link, audio_url, published, duration, description, chapters, \
+             transcript FROM episodes WHERE tenant = 'default' ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let chapters: String = r.try_get(7)?;
+                let transcript: String = r.try_get(8)?;
+                Ok(crate::podcast::FeedEpisode {
+                    guid: r.try_get(0)?,
+                    title: r.try_get(1)?,
+                    link: r.try_get(2)?,
+                    audio_url: r.try_get(3)?,
+                    published: r.try_get(4)?,
+                    duration: r
+                        .try_get::<Option<i64>, _>(5)?
+                        .and_then(|d| u32::try_from(d).ok()),
+                    description: r.try_get(6)?,
+                    chapters: serde_json::from_str(&chapters).unwrap_or_default(),
+                    transcript: serde_json::from_str(&transcript).unwrap_or_default(),
+                    chapters_url: None,
+                    transcript_urls: Vec::new(),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
     }
 
     /// Whether the database answers right now (for health checks and the writer's retries).
