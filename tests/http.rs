@@ -305,3 +305,62 @@ async fn health_readiness_metrics_and_openapi() {
     assert_eq!(spec["openapi"], "3.0.3");
     assert!(spec["paths"]["/api/v1/ask"]["post"].is_object());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_syncs_the_feed_and_answers_link_the_episode_at_the_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("podd.xml");
+    std::fs::write(
+        &file,
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Kommuncenterpodden</title>\
+         <item><guid>tag:soundcloud,2010:tracks/9</guid><title>Bygglov – vad gäller?</title>\
+         <link>https://soundcloud.com/kommuncenterpodden/bygglov</link>\
+         <description><![CDATA[<p>Vi reder ut bygglov.</p><p>03:10 Friggebod och attefallshus</p>]]></description>\
+         </item></channel></rss>",
+    )
+    .unwrap();
+    let s = Service::start_with(false, &[("KOMMUNBOT_FEED", file.to_str().unwrap())]).await;
+    let c = client();
+    let mut ready = Value::Null;
+    for _ in 0..200 {
+        ready = c
+            .get(url(&s, "/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if ready["podcast"]["result"] == "updated" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(ready["podcast"]["result"], "updated", "{ready:#}");
+    assert_eq!(ready["podcast"]["episodes"], 1);
+    let (status, v) = post(
+        &s,
+        "/api/v1/ask",
+        json!({ "question": "Behöver jag bygglov för en friggebod?" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["kind"], "answer", "{v:#}");
+    assert_eq!(
+        v["episode"]["url"], "https://soundcloud.com/kommuncenterpodden/bygglov#t=3:10",
+        "{v:#}"
+    );
+    assert_eq!(v["episode"]["at"], "03:10");
+    let metrics = c
+        .get(url(&s, "/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("kommunbot_feed_syncs_total{kind=\"updated\"} 1"),
+        "{metrics}"
+    );
+}

@@ -147,7 +147,7 @@ pub fn parse_duration(s: &str) -> Option<u32> {
         return None;
     }
     if let Ok(secs) = s.parse::<f64>() {
-        return (secs >= 0.0 && secs < 1e7).then_some(secs as u32);
+        return (0.0..1e7).contains(&secs).then_some(secs as u32);
     }
     let mut total: u32 = 0;
     let parts: Vec<&str> = s.split(':').collect();

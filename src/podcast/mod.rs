@@ -57,8 +57,8 @@ pub async fn run(
                         .min(every.max(backoff))
                 }
             },
-            // The database is not open yet: try again soon.
-            Err(_) => Duration::from_secs(5),
+            // The database is not open yet (it opens beside us at start-up): look again soon.
+            Err(_) => Duration::from_millis(200),
         };
         // ±10 % jitter, so several bot processes do not knock on the feed in step.
         let jitter = rand::random::<f64>() * 0.2 - 0.1;

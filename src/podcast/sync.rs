@@ -83,6 +83,7 @@ pub struct SyncReport {
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    max_feed_bytes: usize,
 }
 
 enum Fetched {
@@ -113,7 +114,16 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("a client with these settings always builds");
-        Self { client }
+        Self {
+            client,
+            max_feed_bytes: MAX_FEED_BYTES,
+        }
+    }
+
+    /// Another cap on a feed page's size (the default is [`MAX_FEED_BYTES`]).
+    pub fn with_max_bytes(mut self, max: usize) -> Self {
+        self.max_feed_bytes = max;
+        self
     }
 
     async fn get(
@@ -336,7 +346,7 @@ async fn fetch_all(fetcher: &Fetcher, state: &FeedState) -> Result<Outcome, Sync
     }
     let validators = (&state.etag, &state.last_modified);
     let (bytes, etag, last_modified, mut url) = match fetcher
-        .get(&state.url, Some(validators), MAX_FEED_BYTES)
+        .get(&state.url, Some(validators), fetcher.max_feed_bytes)
         .await?
     {
         Fetched::NotModified => return Ok(Outcome::NotModified),
@@ -375,7 +385,8 @@ async fn fetch_all(fetcher: &Fetcher, state: &FeedState) -> Result<Outcome, Sync
             break;
         }
         seen.push(page.clone());
-        let Fetched::Body { bytes, .. } = fetcher.get(&page, None, MAX_FEED_BYTES).await? else {
+        let Fetched::Body { bytes, .. } = fetcher.get(&page, None, fetcher.max_feed_bytes).await?
+        else {
             break;
         };
         let parsed = parse(&bytes, &page)?;
