@@ -87,6 +87,14 @@ fn intents(words: &[String]) -> Vec<&'static str> {
         || pair("hur", "lange")
         || pair("hur", "lang")
         || pair("how", "long")
+        || pair("hur", "ofta")
+        || pair("vilken", "dag")
+        || pair("vilka", "dagar")
+        || pair("vilken", "tid")
+        || pair("vilka", "tider")
+        || pair("how", "often")
+        || pair("what", "time")
+        || pair("which", "day")
     {
         out.push("time");
     }
@@ -439,8 +447,11 @@ impl Lexicon {
                 candidates.extend(ids);
             }
         }
-        if let Ok(id) = self.known_list.binary_search_by(|s| s.as_str().cmp(stem)) {
-            candidates.push(id as u32);
+        // The stem itself, or the stem with one letter too many ("gatubelysn" → "gatubelys").
+        for key in std::iter::once(stem.to_owned()).chain(deletions(stem)) {
+            if let Ok(id) = self.known_list.binary_search_by(|s| s.as_str().cmp(&key)) {
+                candidates.push(id as u32);
+            }
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -541,6 +552,8 @@ mod tests {
         assert_eq!(intents(&w("vem ansvarar for vallen")), vec!["who"]);
         assert_eq!(intents(&w("vad kostar bygglov")), vec!["cost"]);
         assert_eq!(intents(&w("how long does it take")), vec!["time"]);
+        assert_eq!(intents(&w("vilken dag hamtas soporna")), vec!["time"]);
+        assert_eq!(intents(&w("how often is it emptied")), vec!["time"]);
         assert!(intents(&w("bygglov altan")).is_empty());
     }
 
@@ -550,5 +563,7 @@ mod tests {
         assert_eq!(l.repair("bygglof").as_deref(), Some("bygglov"));
         assert_eq!(l.repair("snorojnig").as_deref(), Some("snorojning"));
         assert_eq!(l.repair("xyzxyz"), None);
+        // One letter too many after stemming ("gatubelysnig" stems to "gatubelysn").
+        assert_eq!(l.repair("gatubelysn").as_deref(), Some("gatubelys"));
     }
 }
