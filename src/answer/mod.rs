@@ -32,6 +32,9 @@ const F_PHRASING: f32 = 1.0;
 const F_KEYWORD: f32 = 0.9;
 const F_BODY: f32 = 0.45;
 const F_THEME: f32 = 0.3;
+/// How much of a term's weight in an entry is fixed; the rest grows with how often the
+/// entry comes back to it (see [`Recurs`]).
+const SALIENCE_FLOOR: f32 = 0.85;
 /// The weight of coverage against fit in an entry's score.
 const W_COVERAGE: f32 = 0.7;
 
@@ -73,8 +76,8 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            answer: 0.45,
-            margin: 0.1,
+            answer: 0.42,
+            margin: 0.09,
             suggest: 0.22,
             theme: 0.2,
         }
@@ -109,6 +112,30 @@ pub struct Explanation {
     pub words: Vec<(String, Vec<TermInfo>)>,
     pub candidates: Vec<Candidate>,
     pub outcome: Outcome,
+}
+
+/// Where in one entry a term recurs. An entry's subject comes back in its phrasings, its
+/// keywords and its answer; a word that one alternate phrasing or the answer mentions in
+/// passing ("rävar i stan") is incidental, and a question that shares only such words with
+/// the entry is weaker evidence for it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Recurs {
+    phrasings: u16,
+    keyword: bool,
+    body: bool,
+}
+
+impl Recurs {
+    fn seen(&mut self) {}
+
+    /// A factor in `SALIENCE_FLOOR..=1`: the share of the entry's phrasings that use the
+    /// term, whether a keyword does and whether the answer does, averaged.
+    fn salience(&self, n_phrasings: f32) -> f32 {
+        let share = (f32::from(self.phrasings) / n_phrasings).min(1.0);
+        let recurs =
+            (share + f32::from(u8::from(self.keyword)) + f32::from(u8::from(self.body))) / 3.0;
+        SALIENCE_FLOOR + (1.0 - SALIENCE_FLOOR) * recurs
+    }
 }
 
 struct EntryInfo {
@@ -164,23 +191,30 @@ impl Engine {
         let mut cache = WordCache::default();
         for e in &served {
             let theme = themes.iter().position(|t| *t == e.theme).unwrap_or(0);
-            let mut weights: HashMap<u32, f32> = HashMap::default();
-            let mut add_words = |words: &[Word], field: f32, terms: &mut HashMap<TermKey, u32>| {
-                for w in words {
-                    for t in &w.terms {
-                        let id = intern(&t.key, terms);
-                        let v = weights.entry(id).or_insert(0.0);
-                        *v = v.max(field * t.weight);
+            // Per term: the best field weight, and where in the entry it recurs.
+            let mut weights: HashMap<u32, (f32, Recurs)> = HashMap::default();
+            let mut add_words =
+                |words: &[Word],
+                 field: f32,
+                 mark: fn(&mut Recurs),
+                 weights: &mut HashMap<u32, (f32, Recurs)>,
+                 terms: &mut HashMap<TermKey, u32>| {
+                    for w in words {
+                        for t in &w.terms {
+                            let id = intern(&t.key, terms);
+                            let (v, r) = weights.entry(id).or_default();
+                            *v = v.max(field * t.weight);
+                            mark(r);
+                        }
                     }
-                }
-            };
+                };
             let mut phrasings = Vec::new();
             for p in e.phrasings() {
                 let en = e.alternates_en.iter().any(|a| a == p);
                 let lang = if en { Lang::En } else { Lang::Sv };
                 let words = lexicon.analyze_cached(p, lang, &mut cache);
-                add_words(&words, F_PHRASING, &mut terms);
-                let ids = words
+                add_words(&words, F_PHRASING, Recurs::seen, &mut weights, &mut terms);
+                let ids: PhrasingWords = words
                     .iter()
                     .map(|w| {
                         w.terms
@@ -190,20 +224,41 @@ impl Engine {
                     })
                     .filter(|v: &Vec<_>| !v.is_empty())
                     .collect();
+                // Count each term once per phrasing.
+                let mut once: Vec<u32> = ids.iter().flatten().map(|(id, _)| *id).collect();
+                once.sort_unstable();
+                once.dedup();
+                for id in once {
+                    if let Some((_, r)) = weights.get_mut(&id) {
+                        r.phrasings += 1;
+                    }
+                }
                 phrasings.push((p.to_owned(), ids));
             }
             for k in &e.keywords {
                 let words = lexicon.analyze_cached(k, Lang::Sv, &mut cache);
-                add_words(&words, F_KEYWORD, &mut terms);
+                add_words(
+                    &words,
+                    F_KEYWORD,
+                    |r| r.keyword = true,
+                    &mut weights,
+                    &mut terms,
+                );
             }
             let words = lexicon.analyze_cached(&e.answer, Lang::Sv, &mut cache);
-            add_words(&words, F_BODY, &mut terms);
+            add_words(&words, F_BODY, |r| r.body = true, &mut weights, &mut terms);
             if let Some(t) = faq.theme(&e.theme) {
                 let theme_text = format!("{} {}", t.name, t.synonyms.join(" "));
                 let words = lexicon.analyze_cached(&theme_text, Lang::Sv, &mut cache);
-                add_words(&words, F_THEME, &mut terms);
+                add_words(&words, F_THEME, Recurs::seen, &mut weights, &mut terms);
             }
-            entry_terms.push(weights);
+            let n_phrasings = phrasings.len().max(1) as f32;
+            entry_terms.push(
+                weights
+                    .into_iter()
+                    .map(|(id, (v, r))| (id, v * r.salience(n_phrasings)))
+                    .collect(),
+            );
             entries.push(EntryInfo {
                 id: e.id.clone(),
                 theme,
