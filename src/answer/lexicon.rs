@@ -20,6 +20,10 @@ pub const W_FUZZY: f32 = 0.8;
 pub const W_FOREIGN: f32 = 0.35;
 /// A word neither the FAQ nor the glossary knows: likely chatter, a name or a typo.
 pub const W_UNKNOWN: f32 = 0.4;
+/// A word some entry uses but the glossary does not know: in a question it is more often
+/// general vocabulary ("köpt", "gammal", "sitter") than a municipal matter, since the
+/// glossary covers the matters broadly. Between a glossary word (1.0) and chatter.
+pub const W_PLAIN: f32 = 0.7;
 /// A question-type facet ("när", "vem", "vad kostar") counts a little.
 pub const W_INTENT: f32 = 0.8;
 
