@@ -22,8 +22,8 @@ pub const W_FOREIGN: f32 = 0.35;
 pub const W_UNKNOWN: f32 = 0.4;
 /// A word some entry uses but the glossary does not know: in a question it is more often
 /// general vocabulary ("köpt", "gammal", "sitter") than a municipal matter, since the
-/// glossary covers the matters broadly. Between a glossary word (1.0) and chatter.
-pub const W_PLAIN: f32 = 0.7;
+/// glossary covers the matters broadly. Between a glossary word (1.0) and chatter (0.4).
+pub const W_PLAIN: f32 = 0.8;
 /// A question-type facet ("när", "vem", "vad kostar") counts a little.
 pub const W_INTENT: f32 = 0.8;
 

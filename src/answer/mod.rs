@@ -76,7 +76,7 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            answer: 0.42,
+            answer: 0.43,
             margin: 0.09,
             suggest: 0.22,
             theme: 0.2,
