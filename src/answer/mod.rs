@@ -101,6 +101,9 @@ pub struct Candidate {
 /// A term as `explain` shows it: (label, weight, idf; NaN when no entry has the term).
 pub type TermInfo = (String, f32, f32);
 
+/// One entry's terms while the index is built: best field weight and where it recurs.
+type EntryTerms = HashMap<u32, (f32, Recurs)>;
+
 /// A phrasing's words, each as the (term id, weight) pairs it may match by.
 type PhrasingWords = Vec<Vec<(u32, f32)>>;
 
@@ -121,12 +124,34 @@ pub struct Explanation {
 #[derive(Debug, Default, Clone, Copy)]
 struct Recurs {
     phrasings: u16,
+    /// The last phrasing (1-based) counted, so a term counts once per phrasing.
+    last: u16,
     keyword: bool,
     body: bool,
 }
 
+/// The part of an entry a text comes from.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    /// The n-th phrasing, counting from 1.
+    Phrasing(u16),
+    Keyword,
+    Body,
+    Theme,
+}
+
 impl Recurs {
-    fn seen(&mut self) {}
+    fn mark(&mut self, part: Part) {
+        match part {
+            Part::Phrasing(n) if n != self.last => {
+                self.phrasings += 1;
+                self.last = n;
+            }
+            Part::Phrasing(_) | Part::Theme => {}
+            Part::Keyword => self.keyword = true,
+            Part::Body => self.body = true,
+        }
+    }
 
     /// A factor in `SALIENCE_FLOOR..=1`: the share of the entry's phrasings that use the
     /// term, whether a keyword does and whether the answer does, averaged.
@@ -187,33 +212,34 @@ impl Engine {
             postings.push(Vec::new());
             id
         };
-        let mut entry_terms: Vec<HashMap<u32, f32>> = Vec::with_capacity(served.len());
+        let mut entry_terms: Vec<(EntryTerms, f32)> = Vec::with_capacity(served.len());
         let mut cache = WordCache::default();
         for e in &served {
             let theme = themes.iter().position(|t| *t == e.theme).unwrap_or(0);
             // Per term: the best field weight, and where in the entry it recurs.
-            let mut weights: HashMap<u32, (f32, Recurs)> = HashMap::default();
+            let mut weights = EntryTerms::default();
             let mut add_words =
                 |words: &[Word],
                  field: f32,
-                 mark: fn(&mut Recurs),
-                 weights: &mut HashMap<u32, (f32, Recurs)>,
+                 part: Part,
+                 weights: &mut EntryTerms,
                  terms: &mut HashMap<TermKey, u32>| {
                     for w in words {
                         for t in &w.terms {
                             let id = intern(&t.key, terms);
                             let (v, r) = weights.entry(id).or_default();
                             *v = v.max(field * t.weight);
-                            mark(r);
+                            r.mark(part);
                         }
                     }
                 };
             let mut phrasings = Vec::new();
-            for p in e.phrasings() {
+            for (i, p) in e.phrasings().enumerate() {
                 let en = e.alternates_en.iter().any(|a| a == p);
                 let lang = if en { Lang::En } else { Lang::Sv };
                 let words = lexicon.analyze_cached(p, lang, &mut cache);
-                add_words(&words, F_PHRASING, Recurs::seen, &mut weights, &mut terms);
+                let part = Part::Phrasing(u16::try_from(i + 1).unwrap_or(u16::MAX));
+                add_words(&words, F_PHRASING, part, &mut weights, &mut terms);
                 let ids: PhrasingWords = words
                     .iter()
                     .map(|w| {
@@ -224,50 +250,29 @@ impl Engine {
                     })
                     .filter(|v: &Vec<_>| !v.is_empty())
                     .collect();
-                // Count each term once per phrasing.
-                let mut once: Vec<u32> = ids.iter().flatten().map(|(id, _)| *id).collect();
-                once.sort_unstable();
-                once.dedup();
-                for id in once {
-                    if let Some((_, r)) = weights.get_mut(&id) {
-                        r.phrasings += 1;
-                    }
-                }
                 phrasings.push((p.to_owned(), ids));
             }
             for k in &e.keywords {
                 let words = lexicon.analyze_cached(k, Lang::Sv, &mut cache);
-                add_words(
-                    &words,
-                    F_KEYWORD,
-                    |r| r.keyword = true,
-                    &mut weights,
-                    &mut terms,
-                );
+                add_words(&words, F_KEYWORD, Part::Keyword, &mut weights, &mut terms);
             }
             let words = lexicon.analyze_cached(&e.answer, Lang::Sv, &mut cache);
-            add_words(&words, F_BODY, |r| r.body = true, &mut weights, &mut terms);
+            add_words(&words, F_BODY, Part::Body, &mut weights, &mut terms);
             if let Some(t) = faq.theme(&e.theme) {
                 let theme_text = format!("{} {}", t.name, t.synonyms.join(" "));
                 let words = lexicon.analyze_cached(&theme_text, Lang::Sv, &mut cache);
-                add_words(&words, F_THEME, Recurs::seen, &mut weights, &mut terms);
+                add_words(&words, F_THEME, Part::Theme, &mut weights, &mut terms);
             }
-            let n_phrasings = phrasings.len().max(1) as f32;
-            entry_terms.push(
-                weights
-                    .into_iter()
-                    .map(|(id, (v, r))| (id, v * r.salience(n_phrasings)))
-                    .collect(),
-            );
+            entry_terms.push((weights, phrasings.len().max(1) as f32));
             entries.push(EntryInfo {
                 id: e.id.clone(),
                 theme,
                 phrasings,
             });
         }
-        for (n, weights) in entry_terms.into_iter().enumerate() {
-            for (id, w) in weights {
-                postings[id as usize].push((n as u32, w));
+        for (n, (weights, n_phrasings)) in entry_terms.into_iter().enumerate() {
+            for (id, (w, r)) in weights {
+                postings[id as usize].push((n as u32, w * r.salience(n_phrasings)));
             }
         }
         let n = entries.len().max(1) as f32;
