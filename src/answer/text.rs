@@ -4,7 +4,7 @@
 //! "när plogas gatan" and "nar plogas gatan" meet on the same stems. Snowball's Swedish
 //! suffix list is almost free of å/ä/ö, so stemming folded words costs next to nothing.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
