@@ -387,8 +387,15 @@ impl Engine {
         }
 
         let mut order: Vec<usize> = (0..n).filter(|e| score[*e] > 0.0).collect();
-        order.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
-        order.truncate(12);
+        // The best twelve, best first. The order is total (ties by index), so selecting
+        // before sorting gives the same twelve as sorting everything, at a fraction of the
+        // cost when a common word touches thousands of entries.
+        let best_first = |a: &usize, b: &usize| score[*b].total_cmp(&score[*a]).then(a.cmp(b));
+        if order.len() > 12 {
+            order.select_nth_unstable_by(11, best_first);
+            order.truncate(12);
+        }
+        order.sort_unstable_by(best_first);
         let mut candidates: Vec<Candidate> = order
             .into_iter()
             .map(|e| self.candidate(e, score[e], total, &qwords, &words, detail))
