@@ -120,8 +120,22 @@ fn intents(words: &[String]) -> Vec<&'static str> {
     out
 }
 
-/// Per distinct word: its terms, as an index build computed them once.
-pub type WordCache = HashMap<(Lang, String), (String, Vec<Term>)>;
+/// Per distinct word: its stem and terms, as an index build computed them once. One map
+/// per language, so a lookup needs no owned key.
+#[derive(Default)]
+pub struct WordCache {
+    sv: HashMap<String, (String, Vec<Term>)>,
+    en: HashMap<String, (String, Vec<Term>)>,
+}
+
+impl WordCache {
+    fn lang(&mut self, lang: Lang) -> &mut HashMap<String, (String, Vec<Term>)> {
+        match lang {
+            Lang::Sv => &mut self.sv,
+            Lang::En => &mut self.en,
+        }
+    }
+}
 
 /// Multi-word glossary phrases, by their first stem.
 type Phrases = HashMap<(Lang, String), Vec<(Vec<String>, usize)>>;
@@ -132,6 +146,8 @@ pub struct Lexicon {
     known: HashSet<String>,
     single: HashMap<(Lang, String), Vec<usize>>,
     phrases: Phrases,
+    /// The first stems of `phrases`, so most words are ruled out without building a key.
+    phrase_heads: HashSet<String>,
     /// Single-deletion variants of every known stem (SymSpell, distance 1).
     deletes: HashMap<String, Vec<u32>>,
     known_list: Vec<String>,
@@ -210,11 +226,13 @@ impl Lexicon {
                 deletes.entry(d).or_default().push(i as u32);
             }
         }
+        let phrase_heads = phrases.keys().map(|(_, stem)| stem.clone()).collect();
         Self {
             analyzer,
             known,
             single,
             phrases,
+            phrase_heads,
             deletes,
             known_list,
             glossary,
@@ -260,7 +278,7 @@ impl Lexicon {
         for w in &content {
             let hit = cache
                 .as_mut()
-                .and_then(|c| c.get(&(lang, w.clone())).cloned());
+                .and_then(|c| c.lang(lang).get(w.as_str()).cloned());
             match hit {
                 Some((stem, terms)) => {
                     stems.push(stem);
@@ -273,15 +291,18 @@ impl Lexicon {
             }
         }
         let mut words: Vec<Word> = content
-            .iter()
-            .map(|w| Word {
-                text: w.clone(),
+            .into_iter()
+            .map(|text| Word {
+                text,
                 terms: Vec::new(),
             })
             .collect();
 
         // Multi-word glossary phrases first: "building permit" is one concept.
         for i in 0..stems.len() {
+            if !self.phrase_heads.contains(stems[i].as_str()) {
+                continue;
+            }
             if let Some(list) = self.phrases.get(&(lang, stems[i].clone())) {
                 for (phrase, g) in list {
                     if stems.len() >= i + phrase.len() && stems[i..i + phrase.len()] == phrase[..] {
@@ -299,7 +320,8 @@ impl Lexicon {
                 None => {
                     let t = self.word_terms(&word.text, stem, lang, repair);
                     if let Some(c) = cache.as_mut() {
-                        c.insert((lang, word.text.clone()), (stem.clone(), t.clone()));
+                        c.lang(lang)
+                            .insert(word.text.clone(), (stem.clone(), t.clone()));
                     }
                     t
                 }
