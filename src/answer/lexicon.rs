@@ -20,6 +20,10 @@ pub const W_FUZZY: f32 = 0.8;
 pub const W_FOREIGN: f32 = 0.35;
 /// A word neither the FAQ nor the glossary knows: likely chatter, a name or a typo.
 pub const W_UNKNOWN: f32 = 0.4;
+/// A word some entry uses but the glossary does not know: in a question it is more often
+/// general vocabulary ("köpt", "gammal", "sitter") than a municipal matter, since the
+/// glossary covers the matters broadly. Between a glossary word (1.0) and chatter (0.4).
+pub const W_PLAIN: f32 = 0.8;
 /// A question-type facet ("när", "vem", "vad kostar") counts a little.
 pub const W_INTENT: f32 = 0.8;
 
@@ -87,6 +91,14 @@ fn intents(words: &[String]) -> Vec<&'static str> {
         || pair("hur", "lange")
         || pair("hur", "lang")
         || pair("how", "long")
+        || pair("hur", "ofta")
+        || pair("vilken", "dag")
+        || pair("vilka", "dagar")
+        || pair("vilken", "tid")
+        || pair("vilka", "tider")
+        || pair("how", "often")
+        || pair("what", "time")
+        || pair("which", "day")
     {
         out.push("time");
     }
@@ -108,8 +120,22 @@ fn intents(words: &[String]) -> Vec<&'static str> {
     out
 }
 
-/// Per distinct word: its terms, as an index build computed them once.
-pub type WordCache = HashMap<(Lang, String), (String, Vec<Term>)>;
+/// Per distinct word: its stem and terms, as an index build computed them once. One map
+/// per language, so a lookup needs no owned key.
+#[derive(Default)]
+pub struct WordCache {
+    sv: HashMap<String, (String, Vec<Term>)>,
+    en: HashMap<String, (String, Vec<Term>)>,
+}
+
+impl WordCache {
+    fn lang(&mut self, lang: Lang) -> &mut HashMap<String, (String, Vec<Term>)> {
+        match lang {
+            Lang::Sv => &mut self.sv,
+            Lang::En => &mut self.en,
+        }
+    }
+}
 
 /// Multi-word glossary phrases, by their first stem.
 type Phrases = HashMap<(Lang, String), Vec<(Vec<String>, usize)>>;
@@ -120,6 +146,8 @@ pub struct Lexicon {
     known: HashSet<String>,
     single: HashMap<(Lang, String), Vec<usize>>,
     phrases: Phrases,
+    /// The first stems of `phrases`, so most words are ruled out without building a key.
+    phrase_heads: HashSet<String>,
     /// Single-deletion variants of every known stem (SymSpell, distance 1).
     deletes: HashMap<String, Vec<u32>>,
     known_list: Vec<String>,
@@ -198,11 +226,13 @@ impl Lexicon {
                 deletes.entry(d).or_default().push(i as u32);
             }
         }
+        let phrase_heads = phrases.keys().map(|(_, stem)| stem.clone()).collect();
         Self {
             analyzer,
             known,
             single,
             phrases,
+            phrase_heads,
             deletes,
             known_list,
             glossary,
@@ -248,7 +278,7 @@ impl Lexicon {
         for w in &content {
             let hit = cache
                 .as_mut()
-                .and_then(|c| c.get(&(lang, w.clone())).cloned());
+                .and_then(|c| c.lang(lang).get(w.as_str()).cloned());
             match hit {
                 Some((stem, terms)) => {
                     stems.push(stem);
@@ -261,15 +291,18 @@ impl Lexicon {
             }
         }
         let mut words: Vec<Word> = content
-            .iter()
-            .map(|w| Word {
-                text: w.clone(),
+            .into_iter()
+            .map(|text| Word {
+                text,
                 terms: Vec::new(),
             })
             .collect();
 
         // Multi-word glossary phrases first: "building permit" is one concept.
         for i in 0..stems.len() {
+            if !self.phrase_heads.contains(stems[i].as_str()) {
+                continue;
+            }
             if let Some(list) = self.phrases.get(&(lang, stems[i].clone())) {
                 for (phrase, g) in list {
                     if stems.len() >= i + phrase.len() && stems[i..i + phrase.len()] == phrase[..] {
@@ -287,7 +320,8 @@ impl Lexicon {
                 None => {
                     let t = self.word_terms(&word.text, stem, lang, repair);
                     if let Some(c) = cache.as_mut() {
-                        c.insert((lang, word.text.clone()), (stem.clone(), t.clone()));
+                        c.lang(lang)
+                            .insert(word.text.clone(), (stem.clone(), t.clone()));
                     }
                     t
                 }
@@ -439,8 +473,11 @@ impl Lexicon {
                 candidates.extend(ids);
             }
         }
-        if let Ok(id) = self.known_list.binary_search_by(|s| s.as_str().cmp(stem)) {
-            candidates.push(id as u32);
+        // The stem itself, or the stem with one letter too many ("gatubelysn" → "gatubelys").
+        for key in std::iter::once(stem.to_owned()).chain(deletions(stem)) {
+            if let Ok(id) = self.known_list.binary_search_by(|s| s.as_str().cmp(&key)) {
+                candidates.push(id as u32);
+            }
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -541,6 +578,8 @@ mod tests {
         assert_eq!(intents(&w("vem ansvarar for vallen")), vec!["who"]);
         assert_eq!(intents(&w("vad kostar bygglov")), vec!["cost"]);
         assert_eq!(intents(&w("how long does it take")), vec!["time"]);
+        assert_eq!(intents(&w("vilken dag hamtas soporna")), vec!["time"]);
+        assert_eq!(intents(&w("how often is it emptied")), vec!["time"]);
         assert!(intents(&w("bygglov altan")).is_empty());
     }
 
@@ -550,5 +589,7 @@ mod tests {
         assert_eq!(l.repair("bygglof").as_deref(), Some("bygglov"));
         assert_eq!(l.repair("snorojnig").as_deref(), Some("snorojning"));
         assert_eq!(l.repair("xyzxyz"), None);
+        // One letter too many after stemming ("gatubelysnig" stems to "gatubelysn").
+        assert_eq!(l.repair("gatubelysn").as_deref(), Some("gatubelys"));
     }
 }

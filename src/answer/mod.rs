@@ -32,6 +32,9 @@ const F_PHRASING: f32 = 1.0;
 const F_KEYWORD: f32 = 0.9;
 const F_BODY: f32 = 0.45;
 const F_THEME: f32 = 0.3;
+/// How much of a term's weight in an entry is fixed; the rest grows with how often the
+/// entry comes back to it (see [`Recurs`]).
+const SALIENCE_FLOOR: f32 = 0.85;
 /// The weight of coverage against fit in an entry's score.
 const W_COVERAGE: f32 = 0.7;
 
@@ -73,8 +76,8 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            answer: 0.45,
-            margin: 0.1,
+            answer: 0.43,
+            margin: 0.09,
             suggest: 0.22,
             theme: 0.2,
         }
@@ -98,6 +101,9 @@ pub struct Candidate {
 /// A term as `explain` shows it: (label, weight, idf; NaN when no entry has the term).
 pub type TermInfo = (String, f32, f32);
 
+/// One entry's terms while the index is built: best field weight and where it recurs.
+type EntryTerms = HashMap<u32, (f32, Recurs)>;
+
 /// A phrasing's words, each as the (term id, weight) pairs it may match by.
 type PhrasingWords = Vec<Vec<(u32, f32)>>;
 
@@ -109,6 +115,52 @@ pub struct Explanation {
     pub words: Vec<(String, Vec<TermInfo>)>,
     pub candidates: Vec<Candidate>,
     pub outcome: Outcome,
+}
+
+/// Where in one entry a term recurs. An entry's subject comes back in its phrasings, its
+/// keywords and its answer; a word that one alternate phrasing or the answer mentions in
+/// passing ("rävar i stan") is incidental, and a question that shares only such words with
+/// the entry is weaker evidence for it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Recurs {
+    phrasings: u16,
+    /// The last phrasing (1-based) counted, so a term counts once per phrasing.
+    last: u16,
+    keyword: bool,
+    body: bool,
+}
+
+/// The part of an entry a text comes from.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    /// The n-th phrasing, counting from 1.
+    Phrasing(u16),
+    Keyword,
+    Body,
+    Theme,
+}
+
+impl Recurs {
+    fn mark(&mut self, part: Part) {
+        match part {
+            Part::Phrasing(n) if n != self.last => {
+                self.phrasings += 1;
+                self.last = n;
+            }
+            Part::Phrasing(_) | Part::Theme => {}
+            Part::Keyword => self.keyword = true,
+            Part::Body => self.body = true,
+        }
+    }
+
+    /// A factor in `SALIENCE_FLOOR..=1`: the share of the entry's phrasings that use the
+    /// term, whether a keyword does and whether the answer does, averaged.
+    fn salience(&self, n_phrasings: f32) -> f32 {
+        let share = (f32::from(self.phrasings) / n_phrasings).min(1.0);
+        let recurs =
+            (share + f32::from(u8::from(self.keyword)) + f32::from(u8::from(self.body))) / 3.0;
+        SALIENCE_FLOOR + (1.0 - SALIENCE_FLOOR) * recurs
+    }
 }
 
 struct EntryInfo {
@@ -160,27 +212,35 @@ impl Engine {
             postings.push(Vec::new());
             id
         };
-        let mut entry_terms: Vec<HashMap<u32, f32>> = Vec::with_capacity(served.len());
+        let mut entry_terms: Vec<(EntryTerms, f32)> = Vec::with_capacity(served.len());
         let mut cache = WordCache::default();
         for e in &served {
             let theme = themes.iter().position(|t| *t == e.theme).unwrap_or(0);
-            let mut weights: HashMap<u32, f32> = HashMap::default();
-            let mut add_words = |words: &[Word], field: f32, terms: &mut HashMap<TermKey, u32>| {
-                for w in words {
-                    for t in &w.terms {
-                        let id = intern(&t.key, terms);
-                        let v = weights.entry(id).or_insert(0.0);
-                        *v = v.max(field * t.weight);
+            // Per term: the best field weight, and where in the entry it recurs.
+            let mut weights = EntryTerms::default();
+            let mut add_words =
+                |words: &[Word],
+                 field: f32,
+                 part: Part,
+                 weights: &mut EntryTerms,
+                 terms: &mut HashMap<TermKey, u32>| {
+                    for w in words {
+                        for t in &w.terms {
+                            let id = intern(&t.key, terms);
+                            let (v, r) = weights.entry(id).or_default();
+                            *v = v.max(field * t.weight);
+                            r.mark(part);
+                        }
                     }
-                }
-            };
+                };
             let mut phrasings = Vec::new();
-            for p in e.phrasings() {
+            for (i, p) in e.phrasings().enumerate() {
                 let en = e.alternates_en.iter().any(|a| a == p);
                 let lang = if en { Lang::En } else { Lang::Sv };
                 let words = lexicon.analyze_cached(p, lang, &mut cache);
-                add_words(&words, F_PHRASING, &mut terms);
-                let ids = words
+                let part = Part::Phrasing(u16::try_from(i + 1).unwrap_or(u16::MAX));
+                add_words(&words, F_PHRASING, part, &mut weights, &mut terms);
+                let ids: PhrasingWords = words
                     .iter()
                     .map(|w| {
                         w.terms
@@ -194,25 +254,25 @@ impl Engine {
             }
             for k in &e.keywords {
                 let words = lexicon.analyze_cached(k, Lang::Sv, &mut cache);
-                add_words(&words, F_KEYWORD, &mut terms);
+                add_words(&words, F_KEYWORD, Part::Keyword, &mut weights, &mut terms);
             }
             let words = lexicon.analyze_cached(&e.answer, Lang::Sv, &mut cache);
-            add_words(&words, F_BODY, &mut terms);
+            add_words(&words, F_BODY, Part::Body, &mut weights, &mut terms);
             if let Some(t) = faq.theme(&e.theme) {
                 let theme_text = format!("{} {}", t.name, t.synonyms.join(" "));
                 let words = lexicon.analyze_cached(&theme_text, Lang::Sv, &mut cache);
-                add_words(&words, F_THEME, &mut terms);
+                add_words(&words, F_THEME, Part::Theme, &mut weights, &mut terms);
             }
-            entry_terms.push(weights);
+            entry_terms.push((weights, phrasings.len().max(1) as f32));
             entries.push(EntryInfo {
                 id: e.id.clone(),
                 theme,
                 phrasings,
             });
         }
-        for (n, weights) in entry_terms.into_iter().enumerate() {
-            for (id, w) in weights {
-                postings[id as usize].push((n as u32, w));
+        for (n, (weights, n_phrasings)) in entry_terms.into_iter().enumerate() {
+            for (id, (w, r)) in weights {
+                postings[id as usize].push((n as u32, w * r.salience(n_phrasings)));
             }
         }
         let n = entries.len().max(1) as f32;
@@ -291,8 +351,12 @@ impl Engine {
                         } else {
                             lexicon::W_UNKNOWN
                         }
-                } else {
+                } else if w.in_glossary() || w.is_intent() {
                     mass
+                } else {
+                    // Known to the FAQ but not to the glossary: often general vocabulary
+                    // ("köpt", "gammal") that is rare in the FAQ only by chance.
+                    mass * lexicon::W_PLAIN
                 };
                 (mass, known)
             })
@@ -323,8 +387,15 @@ impl Engine {
         }
 
         let mut order: Vec<usize> = (0..n).filter(|e| score[*e] > 0.0).collect();
-        order.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
-        order.truncate(12);
+        // The best twelve, best first. The order is total (ties by index), so selecting
+        // before sorting gives the same twelve as sorting everything, at a fraction of the
+        // cost when a common word touches thousands of entries.
+        let best_first = |a: &usize, b: &usize| score[*b].total_cmp(&score[*a]).then(a.cmp(b));
+        if order.len() > 12 {
+            order.select_nth_unstable_by(11, best_first);
+            order.truncate(12);
+        }
+        order.sort_unstable_by(best_first);
         let mut candidates: Vec<Candidate> = order
             .into_iter()
             .map(|e| self.candidate(e, score[e], total, &qwords, &words, detail))

@@ -4,7 +4,7 @@
 //! "när plogas gatan" and "nar plogas gatan" meet on the same stems. Snowball's Swedish
 //! suffix list is almost free of å/ä/ö, so stemming folded words costs next to nothing.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
@@ -435,12 +435,18 @@ impl Analyzer {
     }
 
     /// Extra Swedish stems where Snowball leaves forms apart that citizens use for one
-    /// thing: the definite -an ("gatan", "ansökan" → as "gata", "ansöka") and the
-    /// nominal -ning ("plogning" → as "ploga"). Both sides of a match get them.
+    /// thing: the definite -an ("gatan", "ansökan" → as "gata", "ansöka"), the
+    /// nominal -ning ("plogning" → as "ploga"), and the neuter definite -et ("bygglovet" →
+    /// as "bygglov"). Both sides of a match get them.
     pub fn variants(&self, word: &str, stem: &str) -> Vec<String> {
         let mut out = Vec::new();
         if word.len() >= 5 && word.ends_with("an") && stem == word {
             out.push(self.sv.stem(&word[..word.len() - 1]).into_owned());
+        }
+        // The neuter definite -et likewise ("bygglovet", "avloppet", "garaget"); not on short
+        // words, where the bare stem is ambiguous ("havet" would meet "hävs").
+        if word.len() >= 6 && word.ends_with("et") && stem == word {
+            out.push(self.sv.stem(&word[..word.len() - 2]).into_owned());
         }
         if let Some(base) = stem.strip_suffix("ning")
             && base.chars().count() >= 3
@@ -513,5 +519,10 @@ mod tests {
         assert!(a.variants("gatan", &s("gatan")).contains(&s("gata")));
         assert!(a.variants("ansokan", &s("ansökan")).contains(&s("ansöka")));
         assert!(a.variants("plogning", &s("plogning")).contains(&s("ploga")));
+        assert!(
+            a.variants("bygglovet", &s("bygglovet"))
+                .contains(&s("bygglov"))
+        );
+        assert!(a.variants("havet", &s("havet")).is_empty());
     }
 }
