@@ -211,7 +211,7 @@ async fn slash_fraga_answers_and_feedback_buttons_are_stored() {
 async fn a_menade_du_choice_shows_that_answer_and_is_stored_as_feedback() {
     let mut s = Service::start().await;
     // A one-word question matches several entries: the engine asks which one was meant.
-    let question = "avgift";
+    let question = "snöröjning";
     s.fake.dispatch(
         "MESSAGE_CREATE",
         s.fake.message(QUESTION_CHANNEL, CITIZEN, question, true),
