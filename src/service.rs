@@ -193,11 +193,20 @@ impl Service {
     /// answer, the episode that best covers the entry (at the segment matching the
     /// question); for a no-answer with a clear theme, an episode that covers the question.
     fn link_episode(&self, faq: &Faq, outcome: &Outcome, question: &str, reply: &mut Reply) {
-        if reply.episode.is_some() {
-            return;
-        }
         let catalogue = self.catalogue();
         if catalogue.is_empty() {
+            return;
+        }
+        if let Some(ep) = &mut reply.episode {
+            // Named by the FAQ without a minute: the chapter or transcript segment that
+            // matches the question, when the episode has them.
+            if ep.at.is_none()
+                && let Some(at) = catalogue.segment(&ep.id, question).filter(|t| *t > 0)
+                && let Some(e) = faq.episode(&ep.id)
+            {
+                ep.url = e.url_at(Some(crate::faq::Timestamp(at)));
+                ep.at = Some(crate::faq::Timestamp(at).to_string());
+            }
             return;
         }
         let found = match outcome {
@@ -281,7 +290,21 @@ impl Service {
         kind: Feedback,
         entry: Option<&str>,
     ) -> Result<(), ServiceError> {
-        self.store()?.feedback(record_id, kind, entry).await?;
+        let store = self.store()?;
+        // The question may still be on its way through the log queue (a quick click): the
+        // feedback row refers to it, so give the writer a moment. Bounded to stay well
+        // inside Discord's three seconds for answering a click.
+        let mut tries = 0;
+        loop {
+            match store.feedback(record_id, kind, entry).await {
+                Ok(()) => break,
+                Err(e) if tries >= 10 => return Err(e.into()),
+                Err(_) => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        }
         tracing::info!(record = %record_id, kind = kind.as_str(), "feedback stored");
         Ok(())
     }

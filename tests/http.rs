@@ -364,3 +364,86 @@ async fn serve_syncs_the_feed_and_answers_link_the_episode_at_the_minute() {
         "{metrics}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_faq_at_once() {
+    // The watcher looks only once an hour here: the reload must come from the signal.
+    let s = Service::start_with_config(false, &[], "[faq]\nreload_poll_seconds = 3600\n").await;
+    let question = "Hur bokar jag en resa till månen?";
+    let (_, v) = post(&s, "/api/v1/ask", json!({ "question": question })).await;
+    assert_eq!(v["kind"], "no_answer");
+    std::fs::write(
+        s.faq.path().join("kommuncenter/manresor.md"),
+        format!("+++\nquestion = \"{question}\"\n+++\nKommunen ordnar inga resor till månen.\n"),
+    )
+    .unwrap();
+    s.signal("HUP");
+    let mut kind = Value::Null;
+    for _ in 0..200 {
+        let (_, v) = post(&s, "/api/v1/ask", json!({ "question": question })).await;
+        kind = v["kind"].clone();
+        if kind == "answer" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(kind, "answer", "SIGHUP did not reload:\n{}", s.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_feed_server_holds_nothing_else_up() {
+    // A "feed server" that accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let feed = format!("http://{}/feed.xml", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in listener.incoming().flatten() {
+            held.push(c);
+        }
+    });
+    let s = Service::start_with_config(
+        false,
+        &[("KOMMUNBOT_FEED", &feed)],
+        "[podcast]\ntimeout_seconds = 1\n",
+    )
+    .await;
+    // Answers come at once while the sync hangs.
+    let started = std::time::Instant::now();
+    let (status, v) = post(
+        &s,
+        "/api/v1/ask",
+        json!({ "question": "När plogas min gata?" }),
+    )
+    .await;
+    assert_eq!(
+        (status, v["kind"].as_str()),
+        (StatusCode::OK, Some("answer"))
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    // The sync gives up after its timeout and says so; the service stays ready.
+    let c = client();
+    let mut ready = Value::Null;
+    for _ in 0..200 {
+        ready = c
+            .get(url(&s, "/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if ready["podcast"]["result"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(ready["podcast"]["result"], "failed", "{ready:#}");
+    assert!(
+        ready["podcast"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("feed.xml"),
+        "{ready:#}"
+    );
+    assert_eq!(ready["ready"], true);
+}

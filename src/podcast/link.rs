@@ -154,9 +154,27 @@ impl Catalogue {
         }
         let (score, i) = best.filter(|(s, _)| *s >= FLOOR)?;
         let e = &self.episodes[i];
-        // The segment that matches the question best; the earliest on a tie.
-        let at = e
-            .mark_stems
+        let at = self.best_mark(e, &q);
+        Some(Found {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            url: e.url.clone(),
+            at,
+            score,
+        })
+    }
+
+    /// Where in episode `id` the question is discussed: for an episode the FAQ names
+    /// without a minute, when the episode has chapters or a transcript.
+    pub fn segment(&self, id: &str, question: &str) -> Option<u32> {
+        let e = self.episodes.iter().find(|e| e.id == id)?;
+        self.best_mark(e, &stems(&self.analyzer, question))
+    }
+
+    /// The chapter or transcript segment that matches best; the earliest on a tie.
+    fn best_mark(&self, e: &Known, q: &HashSet<String>) -> Option<u32> {
+        let weight = |s: &String| self.idf.get(s).copied().unwrap_or(0.0);
+        e.mark_stems
             .iter()
             .enumerate()
             .map(|(m, ms)| {
@@ -170,14 +188,7 @@ impl Catalogue {
             })
             .filter(|(w, _)| *w > 0.0)
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
-            .map(|(_, m)| e.marks[m].start);
-        Some(Found {
-            id: e.id.clone(),
-            title: e.title.clone(),
-            url: e.url.clone(),
-            at,
-            score,
-        })
+            .map(|(_, m)| e.marks[m].start)
     }
 
     /// The text that stands for an entry when linking it: its phrasings and keywords.
@@ -363,6 +374,14 @@ mod tests {
                 .unwrap_or_else(|| panic!("no episode for {q}"));
             assert_eq!((f.id.as_str(), f.at), (*id, *at), "{q}: {f:?}");
         }
+    }
+
+    #[test]
+    fn an_episode_named_without_a_minute_gets_the_matching_segment() {
+        let c = catalogue();
+        assert_eq!(c.segment("avsnitt-3", "plogvallen vid infarten"), Some(270));
+        assert_eq!(c.segment("avsnitt-3", "något helt annat"), None);
+        assert_eq!(c.segment("finns-inte", "plogvallen"), None);
     }
 
     #[test]

@@ -56,10 +56,16 @@ impl Service {
             faq.path(),
         );
         let config = data.path().join("kommunbot.toml");
+        // Edits on disk are seen within a second, unless the test sets its own [faq].
+        let faq_section = if extra.contains("[faq]") {
+            ""
+        } else {
+            "[faq]\nreload_poll_seconds = 1\n"
+        };
         std::fs::write(
             &config,
             format!(
-                "[faq]\nreload_poll_seconds = 1\n\
+                "{faq_section}\
                  [discord]\nquestion_channels = [\"{QUESTION_CHANNEL}\"]\nstaff_roles = [{STAFF_ROLE}]\n\
                  rate_limit_questions = 3\nrate_limit_seconds = 600\n\
                  [texts]\ncontact = \"Ring kommuncenter på 0155-38 00 00 eller skriv till kommun@example.se.\"\n{extra}"
@@ -84,6 +90,12 @@ impl Service {
             s.fake.wait_ready().await;
         }
         s
+    }
+
+    /// Sends a signal by name (`HUP`, `TERM`, …) with the shell's own `kill`.
+    pub fn signal(&self, name: &str) {
+        let cmd = format!("kill -{name} {}", self.child.id());
+        Command::new("sh").args(["-c", &cmd]).status().unwrap();
     }
 
     /// SIGKILL: no flush, no goodbye.
