@@ -447,3 +447,60 @@ async fn a_hanging_feed_server_holds_nothing_else_up() {
     );
     assert_eq!(ready["ready"], true);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_page_is_served_with_the_contact_escaped_and_a_strict_csp() {
+    let s = Service::start_with_config(
+        false,
+        &[(
+            "KOMMUNBOT_CONTACT",
+            "Ring oss <script>alert(1)</script> på 0155-38 00 00.",
+        )],
+        "",
+    )
+    .await;
+    let c = client();
+    let r = c.get(url(&s, "/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html lang=\"sv\">"));
+    assert!(
+        html.contains("Ring oss &lt;script&gt;alert(1)&lt;/script&gt; på 0155-38 00 00."),
+        "{html}"
+    );
+    assert!(html.contains("role=\"log\"") && html.contains("aria-live=\"polite\""));
+    for (path, kind) in [
+        ("/chat.js", "text/javascript"),
+        ("/chat.css", "text/css"),
+        ("/widget.js", "text/javascript"),
+    ] {
+        let r = c.get(url(&s, path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(kind),
+            "{path}"
+        );
+    }
+    // A "Menade du…?" choice shows that entry's answer.
+    let r = c
+        .get(url(&s, "/api/v1/entries/snorojning/nar-plogas-min-gata"))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["question"], "När plogas min gata?");
+    let r = c
+        .get(url(&s, "/api/v1/entries/snorojning/finns-inte"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

@@ -33,6 +33,16 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub const MAX_QUESTION: usize = 2000;
 
 const OPENAPI: &str = include_str!("openapi.json");
+// The web chat, embedded at build time: no Node build step, nothing to install.
+const CHAT_HTML: &str = include_str!("web/index.html");
+const CHAT_CSS: &str = include_str!("web/chat.css");
+const CHAT_JS: &str = include_str!("web/chat.js");
+const WIDGET_JS: &str = include_str!("web/widget.js");
+/// Only our own scripts, styles and API: an injected `<script>` or `onerror` would not run
+/// even if something ever slipped past the chat's text-only rendering. Any site may embed
+/// the chat (the widget's iframe).
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                   connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors *";
 
 struct AppState {
     service: Arc<Service>,
@@ -98,6 +108,20 @@ pub fn router(service: Arc<Service>, settings: &HttpSettings) -> Router {
         .route("/api/v1/ask", post(ask))
         .route("/api/v1/feedback", post(feedback))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/entries/{theme}/{slug}", get(entry))
+        .route("/", get(chat_page))
+        .route(
+            "/chat.css",
+            get(|| async { asset("text/css; charset=utf-8", CHAT_CSS) }),
+        )
+        .route(
+            "/chat.js",
+            get(|| async { asset("text/javascript; charset=utf-8", CHAT_JS) }),
+        )
+        .route(
+            "/widget.js",
+            get(|| async { asset("text/javascript; charset=utf-8", WIDGET_JS) }),
+        )
         .route("/api/v1/log", get(staff_log))
         .route("/api/v1/review", get(staff_review))
         .fallback(|| async {
@@ -225,6 +249,74 @@ async fn metrics(State(s): State<Arc<AppState>>) -> Response {
         text,
     )
         .into_response()
+}
+
+/// The chat page, with the municipality's way to a person filled in (HTML-escaped).
+async fn chat_page(State(s): State<Arc<AppState>>) -> Response {
+    let page = CHAT_HTML.replace("{{CONTACT}}", &escape_html(&s.service.texts.contact));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One entry's reply, as if it had been the answer: what a "Menade du…?" choice shows.
+async fn entry(
+    State(s): State<Arc<AppState>>,
+    axum::extract::Path((theme, slug)): axum::extract::Path<(String, String)>,
+) -> Result<Json<Reply>, ApiError> {
+    let id = format!("{theme}/{slug}");
+    s.service
+        .show(&id)
+        .map(Json)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no entry `{id}`")))
 }
 
 async fn openapi() -> Response {

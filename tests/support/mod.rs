@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod discord;
 pub mod pg;
 pub mod service;
