@@ -290,15 +290,21 @@ impl Service {
         kind: Feedback,
         entry: Option<&str>,
     ) -> Result<(), ServiceError> {
-        let store = self.store()?;
-        // The question may still be on its way through the log queue (a quick click): the
-        // feedback row refers to it, so give the writer a moment. Bounded to stay well
-        // inside Discord's three seconds for answering a click.
+        // The question may still be on its way through the log queue (a quick click), or the
+        // database still opening: the feedback row refers to the question, so give them a
+        // moment. Bounded to stay well inside Discord's three seconds for answering a click.
         let mut tries = 0;
         loop {
-            match store.feedback(record_id, kind, entry).await {
+            let result = match self.store() {
+                Ok(store) => store
+                    .feedback(record_id, kind, entry)
+                    .await
+                    .map_err(ServiceError::from),
+                Err(e) => Err(e),
+            };
+            match result {
                 Ok(()) => break,
-                Err(e) if tries >= 10 => return Err(e.into()),
+                Err(e) if tries >= 10 => return Err(e),
                 Err(_) => {
                     tries += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;

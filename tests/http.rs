@@ -21,6 +21,27 @@ fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
+/// Polls `/readyz` (with a deadline) until `done` holds; returns the last body.
+async fn readyz_until(s: &Service, done: impl Fn(&Value) -> bool) -> Value {
+    let c = client();
+    let mut ready = Value::Null;
+    for _ in 0..200 {
+        ready = c
+            .get(url(s, "/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if done(&ready) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    ready
+}
+
 async fn post(s: &Service, path: &str, body: Value) -> (StatusCode, Value) {
     let r = client()
         .post(url(s, path))
@@ -239,21 +260,7 @@ async fn health_readiness_metrics_and_openapi() {
         "+++\nfråga = \"x\"\n+++\n",
     )
     .unwrap();
-    let mut why = Value::Null;
-    for _ in 0..100 {
-        why = c
-            .get(url(&s, "/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if why["faq"]["ok"] == false {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let why = readyz_until(&s, |r| r["faq"]["ok"] == false).await;
     assert_eq!(why["faq"]["ok"], false, "{why:#}");
     assert!(
         why["faq"]["problems"][0]
@@ -321,21 +328,7 @@ async fn serve_syncs_the_feed_and_answers_link_the_episode_at_the_minute() {
     .unwrap();
     let s = Service::start_with(false, &[("KOMMUNBOT_FEED", file.to_str().unwrap())]).await;
     let c = client();
-    let mut ready = Value::Null;
-    for _ in 0..200 {
-        ready = c
-            .get(url(&s, "/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if ready["podcast"]["result"] == "updated" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    let ready = readyz_until(&s, |r| r["podcast"]["result"] == "updated").await;
     assert_eq!(ready["podcast"]["result"], "updated", "{ready:#}");
     assert_eq!(ready["podcast"]["episodes"], 1);
     let (status, v) = post(
@@ -421,22 +414,7 @@ async fn a_hanging_feed_server_holds_nothing_else_up() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
     // The sync gives up after its timeout and says so; the service stays ready.
-    let c = client();
-    let mut ready = Value::Null;
-    for _ in 0..200 {
-        ready = c
-            .get(url(&s, "/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if ready["podcast"]["result"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    let ready = readyz_until(&s, |r| r["podcast"]["result"] == "failed").await;
     assert_eq!(ready["podcast"]["result"], "failed", "{ready:#}");
     assert!(
         ready["podcast"]["error"]

@@ -506,13 +506,24 @@ fn since(q: &Option<String>) -> Result<i64, ApiError> {
     Ok(crate::store::now_ms() - age)
 }
 
+/// The bearer token checked first, then the query: no data, not even an error about the
+/// query, reaches a caller without the token.
+fn staff_query(
+    s: &AppState,
+    headers: &HeaderMap,
+    q: Result<Query<LogQuery>, QueryRejection>,
+) -> Result<LogQuery, ApiError> {
+    authorised(s, headers)?;
+    let Query(q) = q.map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.body_text()))?;
+    Ok(q)
+}
+
 async fn staff_log(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     q: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    authorised(&s, &headers)?;
-    let Query(q) = q.map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.body_text()))?;
+    let q = staff_query(&s, &headers, q)?;
     let filter = Filter {
         since_ms: Some(since(&q.since)?),
         outcome: q.outcome,
@@ -529,8 +540,7 @@ async fn staff_review(
     headers: HeaderMap,
     q: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    authorised(&s, &headers)?;
-    let Query(q) = q.map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.body_text()))?;
+    let q = staff_query(&s, &headers, q)?;
     let store = s.service.store().map_err(unavailable)?;
     let rows = store
         .needs_review(since(&q.since)?, q.limit.unwrap_or(100).clamp(1, 1000))
