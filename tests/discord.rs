@@ -171,12 +171,19 @@ async fn an_unknown_question_gets_an_honest_reply_and_is_logged_redacted_after_s
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_fraga_answers_and_feedback_buttons_are_stored() {
     let mut s = Service::start().await;
-    let id = s.fake.slash("fråga", &[("fråga", ANSWERED)], CITIZEN, &[]);
+    let question = format!("{ANSWERED} Jag är 19900101-9802.");
+    let id = s.fake.slash("fråga", &[("fråga", &question)], CITIZEN, &[]);
     let cb = s.fake.callback(id).await;
     assert_eq!(cb["type"], 4, "{cb:#}");
     let data = &cb["data"];
     assert_eq!(data["embeds"][0]["title"], format!("Fråga: {ANSWERED}"));
-    assert!(data["content"].as_str().unwrap().contains(ANSWERED));
+    // The question is echoed for the channel, redacted.
+    let echo = data["content"].as_str().unwrap();
+    assert!(echo.contains(ANSWERED), "{echo}");
+    assert!(
+        echo.contains("[personnummer]") && !echo.contains("9802"),
+        "{echo}"
+    );
     assert_no_mentions(data);
     let buttons = button_ids(data);
     assert_eq!(buttons.len(), 2);

@@ -81,8 +81,10 @@ async fn fraga(
         }),
     );
     let r = render::reply(&answered.reply, &answered.record_id);
-    // Echo the question above the answer, so a channel sees what was asked.
-    let asked = format!("**Din fråga:** {}", render::cut(question.trim(), 1500));
+    // Echo the question above the answer, so a channel sees what was asked — redacted: a
+    // slash command's text is otherwise private, and a personnummer must not become public.
+    let shown = crate::privacy::redact(question.trim()).text;
+    let asked = format!("**Din fråga:** {}", render::cut(&shown, 1500));
     ctx.send(
         poise::CreateReply::default()
             .content(asked)
