@@ -211,7 +211,10 @@ async fn faq_ladda_om(ctx: Ctx<'_>) -> Result<(), Error> {
         platform: "discord",
         user: &actor,
     };
-    let text = match service.reload() {
+    // Reading files and building the index: off the async workers.
+    let svc = service.clone();
+    let reloaded = tokio::task::spawn_blocking(move || svc.reload()).await?;
+    let text = match reloaded {
         Ok(live) => {
             service
                 .audit(

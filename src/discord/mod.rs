@@ -397,7 +397,17 @@ async fn on_modal(ctx: &serenity::Context, bot: &Bot, mi: &ModalInteraction) {
         Edit::Update { .. } => "faq.edit",
     };
     let today = crate::logview::datetime(crate::store::now_ms())[..10].to_owned();
-    match bot.service.edit(&change, &today) {
+    // Copying, validating and writing files: off the async workers.
+    let (svc, job) = (bot.service.clone(), change.clone());
+    let result = match tokio::task::spawn_blocking(move || svc.edit(&job, &today)).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "discord: faq edit panicked");
+            respond("Något gick fel hos mig; FAQ:n är oförändrad.".into()).await;
+            return;
+        }
+    };
+    match result {
         Ok(saved) => {
             let detail = saved.path.display().to_string();
             bot.service
