@@ -297,7 +297,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
             let faq = faq::load_strict(&faq.faq)?;
             let synced = with_store(cfg, async |s, _| Ok(s.episodes().await?))?;
             let question = question.join(" ");
-            match Catalogue::build(&faq, &synced).find(&question, None) {
+            match Catalogue::build(&faq, &synced).find_for_question(&question, None) {
                 Some(f) => {
                     let at =
                         f.at.map(|t| format!(" från {}", crate::faq::Timestamp(t)))

@@ -217,7 +217,7 @@ impl Service {
             Outcome::NoAnswer {
                 theme: Some(theme),
                 chat: false,
-            } => catalogue.find(question, Some(theme.as_str())),
+            } => catalogue.find_for_question(question, Some(theme.as_str())),
             _ => None,
         };
         reply.episode = found.map(|f| EpisodeOut {

@@ -128,12 +128,28 @@ impl Catalogue {
     /// The episode that covers `question` best, with the minute where it does, if any
     /// clears the floor. `theme` (a theme id) favours the theme's episodes.
     pub fn find(&self, question: &str, theme: Option<&str>) -> Option<Found> {
+        self.search(question, theme, false)
+    }
+
+    /// As [`Catalogue::find`] for a citizen's own question with no FAQ answer: there, a word
+    /// no episode has is a part of the question no episode covers, and counts against.
+    pub fn find_for_question(&self, question: &str, theme: Option<&str>) -> Option<Found> {
+        self.search(question, theme, true)
+    }
+
+    fn search(&self, question: &str, theme: Option<&str>, strict: bool) -> Option<Found> {
         let q = stems(&self.analyzer, question);
         if q.is_empty() {
             return None;
         }
-        // A stem no episode has says nothing about which episode it is.
-        let weight = |s: &String| self.idf.get(s).copied().unwrap_or(0.0);
+        // Linking an entry, a stem no episode has says nothing about which episode it is
+        // (the entry's own wording); linking a bare question, it is an uncovered part of it.
+        let unknown = if strict {
+            self.idf.values().copied().fold(0.0, f32::max)
+        } else {
+            0.0
+        };
+        let weight = |s: &String| self.idf.get(s).copied().unwrap_or(unknown);
         let total: f32 = q.iter().map(weight).sum();
         if total <= 0.0 {
             return None;
@@ -395,6 +411,18 @@ mod tests {
         ] {
             assert_eq!(c.find(q, None), None, "{q}");
         }
+    }
+
+    #[test]
+    fn a_bare_question_needs_most_of_its_words_covered() {
+        let c = catalogue();
+        assert!(
+            c.find_for_question("Vem tar bort plogvallen vid infarten?", Some("snorojning"))
+                .is_some()
+        );
+        // Two known words in a long question about something else.
+        let q = "Får jag ha en häst på tomten och bygga ett stall med plogvall och infart till kommunens ridhus?";
+        assert_eq!(c.find_for_question(q, None), None);
     }
 
     #[test]
