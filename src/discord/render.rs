@@ -22,6 +22,8 @@ pub const MAX_EMBED: usize = 6000;
 pub const MAX_LABEL: usize = 80;
 pub const MAX_CONTENT: usize = 2000;
 
+/// Shown above every embed: the reply comes from a bot.
+const AUTHOR: &str = "🤖 kommunbot – automatiskt svar";
 const BLUE: u32 = 0x1f6feb;
 const AMBER: u32 = 0xbf8700;
 const GREY: u32 = 0x6e7781;
@@ -107,7 +109,7 @@ pub fn cut(s: &str, max: usize) -> String {
 
 /// The reply to a question. `record_id` ties the buttons to the logged question.
 pub fn reply(r: &Reply, record_id: &str) -> Rendered {
-    let author = CreateEmbedAuthor::new("🤖 kommunbot – automatiskt svar");
+    let author = CreateEmbedAuthor::new(AUTHOR);
     let footer_text = format!("{}\n{BOT_NOTICE}", r.contact);
     let mut fields: Vec<(String, String)> = Vec::new();
     let (title, colour, components) = match r.kind {
@@ -188,7 +190,7 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
     // The whole embed must stay within 6000 characters: the answer gives way first.
     let fixed = title.chars().count()
         + footer_text.chars().count()
-        + author_len()
+        + AUTHOR.chars().count()
         + fields
             .iter()
             .map(|(n, v)| n.chars().count() + v.chars().count())
@@ -222,10 +224,6 @@ fn links_field(r: &Reply) -> Option<(String, String)> {
         .map(|l| format!("[{}]({})", md_label(&l.title), l.url))
         .collect();
     (!links.is_empty()).then(|| ("Läs mer".into(), join_within(&links, MAX_FIELD)))
-}
-
-fn author_len() -> usize {
-    "🤖 kommunbot – automatiskt svar".chars().count()
 }
 
 /// Square brackets would end a Markdown link label early.
