@@ -268,7 +268,10 @@ impl Service {
             entry: entry.id.clone(),
             confidence: 1.0,
         };
-        Some(Reply::build(&live.faq, &outcome, &self.texts))
+        let mut reply = Reply::build(&live.faq, &outcome, &self.texts);
+        // The same episode link a direct answer gets: a choice is an answer too.
+        self.link_episode(&live.faq, &outcome, &entry.question, &mut reply);
+        Some(reply)
     }
 
     /// The honest "I don't know yet" reply, for when a citizen says none of the choices fit.
