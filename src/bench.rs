@@ -41,7 +41,8 @@ impl Rng {
 }
 
 /// Makes a corpus of `size` entries from the words of `base`, in as many themes as `base`.
-pub fn synthetic(base: &Faq, size: usize, seed: u64) -> Faq {
+/// The distinct words of a FAQ's phrasings and answers (never empty).
+fn vocabulary(base: &Faq) -> Vec<String> {
     let mut words: Vec<String> = base
         .entries
         .iter()
@@ -59,6 +60,11 @@ pub fn synthetic(base: &Faq, size: usize, seed: u64) -> Faq {
     if words.is_empty() {
         words.push("fråga".into());
     }
+    words
+}
+
+pub fn synthetic(base: &Faq, size: usize, seed: u64) -> Faq {
+    let words = vocabulary(base);
     let mut rng = Rng(seed.max(1));
     let themes: Vec<Theme> = if base.themes.is_empty() {
         vec![Theme {
@@ -230,5 +236,76 @@ pub fn log_throughput(
             p99_logging: p99(times),
             spooled: log.stats.spooled.load(std::sync::atomic::Ordering::Relaxed),
         })
+    })
+}
+
+/// What `bench --topics` measured.
+#[derive(Debug, Clone)]
+pub struct TopicsBench {
+    pub questions: usize,
+    pub topics: usize,
+    /// Profiling and grouping every question from scratch.
+    pub group: Duration,
+    /// One new question: profile, vector, nearest topic.
+    pub assign_p50: Duration,
+    pub assign_p99: Duration,
+}
+
+/// Groups `n` synthetic logged questions from scratch, then assigns 2,000 more one by one.
+/// Questions are made like real ones pile up: a few hundred matters, each with its own
+/// words (drawn from the FAQ's vocabulary), asked in varying short sentences with filler.
+pub fn topics(
+    base: &Faq,
+    n: usize,
+    seed: u64,
+) -> Result<TopicsBench, crate::answer::GlossaryError> {
+    use crate::topics::group::{self, Params, Vocabulary};
+    let engine = Engine::new(base, Glossary::base())?;
+    let words: Vec<String> = vocabulary(base);
+    let mut rng = Rng(seed | 1);
+    let matters: Vec<Vec<String>> = (0..400)
+        .map(|_| (0..3).map(|_| rng.pick(&words).clone()).collect())
+        .collect();
+    let question = |rng: &mut Rng| {
+        let m = rng.pick(&matters);
+        let filler = 1 + (rng.next() % 4) as usize;
+        format!(
+            "{} {} {}",
+            rng.pick(m),
+            rng.sentence(&words, filler),
+            rng.pick(m)
+        )
+    };
+    let texts: Vec<String> = (0..n).map(|_| question(&mut rng)).collect();
+    let extra: Vec<String> = (0..2000).map(|_| question(&mut rng)).collect();
+
+    let start = Instant::now();
+    let mut vocab = Vocabulary::default();
+    let vectors: Vec<_> = texts
+        .iter()
+        .map(|t| vocab.vector(&crate::topics::profile(&engine, t)))
+        .collect();
+    let g = group::group(&vectors, Params::default());
+    let group_time = start.elapsed();
+
+    let mut model = g.model;
+    let mut times = Vec::with_capacity(extra.len());
+    for t in &extra {
+        let s = Instant::now();
+        let v = vocab.vector(&crate::topics::profile(&engine, t));
+        let hit = model.assign(&v);
+        times.push(s.elapsed());
+        if let Some((t, _)) = hit {
+            model.add(t, &v);
+        }
+    }
+    let mut sorted = times.clone();
+    sorted.sort();
+    Ok(TopicsBench {
+        questions: n,
+        topics: g.topics.len(),
+        group: group_time,
+        assign_p50: sorted[sorted.len() / 2],
+        assign_p99: p99(times),
     })
 }

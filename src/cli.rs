@@ -61,6 +61,127 @@ pub enum Command {
     /// Podcast episodes: sync the feed, list, search, status.
     #[command(subcommand)]
     Episodes(EpisodesCommand),
+    /// Candidate topics: unanswered and "not helpful" questions grouped and ranked by demand.
+    Topics(TopicsArgs),
+    /// Phrasings citizens used for entries, proposed as alternates: list, accept, reject.
+    Suggestions(SuggestionsArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct TopicsArgs {
+    #[command(subcommand)]
+    pub command: Option<TopicsCommand>,
+    #[command(flatten)]
+    pub list: TopicsListArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TopicsListArgs {
+    /// Only questions newer than this (e.g. 90d, 12w).
+    #[arg(long, default_value = "90d")]
+    pub since: String,
+    /// Only topics with at least this many questions.
+    #[arg(long, default_value_t = 2)]
+    pub min_size: usize,
+    /// Only topics of this theme id.
+    #[arg(long)]
+    pub theme: Option<String>,
+    #[arg(long, value_enum, default_value_t = crate::topics::Format::Table)]
+    pub format: crate::topics::Format,
+    /// At most this many topics.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Group every question again from scratch (topic ids and statuses are kept).
+    #[arg(long)]
+    pub regroup: bool,
+    #[command(flatten)]
+    pub faq: FaqArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicsCommand {
+    /// Set a topic's status: planned (for an episode), covered (by an episode and/or FAQ
+    /// entries) or dismissed; new reopens it.
+    Mark {
+        /// The topic's id (first column of `topics`).
+        id: i64,
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::topics::STATUSES))]
+        status: String,
+        /// The episode that covers (or will cover) it.
+        #[arg(long)]
+        episode: Option<String>,
+        /// A FAQ entry that covers it (theme/slug); may be given several times.
+        #[arg(long = "entry")]
+        entries: Vec<String>,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        faq: FaqArg,
+    },
+    /// Write a draft FAQ entry for a topic into faq/<theme>/ (not served until completed).
+    Draft {
+        id: i64,
+        /// The theme folder (default: the topic's likely theme).
+        #[arg(long)]
+        theme: Option<String>,
+        #[command(flatten)]
+        faq: FaqArg,
+    },
+    /// Group the questions of a labelled file and compare with its gold topics.
+    Eval(TopicsEvalArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SuggestionsArgs {
+    #[command(subcommand)]
+    pub command: Option<SuggestionsCommand>,
+    /// Only evidence newer than this.
+    #[arg(long, default_value = "365d")]
+    pub since: String,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub faq: FaqArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuggestionsCommand {
+    /// Add the phrasing to its entry's alternates (validated, written atomically, audited).
+    Accept {
+        id: String,
+        #[command(flatten)]
+        faq: FaqArg,
+    },
+    /// Hide the suggestion for good.
+    Reject {
+        id: String,
+        #[command(flatten)]
+        faq: FaqArg,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TopicsEvalArgs {
+    #[command(flatten)]
+    pub faq: FaqArg,
+    /// Labelled questions: {"q": "...", "topic": "..."} per line.
+    #[arg(long)]
+    pub log: PathBuf,
+    /// Print the figures as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Tuning: the join threshold (cosine).
+    #[arg(long, hide = true)]
+    pub join: Option<f32>,
+    /// Tuning: the merge threshold (cosine).
+    #[arg(long, hide = true)]
+    pub merge: Option<f32>,
+    /// Print each found topic with its gold labels (for tuning).
+    #[arg(long, hide = true)]
+    pub dump: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +338,10 @@ pub struct BenchArgs {
     /// With --http: concurrent connections.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Instead: group this many synthetic logged questions into topics from scratch, and
+    /// time assigning new ones one by one.
+    #[arg(long, conflicts_with_all = ["log", "http"])]
+    pub topics: Option<usize>,
     /// With --log: hand questions over at this steady rate per second (default: flat out).
     #[arg(long)]
     pub rate: Option<u32>,
@@ -235,6 +360,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Purge(p) => purge(p, cfg),
         Command::Forget(f) => forget(f, cfg),
         Command::Episodes(e) => episodes(e, cfg),
+        Command::Topics(t) => topics(t, cfg),
+        Command::Suggestions(s) => suggestions(s, cfg),
     }
 }
 
@@ -633,6 +760,18 @@ fn run_bench(b: BenchArgs) -> Result<ExitCode> {
             .collect(),
     };
     anyhow::ensure!(!questions.is_empty(), "no questions to time");
+    if let Some(n) = b.topics {
+        let r = bench::topics(&base, n, 7)?;
+        println!(
+            "topics: {} questions grouped from scratch into {} topics in {:.2} s; a new question assigned in p50 {:.0} us, p99 {:.0} us",
+            r.questions,
+            r.topics,
+            r.group.as_secs_f64(),
+            r.assign_p50.as_secs_f64() * 1e6,
+            r.assign_p99.as_secs_f64() * 1e6,
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(n) = b.http {
         let dir = std::env::temp_dir().join(format!("kommunbot-load-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -701,6 +840,218 @@ fn run_bench(b: BenchArgs) -> Result<ExitCode> {
             row.p99.as_secs_f64() * 1e6,
             row.max.as_secs_f64() * 1e6,
             row.questions
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The pseudonym staff actions on the command line are audited under.
+fn cli_actor(settings: &Settings) -> Result<String> {
+    let pseudo =
+        Pseudonymizer::load_or_create(&settings.data_dir, Some(settings.asker_secret.expose()))?;
+    let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+    Ok(pseudo.asker("cli", &user))
+}
+
+fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
+    use crate::topics::{self as t, Query};
+    match a.command {
+        Some(TopicsCommand::Eval(e)) => topics_eval(e),
+        None => {
+            let l = a.list;
+            let (_, engine) = load_engine(&l.faq.faq)?;
+            let query = Query {
+                since_ms: since_ms(&l.since)?,
+                min_size: l.min_size,
+                theme: l.theme,
+                limit: l.limit,
+                regroup: l.regroup,
+            };
+            let report = with_store(cfg, async |s, _| Ok(t::refresh(s, &engine, &query).await?))?;
+            print!("{}", t::render(&report, l.format));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(TopicsCommand::Mark {
+            id,
+            status,
+            episode,
+            entries,
+            note,
+            faq,
+        }) => {
+            if status == "covered" && episode.is_none() && entries.is_empty() {
+                anyhow::bail!(
+                    "topic #{id}: say what covers it: --episode ID and/or --entry THEME/SLUG"
+                );
+            }
+            if !entries.is_empty() {
+                let faq = faq::load_strict(&faq.faq)?;
+                if let Some(bad) = entries.iter().find(|e| faq.entry(e).is_none()) {
+                    anyhow::bail!(
+                        "unknown entry `{bad}`: use an id as `topics` or `check` shows it (theme/slug)"
+                    );
+                }
+            }
+            let done = with_store(cfg, async |s, settings| {
+                let ok = s
+                    .mark_topic(id, &status, episode.as_deref(), &entries, note.as_deref())
+                    .await?;
+                if ok {
+                    let detail = format!(
+                        "{status}{}",
+                        episode
+                            .as_ref()
+                            .map(|e| format!(" episode {e}"))
+                            .unwrap_or_default()
+                    );
+                    s.audit(
+                        &cli_actor(settings)?,
+                        "topic.mark",
+                        Some(&id.to_string()),
+                        &detail,
+                    )
+                    .await?;
+                }
+                Ok(ok)
+            })?;
+            if !done {
+                eprintln!("error: no topic #{id}: run `kommunbot topics` to see the ids");
+                return Ok(ExitCode::from(1));
+            }
+            println!("ämne #{id}: {}", t::status_sv(&status));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(TopicsCommand::Draft {
+            id,
+            theme,
+            faq: dir,
+        }) => {
+            let (faq, engine) = load_engine(&dir.faq)?;
+            let query = Query {
+                since_ms: 0,
+                min_size: 0,
+                theme: None,
+                limit: usize::MAX,
+                regroup: false,
+            };
+            let (report, settings) = with_store(cfg, async |s, settings| {
+                Ok((t::refresh(s, &engine, &query).await?, settings.clone()))
+            })?;
+            let Some(topic) = report
+                .open
+                .iter()
+                .chain(&report.covered_but_asked)
+                .find(|t| t.id == id)
+            else {
+                anyhow::bail!(
+                    "no open topic #{id} with questions: run `kommunbot topics` to see the ids"
+                );
+            };
+            let Some(theme) = theme.or(topic.theme.clone()) else {
+                anyhow::bail!(
+                    "topic #{id} has no likely theme: pass --theme THEME (a folder in {})",
+                    dir.faq.display()
+                );
+            };
+            let today = crate::logview::datetime(store::now_ms())[..10].to_owned();
+            let saved = faq::edit::save(&dir.faq, &faq, &t::draft_edit(topic, &theme), &today)?;
+            runtime()?.block_on(async {
+                let s = open_store(&settings).await?;
+                s.audit(
+                    &cli_actor(&settings)?,
+                    "faq.draft",
+                    Some(&saved.id),
+                    &format!("from topic #{id}"),
+                )
+                .await?;
+                s.close().await;
+                anyhow::Ok(())
+            })?;
+            println!(
+                "utkast skrivet: {}\nSkriv svaret och ta bort raden `draft = true` så börjar boten använda det.",
+                saved.path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
+    use crate::topics::phrasing::{self, LOW_CONFIDENCE};
+    let since = since_ms(&a.since)?;
+    let dir = match &a.command {
+        Some(SuggestionsCommand::Accept { faq, .. } | SuggestionsCommand::Reject { faq, .. }) => {
+            faq.faq.clone()
+        }
+        None => a.faq.faq.clone(),
+    };
+    let faq = faq::load_strict(&dir)?;
+    with_store(cfg, async |s, settings| {
+        let evidence = s.phrasing_evidence(since, LOW_CONFIDENCE).await?;
+        let decided = s.phrasing_decisions().await?;
+        let list = phrasing::suggestions(&evidence, &faq, &decided);
+        let (id, accept) = match &a.command {
+            None => {
+                if a.json {
+                    println!("{}", serde_json::to_string_pretty(&list)?);
+                } else if list.is_empty() {
+                    println!("Inga förslag just nu.");
+                } else {
+                    println!("{:<8}  {:>5}  {:<36}  formulering", "id", "antal", "post");
+                    for x in &list {
+                        println!(
+                            "{:<8}  {:>5}  {:<36}  {}",
+                            x.id, x.count, x.entry, x.phrasing
+                        );
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            Some(SuggestionsCommand::Accept { id, .. }) => (id, true),
+            Some(SuggestionsCommand::Reject { id, .. }) => (id, false),
+        };
+        let Some(sug) = list.iter().find(|x| &x.id == id) else {
+            anyhow::bail!("no open suggestion `{id}`: run `kommunbot suggestions` to see the ids");
+        };
+        let actor = cli_actor(settings)?;
+        if accept {
+            let edit = phrasing::accept_edit(&faq, sug)
+                .with_context(|| format!("unknown entry `{}`", sug.entry))?;
+            let today = crate::logview::datetime(store::now_ms())[..10].to_owned();
+            let saved = faq::edit::save(&dir, &faq, &edit, &today)?;
+            s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, "accepted", &actor)
+                .await?;
+            s.audit(&actor, "suggestion.accept", Some(&sug.entry), &sug.phrasing)
+                .await?;
+            println!("\"{}\" lades till i {}", sug.phrasing, saved.path.display());
+        } else {
+            s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, "rejected", &actor)
+                .await?;
+            s.audit(&actor, "suggestion.reject", Some(&sug.entry), &sug.phrasing)
+                .await?;
+            println!("förslaget {} avvisades", sug.id);
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn topics_eval(a: TopicsEvalArgs) -> Result<ExitCode> {
+    let (_, engine) = load_engine(&a.faq.faq)?;
+    let labelled = crate::topics::read_labelled(&a.log)?;
+    let mut params = crate::topics::group::Params::default();
+    if let Some(j) = a.join {
+        params.join = j;
+    }
+    if let Some(m) = a.merge {
+        params.merge = m;
+    }
+    let r = crate::topics::evaluate(&engine, &labelled, params, a.dump);
+    if a.json {
+        println!("{}", serde_json::to_string(&r)?);
+    } else {
+        println!(
+            "ari {:.3}  purity {:.3}  topics {} (gold {})  n {}",
+            r.ari, r.purity, r.topics, r.gold_topics, r.n
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -40,3 +40,4 @@ pub mod reply;
 pub mod service;
 pub mod store;
 pub mod telemetry;
+pub mod topics;

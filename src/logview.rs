@@ -34,6 +34,22 @@ pub fn datetime(ms: i64) -> String {
     )
 }
 
+/// The first `n` characters of `s`, with "…" when it was longer.
+pub fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// One CSV line for Swedish Excel: `;`-separated, quoted where needed, CRLF.
+pub fn csv_line(fields: &[String]) -> String {
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    line.join(";") + "\r\n"
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -63,9 +79,7 @@ pub fn questions(rows: &[LoggedQuestion], format: Format) -> String {
                     r.theme.clone().unwrap_or_default(),
                     r.feedback.clone().unwrap_or_default(),
                 ];
-                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                out.push_str(&line.join(";"));
-                out.push_str("\r\n");
+                out.push_str(&csv_line(&fields));
             }
             out
         }

@@ -1,8 +1,9 @@
 //! Redaction of personal data, applied before a question is stored or logged.
 //!
 //! Replaces personnummer and samordningsnummer (Luhn-checked, so ordinary numbers survive),
-//! Swedish phone numbers, e-mail addresses and vehicle registration numbers with typed
-//! placeholders, and counts them. Pure: text in, text and counts out.
+//! Swedish phone numbers, e-mail addresses, vehicle registration numbers and names where a
+//! message says whose they are ("jag heter …", a signature, a name beside a personnummer)
+//! with typed placeholders, and counts them. Pure: text in, text and counts out.
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -18,11 +19,12 @@ pub struct Counts {
     pub phone: usize,
     pub email: usize,
     pub plate: usize,
+    pub name: usize,
 }
 
 impl Counts {
     pub fn total(&self) -> usize {
-        self.personnummer + self.phone + self.email + self.plate
+        self.personnummer + self.phone + self.email + self.plate + self.name
     }
 }
 
@@ -36,6 +38,32 @@ pub const PERSONNUMMER: &str = "[personnummer]";
 pub const PHONE: &str = "[telefon]";
 pub const EMAIL: &str = "[e-post]";
 pub const PLATE: &str = "[regnr]";
+pub const NAME: &str = "[namn]";
+
+/// Every placeholder, for code that must tell them from the citizen's own words.
+pub const PLACEHOLDERS: &[&str] = &[PERSONNUMMER, PHONE, EMAIL, PLATE, NAME];
+
+/// A name introduced as one: "jag heter Sara (Ali)", "mitt namn är …", "my name is …". The
+/// first word is taken whatever its case (people type "jag heter nina"); a surname only
+/// when capitalised.
+static NAME_INTRO_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:\b(?:jag\s+heter|mitt\s+namn\s+är|mitt\s+namn\s+ar|my\s+name\s+is|i\s+am\s+called)\s+)(\p{L}+(?:[ -]\p{Lu}\p{Ll}+)?)")
+        .expect("regex")
+});
+
+/// A signature: "mvh Anna", "hälsningar Per Ek", "/Peter", "regards, Tom".
+static NAME_SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|hälsningar|hälsning|regards|//?)[,:]?\s*(\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+)?)")
+        .expect("regex")
+});
+
+/// A capitalised first and last name right before a personnummer, phone or e-mail placeholder.
+static NAME_BESIDE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^\p{L}])(\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+)(?:,?\s*\[(?:personnummer|telefon|e-post)\])",
+    )
+    .expect("regex")
+});
 
 static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b").expect("regex")
@@ -173,10 +201,14 @@ pub fn redact(text: &str) -> Redacted {
         counts.plate += 1;
         PLATE
     });
-    Redacted {
-        text: text.into_owned(),
-        counts,
-    }
+    let mut name = |_: &Captures| {
+        counts.name += 1;
+        Some(NAME)
+    };
+    let text = replace_group(&NAME_INTRO_RE, &text, &mut name);
+    let text = replace_group(&NAME_SIGN_RE, &text, &mut name);
+    let text = replace_group(&NAME_BESIDE_RE, &text, &mut name);
+    Redacted { text, counts }
 }
 
 /// Replaces capture group 1 of each match where `f` says so; the regexes also match one
@@ -279,6 +311,36 @@ mod tests {
         ("postnummer 613 31", "postnummer 613 31"),
         ("Oxelösund 1:123", "Oxelösund 1:123"),
         ("VAD KOSTAR BYGGLOV", "VAD KOSTAR BYGGLOV"),
+        // names, where the message says they are names
+        (
+            "hej, jag heter Sara Ali, och undrar",
+            "hej, jag heter [namn], och undrar",
+        ),
+        ("jag heter nina och bor här", "jag heter [namn] och bor här"),
+        (
+            "Mitt namn är Per. När plogas gatan?",
+            "Mitt namn är [namn]. När plogas gatan?",
+        ),
+        ("my name is Tom Smith", "my name is [namn]"),
+        (
+            "vem ska jag prata med? /Peter",
+            "vem ska jag prata med? /[namn]",
+        ),
+        (
+            "tack på förhand, mvh Anna Berg",
+            "tack på förhand, mvh [namn]",
+        ),
+        (
+            "kö för lott, Eva Lund 19850611-9836",
+            "kö för lott, [namn] [personnummer]",
+        ),
+        (
+            "min mamma Karin Ek, 19420913-9858, behöver",
+            "min mamma [namn], [personnummer], behöver",
+        ),
+        ("När plogas Storgatan? Tack", "När plogas Storgatan? Tack"),
+        ("bygglov/rivningslov", "bygglov/rivningslov"),
+        ("Gamla Stan och Norra Hamnen", "Gamla Stan och Norra Hamnen"),
     ];
 
     #[test]
@@ -328,7 +390,8 @@ mod tests {
                 personnummer: 1,
                 phone: 1,
                 email: 1,
-                plate: 1
+                plate: 1,
+                name: 0,
             }
         );
         assert_eq!(r.counts.total(), 4);

@@ -16,6 +16,7 @@
 
 mod glossary;
 mod lexicon;
+mod profile;
 mod text;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -25,6 +26,7 @@ use crate::faq::{EntryId, Faq, ThemeId};
 pub use glossary::{BASE as BASE_GLOSSARY, Glossary, GlossaryError};
 pub use lexicon::edit_distance;
 use lexicon::{Lexicon, TermKey, Via, Word, WordCache};
+pub use profile::ProfileWord;
 pub use text::{Analyzer, Lang, fold};
 
 /// Field weights: how much a match in each part of an entry says about the entry.

@@ -221,6 +221,7 @@ const STOP_SV: &[&str] = &[
     "tror",
     "tycker",
     "undrar",
+    "heter",
     "fundera",
     "funderar",
     "fraga",
@@ -415,10 +416,11 @@ impl Analyzer {
     }
 
     /// Guesses the language by function words; Swedish wins ties since it is the default.
+    /// Words both languages use ("i", "in", "for") say nothing either way.
     pub fn detect(&self, words: &[String]) -> Lang {
         let sv = words
             .iter()
-            .filter(|w| self.stop_sv.contains(w.as_str()))
+            .filter(|w| self.stop_sv.contains(w.as_str()) && !self.stop_en.contains(w.as_str()))
             .count();
         let en = words
             .iter()

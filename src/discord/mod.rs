@@ -378,6 +378,7 @@ async fn on_modal(ctx: &serenity::Context, bot: &Bot, mi: &ModalInteraction) {
             .map(str::to_owned)
             .collect(),
         answer: field("answer"),
+        draft: false,
     };
     let change = match rest.strip_prefix("edit:") {
         Some(id) => Edit::Update {

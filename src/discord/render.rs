@@ -67,15 +67,10 @@ impl Action {
     }
 }
 
-/// A short, stable hash of an entry id for custom ids (FNV-1a, 32 bits, hex): entry ids can
-/// be longer than a custom id allows.
+/// A short, stable hash of an entry id for custom ids: entry ids can be longer than a
+/// custom id allows.
 pub fn entry_hash(entry: &str) -> String {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in entry.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    format!("{h:08x}")
+    crate::faq::short_hash(entry)
 }
 
 /// A message ready to send.

@@ -21,6 +21,9 @@ pub struct EntryDraft {
     pub question: String,
     pub alternates: Vec<String>,
     pub answer: String,
+    /// Not served until a guide completes it (an entry drafted from a candidate topic).
+    /// An edit of an entry that is already a draft keeps it a draft.
+    pub draft: bool,
 }
 
 /// A new entry, or a change to an existing one (which may move it to another theme).
@@ -138,9 +141,9 @@ pub fn render(draft: &EntryDraft, base: Option<&Entry>, today: &str) -> String {
         if let Some(r) = &b.review_by {
             out.push_str(&format!("review_by = {r}\n"));
         }
-        if b.draft {
-            out.push_str("draft = true\n");
-        }
+    }
+    if draft.draft || base.is_some_and(|b| b.draft) {
+        out.push_str("draft = true\n");
     }
     out.push_str("+++\n");
     out.push_str(draft.answer.trim());
@@ -327,6 +330,7 @@ mod tests {
             question: q.into(),
             alternates: vec!["Hur gör jag?".into()],
             answer: answer.into(),
+            draft: false,
         }
     }
 

@@ -243,6 +243,17 @@ impl Faq {
     }
 }
 
+/// A short, stable hash (FNV-1a, 32 bits, 8 hex digits) for ids that must fit where a full
+/// entry id or phrasing does not (Discord custom ids, suggestion ids on a command line).
+pub fn short_hash(text: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

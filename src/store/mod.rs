@@ -9,6 +9,8 @@
 //! [`Record::new`], which redacts the text and takes an already pseudonymised asker.
 
 pub mod retention;
+mod topics;
+pub use topics::{PhrasingEvidence, ReviewQuestion, TopicRow};
 mod writer;
 
 use std::path::Path;
@@ -308,6 +310,13 @@ impl Store {
         self.backend
     }
 
+    /// Whether statements may be cached. Not on PostgreSQL: through sqlx `Any`, a cached
+    /// statement keeps the parameter types of its first use, and a NULL there (no
+    /// confidence, no episode) makes a later non-NULL value fail to encode.
+    fn persistent(&self) -> bool {
+        self.backend == Backend::Sqlite
+    }
+
     /// Inserts records in one transaction; records already present are skipped.
     /// Returns how many rows were new.
     pub async fn insert(&self, records: &[Record]) -> Result<u64, StoreError> {
@@ -324,7 +333,7 @@ impl Store {
             // `confidence` (no answer) fixes the parameter's type for the cached statement,
             // and the next row's number is then refused ("incorrect binary data format").
             // SQLite has no parameter types, and keeps the faster cached statement.
-            .persistent(self.backend == Backend::Sqlite)
+            .persistent(self.persistent())
             .bind(&r.record_id)
             .bind(&r.tenant)
             .bind(r.asked_at)
@@ -392,6 +401,12 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
             "DELETE FROM feedback WHERE question_id IN (SELECT record_id FROM questions WHERE {condition})"
+        ))
+        .bind(value.clone())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM topic_questions WHERE question_id IN (SELECT record_id FROM questions WHERE {condition})"
         ))
         .bind(value.clone())
         .execute(&mut *tx)
@@ -560,7 +575,7 @@ impl Store {
                  synced_at = excluded.synced_at",
             )
             // See `insert`: NULLs through `Any` must not fix a cached statement's types.
-            .persistent(self.backend == Backend::Sqlite)
+            .persistent(self.persistent())
             .bind(&e.guid)
             .bind(&e.title)
             .bind(&e.link)
@@ -605,7 +620,7 @@ impl Store {
              attempted_at = excluded.attempted_at, succeeded_at = excluded.succeeded_at, \
              result = excluded.result, error = excluded.error, episodes = excluded.episodes",
         )
-        .persistent(self.backend == Backend::Sqlite)
+        .persistent(self.persistent())
         .bind(&f.configured)
         .bind(&f.url)
         .bind(&f.etag)

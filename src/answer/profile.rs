@@ -1,0 +1,59 @@
+//! Questions as weighted terms for comparing questions with each other (candidate topics),
+//! not with entries. Lives in the engine so both sides use the very same analysis.
+
+use super::Engine;
+use super::lexicon::Via;
+
+/// One content word of a question: the terms it may match by, each with a weight that
+/// says how much the term tells about the matter (term weight × how rare it is in the FAQ).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileWord {
+    pub text: String,
+    pub terms: Vec<(String, f32)>,
+    /// The glossary names the word as a municipal matter.
+    pub concept: bool,
+}
+
+impl Engine {
+    /// The content words of `text` with their terms; question words ("när", "hur") and
+    /// stop words are left out, since they say how a matter is asked about, not which.
+    pub fn profile(&self, text: &str) -> Vec<ProfileWord> {
+        let (_, words) = self.lexicon.analyze(text, None, true);
+        words
+            .into_iter()
+            .filter(|w| !w.is_intent() && !w.terms.is_empty())
+            .map(|w| {
+                let concept = w.in_glossary();
+                let terms = w
+                    .terms
+                    .iter()
+                    .map(|t| {
+                        // Words the FAQ never uses are as telling as its rarest ones: an
+                        // unanswered matter is usually exactly what the FAQ does not say.
+                        let idf = self
+                            .terms
+                            .get(&t.key)
+                            .map_or(self.oov_idf, |id| self.idf[*id as usize]);
+                        let via = match t.via {
+                            // A typo repaired towards an FAQ word is a guess; keep it weaker.
+                            Via::Fuzzy(_) => 0.7,
+                            _ => 1.0,
+                        };
+                        (t.key.clone(), t.weight * idf * via)
+                    })
+                    .collect();
+                ProfileWord {
+                    text: w.text,
+                    terms,
+                    concept,
+                }
+            })
+            .collect()
+    }
+
+    /// The largest weight a term can get from [`Engine::profile`]: a word nobody in the
+    /// FAQ uses.
+    pub fn max_term_weight(&self) -> f32 {
+        self.oov_idf
+    }
+}

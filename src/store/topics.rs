@@ -1,0 +1,258 @@
+//! Storage for candidate topics and phrasing suggestions: the SQL behind `topics` and
+//! `suggestions`. Grouping itself is not here (see `crate::topics`).
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Store, StoreError, now_ms};
+
+/// A question staff should see in topics: unanswered, offered "Menade du…?" choices of
+/// which the citizen picked none, or answered and marked unhelpful.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewQuestion {
+    pub record_id: String,
+    pub asked_at: i64,
+    pub asker: Option<String>,
+    /// Redacted, as logged.
+    pub text: String,
+    pub theme: Option<String>,
+    pub topic_id: Option<i64>,
+}
+
+/// A topic as stored: identity and the status staff set.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TopicRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub label: String,
+    pub status: String,
+    pub status_at: Option<i64>,
+    pub episode: Option<String>,
+    pub entries: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// A question that says how citizens phrase an entry: they picked it under "Menade du…?",
+/// or it was answered with low confidence and marked helpful.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhrasingEvidence {
+    pub entry_id: String,
+    pub text: String,
+    pub redactions: i64,
+    pub asked_at: i64,
+    /// `chosen` or `helpful`.
+    pub kind: String,
+}
+
+impl Store {
+    /// Questions for topics since `since_ms`, oldest first, with the topic each is in.
+    pub async fn review_questions(&self, since_ms: i64) -> Result<Vec<ReviewQuestion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT q.record_id, q.asked_at, q.asker, q.text, q.theme, t.topic_id \
+             FROM questions q LEFT JOIN topic_questions t ON t.question_id = q.record_id \
+             WHERE q.asked_at >= $1 AND (q.outcome = 'no_answer' \
+             OR (q.outcome = 'suggested' AND NOT EXISTS (SELECT 1 FROM feedback c \
+                 WHERE c.question_id = q.record_id AND c.kind = 'chosen')) \
+             OR EXISTS (SELECT 1 FROM feedback f \
+                 WHERE f.question_id = q.record_id AND f.kind IN ('not_helpful', 'none_of_these'))) \
+             ORDER BY q.asked_at, q.id",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReviewQuestion {
+                    record_id: r.try_get(0)?,
+                    asked_at: r.try_get(1)?,
+                    asker: r.try_get(2)?,
+                    text: r.try_get(3)?,
+                    theme: r.try_get(4)?,
+                    topic_id: r.try_get(5)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Every topic, oldest first.
+    pub async fn topics(&self) -> Result<Vec<TopicRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, created_at, label, status, status_at, episode, entries, note \
+             FROM topics ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let entries: Option<String> = r.try_get(6)?;
+                Ok(TopicRow {
+                    id: r.try_get(0)?,
+                    created_at: r.try_get(1)?,
+                    label: r.try_get(2)?,
+                    status: r.try_get(3)?,
+                    status_at: r.try_get(4)?,
+                    episode: r.try_get(5)?,
+                    entries: entries
+                        .unwrap_or_default()
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect(),
+                    note: r.try_get(7)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Creates topics with these labels and returns their ids, in order; one transaction.
+    pub async fn create_topics(&self, labels: &[String]) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(labels.len());
+        let at = now_ms();
+        for label in labels {
+            let row =
+                sqlx::query("INSERT INTO topics (created_at, label) VALUES ($1, $2) RETURNING id")
+                    .bind(at)
+                    .bind(label)
+                    .persistent(self.persistent())
+                    .fetch_one(&mut *tx)
+                    .await?;
+            ids.push(row.try_get(0)?);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Puts questions into topics (moving them if they were in another); one transaction.
+    pub async fn assign_topics(&self, pairs: &[(String, i64)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (question, topic) in pairs {
+            sqlx::query(
+                "INSERT INTO topic_questions (question_id, topic_id) VALUES ($1, $2) \
+                 ON CONFLICT (question_id) DO UPDATE SET topic_id = excluded.topic_id",
+            )
+            .bind(question)
+            .bind(topic)
+            .persistent(self.persistent())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Updates topics' labels (a topic's most representative question changes as it grows).
+    pub async fn relabel_topics(&self, labels: &[(i64, String)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (id, label) in labels {
+            sqlx::query("UPDATE topics SET label = $1 WHERE id = $2")
+                .bind(label)
+                .bind(id)
+                .persistent(self.persistent())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a topic's status. Returns false when there is no such topic.
+    pub async fn mark_topic(
+        &self,
+        id: i64,
+        status: &str,
+        episode: Option<&str>,
+        entries: &[String],
+        note: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let entries = (!entries.is_empty()).then(|| entries.join(" "));
+        let n = sqlx::query(
+            "UPDATE topics SET status = $1, status_at = $2, episode = COALESCE($3, episode), \
+             entries = COALESCE($4, entries), note = COALESCE($5, note) WHERE id = $6",
+        )
+        .bind(status)
+        .bind(now_ms())
+        .bind(episode)
+        .bind(entries)
+        .bind(note)
+        .bind(id)
+        .persistent(self.persistent())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    /// Questions that show how citizens phrase entries, since `since_ms`: picked under
+    /// "Menade du…?", or answered below `low_confidence` and marked helpful.
+    pub async fn phrasing_evidence(
+        &self,
+        since_ms: i64,
+        low_confidence: f64,
+    ) -> Result<Vec<PhrasingEvidence>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT f.entry_id, q.text, q.redactions, q.asked_at, 'chosen' \
+             FROM feedback f JOIN questions q ON q.record_id = f.question_id \
+             WHERE f.kind = 'chosen' AND f.entry_id IS NOT NULL AND q.asked_at >= $1 \
+             UNION ALL \
+             SELECT q.entry_id, q.text, q.redactions, q.asked_at, 'helpful' \
+             FROM feedback f JOIN questions q ON q.record_id = f.question_id \
+             WHERE f.kind = 'helpful' AND q.outcome = 'answered' AND q.entry_id IS NOT NULL \
+             AND q.confidence < $2 AND q.asked_at >= $1",
+        )
+        .bind(since_ms)
+        .bind(low_confidence)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PhrasingEvidence {
+                    entry_id: r.try_get(0)?,
+                    text: r.try_get(1)?,
+                    redactions: r.try_get(2)?,
+                    asked_at: r.try_get(3)?,
+                    kind: r.try_get(4)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Every phrasing decision: (suggestion id, `accepted` or `rejected`).
+    pub async fn phrasing_decisions(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT id, decision FROM phrasing_decisions")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Records a decision about a proposed phrasing; a later decision replaces an earlier.
+    pub async fn decide_phrasing(
+        &self,
+        id: &str,
+        entry_id: &str,
+        phrasing: &str,
+        decision: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO phrasing_decisions (id, entry_id, phrasing, decision, at, actor) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET \
+             decision = excluded.decision, at = excluded.at, actor = excluded.actor",
+        )
+        .bind(id)
+        .bind(entry_id)
+        .bind(phrasing)
+        .bind(decision)
+        .bind(now_ms())
+        .bind(actor)
+        .persistent(self.persistent())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

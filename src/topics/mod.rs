@@ -1,0 +1,402 @@
+//! Candidate topics: what citizens ask that the FAQ cannot answer, grouped and ranked.
+//!
+//! [`group`] is the pure grouping; this module turns logged questions into ranked topics
+//! with labels, trends and examples, and measures grouping quality on labelled files.
+
+pub mod group;
+pub mod phrasing;
+pub mod plan;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::answer::Engine;
+use group::{Params, Vocabulary};
+pub use plan::{Slot, Topic};
+
+/// A logged (already redacted) question's profile. The placeholders that stand where
+/// personal data was ("[telefon]") say nothing about the matter: two questions that both held
+/// a phone number are not alike for it.
+pub fn profile(engine: &Engine, text: &str) -> Vec<crate::answer::ProfileWord> {
+    let mut clean = text.to_owned();
+    for p in crate::privacy::PLACEHOLDERS {
+        clean = clean.replace(p, " ");
+    }
+    engine.profile(&clean)
+}
+
+/// Grouping quality on a labelled file (`topics eval`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EvalReport {
+    pub ari: f64,
+    pub purity: f64,
+    pub topics: usize,
+    pub gold_topics: usize,
+    pub n: usize,
+}
+
+/// Groups `(question, gold topic)` pairs and compares the grouping with the gold topics.
+pub fn evaluate(
+    engine: &Engine,
+    labelled: &[(String, String)],
+    params: Params,
+    dump: bool,
+) -> EvalReport {
+    let mut vocab = Vocabulary::default();
+    let vectors: Vec<_> = labelled
+        .iter()
+        .map(|(q, _)| vocab.vector(&profile(engine, &crate::privacy::redact(q).text)))
+        .collect();
+    let grouping = group::group(&vectors, params);
+    let gold_names: Vec<&str> = labelled
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let gold: Vec<usize> = labelled
+        .iter()
+        .map(|(_, t)| gold_names.binary_search(&t.as_str()).unwrap_or(0))
+        .collect();
+    if dump {
+        for (t, members) in grouping.topics.iter().enumerate() {
+            println!("== topic {t} ({} questions)", members.len());
+            for i in members {
+                let mut top = vectors[*i].0.clone();
+                top.sort_by(|a, b| b.1.total_cmp(&a.1));
+                let terms: Vec<String> = top
+                    .iter()
+                    .take(5)
+                    .map(|(id, w)| format!("{}={w:.2}", vocab.key(*id)))
+                    .collect();
+                println!(
+                    "  [{}] {}   {{{}}}",
+                    labelled[*i].1,
+                    labelled[*i].0,
+                    terms.join(" ")
+                );
+            }
+        }
+    }
+    EvalReport {
+        ari: group::adjusted_rand_index(&grouping.assignment, &gold),
+        purity: group::purity(&grouping.assignment, &gold),
+        topics: grouping.topics.len(),
+        gold_topics: gold_names.len(),
+        n: labelled.len(),
+    }
+}
+
+/// How `topics` prints its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Md,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TopicsError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Line {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Reads a labelled file of the `unanswered-dev.jsonl` format: `{"q": "...", "topic": "..."}`
+/// per line; blank lines are skipped, anything else that is not such an object is an error.
+pub fn read_labelled(path: &std::path::Path) -> Result<Vec<(String, String)>, TopicsError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        q: String,
+        topic: String,
+    }
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| TopicsError::Read {
+        path: name.clone(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: Row = serde_json::from_str(line).map_err(|e| TopicsError::Line {
+            path: name.clone(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        out.push((row.q, row.topic));
+    }
+    Ok(out)
+}
+
+/// What `topics` lists.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub since_ms: i64,
+    pub min_size: usize,
+    pub theme: Option<String>,
+    pub limit: usize,
+    pub regroup: bool,
+}
+
+/// The topics as staff see them: open ones ranked by demand, and covered ones that are
+/// still asked about (their coverage is not being found).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Report {
+    pub open: Vec<Topic>,
+    pub covered_but_asked: Vec<Topic>,
+    /// Questions considered (unanswered or not helpful, in the window).
+    pub questions: usize,
+}
+
+/// The statuses a topic can have.
+pub const STATUSES: &[&str] = &["new", "planned", "covered", "dismissed"];
+
+/// Groups what is new in the log into topics, stores the assignments, and reports.
+pub async fn refresh(
+    store: &crate::store::Store,
+    engine: &Engine,
+    q: &Query,
+) -> Result<Report, crate::store::StoreError> {
+    let questions = store.review_questions(q.since_ms).await?;
+    let p = plan::plan(engine, &questions, q.regroup, Params::default());
+    let labels: Vec<String> = {
+        // A new topic's first label: its first question; `relabel` below refines it.
+        let mut l = vec![String::new(); p.new_topics];
+        for (i, s) in p.slots.iter().enumerate() {
+            if let Slot::New(k) = s
+                && l[*k].is_empty()
+            {
+                l[*k] = questions[i].text.clone();
+            }
+        }
+        l
+    };
+    let created = store.create_topics(&labels).await?;
+    let ids: Vec<i64> = p
+        .slots
+        .iter()
+        .map(|s| match s {
+            Slot::Existing(id) => *id,
+            Slot::New(k) => created[*k],
+        })
+        .collect();
+    let changed: Vec<(String, i64)> = questions
+        .iter()
+        .zip(&ids)
+        .filter(|(qq, id)| qq.topic_id != Some(**id))
+        .map(|(qq, id)| (qq.record_id.clone(), *id))
+        .collect();
+    store.assign_topics(&changed).await?;
+    let rows = store.topics().await?;
+    let all = plan::summarize(&questions, &ids, &p, &rows, crate::store::now_ms());
+    let relabel: Vec<(i64, String)> = all
+        .iter()
+        .filter(|t| rows.iter().any(|r| r.id == t.id && r.label != t.label))
+        .map(|t| (t.id, t.label.clone()))
+        .collect();
+    store.relabel_topics(&relabel).await?;
+    let keep = |t: &Topic| {
+        t.size >= q.min_size
+            && q.theme
+                .as_ref()
+                .is_none_or(|th| t.theme.as_ref() == Some(th))
+    };
+    let open: Vec<Topic> = all
+        .iter()
+        .filter(|t| (t.status == "new" || t.status == "planned") && keep(t))
+        .take(q.limit)
+        .cloned()
+        .collect();
+    let covered_but_asked: Vec<Topic> = all
+        .iter()
+        .filter(|t| t.status == "covered" && t.since_covered > 0)
+        .filter(|t| {
+            q.theme
+                .as_ref()
+                .is_none_or(|th| t.theme.as_ref() == Some(th))
+        })
+        .take(q.limit)
+        .cloned()
+        .collect();
+    tracing::info!(
+        questions = questions.len(),
+        new_topics = created.len(),
+        moved = changed.len(),
+        "topics refreshed"
+    );
+    Ok(Report {
+        open,
+        covered_but_asked,
+        questions: questions.len(),
+    })
+}
+
+/// The report in a format: a table for the terminal, CSV, JSON, or Markdown to paste into
+/// an episode planning document. Headings and labels are Swedish: staff read them.
+pub fn render(r: &Report, format: Format) -> String {
+    let date = |ms: i64| {
+        crate::logview::datetime(ms)
+            .chars()
+            .take(10)
+            .collect::<String>()
+    };
+    match format {
+        Format::Json => serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
+        Format::Csv => {
+            let mut out = String::from("\u{feff}");
+            out.push_str(&crate::logview::csv_line(
+                &[
+                    "id",
+                    "status",
+                    "frågor",
+                    "frågare",
+                    "trend",
+                    "tema",
+                    "först",
+                    "senast",
+                    "ämne",
+                    "exempel",
+                    "sedan täckt",
+                ]
+                .map(String::from),
+            ));
+            for t in r.open.iter().chain(&r.covered_but_asked) {
+                out.push_str(&crate::logview::csv_line(&[
+                    t.id.to_string(),
+                    t.status.clone(),
+                    t.size.to_string(),
+                    t.askers.to_string(),
+                    t.trend(),
+                    t.theme.clone().unwrap_or_default(),
+                    date(t.first_seen),
+                    date(t.last_seen),
+                    t.label.clone(),
+                    t.examples.join(" | "),
+                    t.since_covered.to_string(),
+                ]));
+            }
+            out
+        }
+        Format::Md => {
+            let mut out = String::from("# Kandidatämnen\n\n");
+            out.push_str(&format!(
+                "{} frågor som boten inte kunde svara på (eller där svaret inte hjälpte).\n\n",
+                r.questions
+            ));
+            for (n, t) in r.open.iter().enumerate() {
+                out.push_str(&format!(
+                    "## {}. {} (#{})\n\n- {} frågor från {} personer, trend {} (senaste 4 veckorna mot de 4 före)\n- Tema: {}\n- Status: {}\n- Sågs första gången {}, senast {}\n- Nyckelord: {}\n\nSå frågar invånarna:\n\n",
+                    n + 1,
+                    t.label,
+                    t.id,
+                    t.size,
+                    t.askers,
+                    t.trend(),
+                    t.theme.as_deref().unwrap_or("okänt"),
+                    status_sv(&t.status),
+                    date(t.first_seen),
+                    date(t.last_seen),
+                    t.terms.join(", "),
+                ));
+                for e in &t.examples {
+                    out.push_str(&format!("- \"{e}\"\n"));
+                }
+                out.push('\n');
+            }
+            if !r.covered_but_asked.is_empty() {
+                out.push_str(
+                    "## Täckta men frågas ändå\n\nSvaret finns, men invånarna hittar det inte:\n\n",
+                );
+                for t in &r.covered_but_asked {
+                    out.push_str(&format!(
+                        "- {} (#{}): {} frågor sedan det täcktes{}\n",
+                        t.label,
+                        t.id,
+                        t.since_covered,
+                        t.episode
+                            .as_ref()
+                            .map(|e| format!(" (avsnitt {e})"))
+                            .unwrap_or_default()
+                    ));
+                }
+            }
+            out
+        }
+        Format::Table => {
+            let mut out = format!(
+                "{:>5}  {:<8} {:>6} {:>7} {:>5}  {:<14} {}\n",
+                "id", "status", "frågor", "frågare", "trend", "tema", "ämne"
+            );
+            for t in &r.open {
+                out.push_str(&format!(
+                    "{:>5}  {:<8} {:>6} {:>7} {:>5}  {:<14} {}\n",
+                    t.id,
+                    t.status,
+                    t.size,
+                    t.askers,
+                    t.trend(),
+                    t.theme.as_deref().unwrap_or("-"),
+                    crate::logview::clip(&t.label, 70)
+                ));
+            }
+            if r.open.is_empty() {
+                out.push_str("(inga ämnen)\n");
+            }
+            if !r.covered_but_asked.is_empty() {
+                out.push_str("\nTäckta men frågas ändå (svaret hittas inte):\n");
+                for t in &r.covered_but_asked {
+                    out.push_str(&format!(
+                        "{:>5}  {} fråga(or) sedan täckt  {}\n",
+                        t.id,
+                        t.since_covered,
+                        crate::logview::clip(&t.label, 70)
+                    ));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// A status in Swedish.
+pub fn status_sv(status: &str) -> &'static str {
+    match status {
+        "planned" => "planerat",
+        "covered" => "täckt",
+        "dismissed" => "avfärdat",
+        _ => "nytt",
+    }
+}
+
+/// The new draft entry for a topic: the label as its question, the other examples as
+/// alternates, no answer yet, marked draft so the bot does not serve it until a guide
+/// writes the answer and removes `draft = true`.
+pub fn draft_edit(topic: &Topic, theme: &str) -> crate::faq::edit::Edit {
+    let label_key = crate::answer::fold(&topic.label);
+    let mut alternates: Vec<String> = Vec::new();
+    for e in &topic.examples {
+        let k = crate::answer::fold(e);
+        if k != label_key && !alternates.iter().any(|a| crate::answer::fold(a) == k) {
+            alternates.push(e.clone());
+        }
+    }
+    crate::faq::edit::Edit::Create(crate::faq::edit::EntryDraft {
+        theme: theme.to_owned(),
+        question: topic.label.clone(),
+        alternates,
+        answer: String::new(),
+        draft: true,
+    })
+}
