@@ -23,6 +23,7 @@ use crate::podcast::{Catalogue, FeedEpisode};
 use crate::privacy::Pseudonymizer;
 use crate::reply::{EpisodeOut, Reply, Texts};
 use crate::store::{Channel, Feedback, LogHandle, Place, Record, Store, StoreError};
+use crate::topics::{self, phrasing};
 
 /// A FAQ and the engine built over it, served together.
 pub struct Live {
@@ -38,6 +39,17 @@ pub enum ServiceError {
     NoDatabase,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why a suggestion could not be decided.
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error("the faq edit did not finish: {0}")]
+    Join(String),
 }
 
 /// A question answered: the reply to show, and the id its log record carries (buttons and
@@ -337,6 +349,82 @@ impl Service {
         if let Err(e) = result {
             tracing::error!(error = %e, action, "audit: cannot record a staff action");
         }
+    }
+
+    /// Candidate topics: groups what is new in the log and reports (see [`crate::topics`]).
+    pub async fn topics(&self, query: &topics::Query) -> Result<topics::Report, ServiceError> {
+        let live = self.live();
+        Ok(topics::refresh(self.store()?, &live.engine, query).await?)
+    }
+
+    /// Sets a topic's status as a staff member; false when there is no such topic.
+    pub async fn mark_topic(
+        &self,
+        actor: Asker<'_>,
+        id: i64,
+        status: &str,
+        episode: Option<&str>,
+    ) -> Result<bool, ServiceError> {
+        let ok = self
+            .store()?
+            .mark_topic(id, status, episode, &[], None)
+            .await?;
+        if ok {
+            self.audit(actor, "topic.mark", Some(&id.to_string()), status)
+                .await;
+        }
+        Ok(ok)
+    }
+
+    /// Open phrasing suggestions from the last year, most asked first.
+    pub async fn suggestions(&self) -> Result<Vec<phrasing::Suggestion>, ServiceError> {
+        let store = self.store()?;
+        let since = crate::store::now_ms() - 365 * 24 * 3600 * 1000;
+        let evidence = store
+            .phrasing_evidence(since, phrasing::LOW_CONFIDENCE)
+            .await?;
+        let decided = store.phrasing_decisions().await?;
+        Ok(phrasing::suggestions(&evidence, &self.live().faq, &decided))
+    }
+
+    /// Accepts (adds to the entry's alternates, validated and written atomically) or rejects
+    /// a suggestion as a staff member. `Ok(None)`: no such open suggestion.
+    pub async fn decide_suggestion(
+        self: &Arc<Self>,
+        actor: Asker<'_>,
+        id: &str,
+        accept: bool,
+    ) -> Result<Option<phrasing::Suggestion>, DecideError> {
+        let Some(s) = self.suggestions().await?.into_iter().find(|s| s.id == id) else {
+            return Ok(None);
+        };
+        if accept {
+            let edit = phrasing::accept_edit(&self.live().faq, &s)
+                .ok_or_else(|| EditError::UnknownEntry(s.entry.clone()))?;
+            let today = crate::logview::datetime(crate::store::now_ms())[..10].to_owned();
+            let svc = Arc::clone(self);
+            tokio::task::spawn_blocking(move || svc.edit(&edit, &today))
+                .await
+                .map_err(|e| DecideError::Join(e.to_string()))??;
+        }
+        let decision = if accept { "accepted" } else { "rejected" };
+        self.store()?
+            .decide_phrasing(
+                &s.id,
+                &s.entry,
+                &s.phrasing,
+                decision,
+                &self.pseudonym(actor),
+            )
+            .await
+            .map_err(ServiceError::from)?;
+        let action = if accept {
+            "suggestion.accept"
+        } else {
+            "suggestion.reject"
+        };
+        self.audit(actor, action, Some(&s.entry), &s.phrasing).await;
+        Ok(Some(s))
     }
 
     /// Reads the FAQ folder again. A broken folder keeps the live FAQ and returns every

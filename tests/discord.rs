@@ -527,3 +527,62 @@ async fn staff_see_unanswered_questions_and_statistics_and_edits_on_disk_are_ser
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_see_candidate_topics_and_plan_one_with_a_button() {
+    let s = Service::start().await;
+    let questions = [
+        "får man ha höns i villaområde",
+        "can I keep chickens in my garden?",
+        "hönsgård på tomten, vad gäller?",
+    ];
+    for (n, q) in questions.iter().enumerate() {
+        s.fake.dispatch(
+            "MESSAGE_CREATE",
+            s.fake.message(QUESTION_CHANNEL, 8000 + n as u64, q, true),
+        );
+        s.fake.messages(QUESTION_CHANNEL, n + 1).await;
+    }
+    s.wait_rows(3).await;
+
+    let id = s.fake.slash("ämnen", &[], GUIDE, &[STAFF_ROLE]);
+    let body = s.fake.callback(id).await;
+    let text = body["data"]["content"].as_str().unwrap().to_owned();
+    assert!(
+        text.contains("Kandidatämnen") && text.contains("3 frågor, 3 personer"),
+        "{body:#}"
+    );
+    assert_eq!(body["data"]["flags"], 64, "ephemeral: {body:#}");
+    let plan = button_ids(&body["data"])
+        .into_iter()
+        .find(|b| b.starts_with("kb:topic:") && b.ends_with(":planned"))
+        .expect("a plan button");
+
+    // The button is for staff only, also if someone else gets hold of it.
+    let click = s.fake.click_as(&plan, CITIZEN, &[]);
+    let text = s.fake.callback(click).await["data"]["content"].to_string();
+    assert!(text.contains("bara för kommuncenters personal"), "{text}");
+
+    let click = s.fake.click_as(&plan, GUIDE, &[STAFF_ROLE]);
+    let text = s.fake.callback(click).await["data"]["content"].to_string();
+    assert!(text.contains("planerat"), "{text}");
+    let id = s.fake.slash("ämnen", &[], GUIDE, &[STAFF_ROLE]);
+    let text = s.fake.callback(id).await["data"]["content"].to_string();
+    assert!(text.contains("planerat"), "{text}");
+
+    // A citizen is refused the command itself.
+    let id = s.fake.slash("ämnen", &[], CITIZEN, &[]);
+    let text = s.fake.callback(id).await["data"]["content"].to_string();
+    assert!(!text.contains("höns"), "{text}");
+
+    let url = format!("sqlite://{}/kommunbot.db", s.data.path().display());
+    let store = Store::open(&url).await.unwrap();
+    let trail = store.audit_trail(10).await.unwrap();
+    store.close().await;
+    assert!(
+        trail
+            .iter()
+            .any(|a| a.action == "topic.mark" && a.detail.as_deref() == Some("planned")),
+        "{trail:?}"
+    );
+}

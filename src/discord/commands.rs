@@ -23,6 +23,8 @@ pub fn all() -> Vec<poise::Command<std::sync::Arc<Bot>, Error>> {
         faq_ny(),
         faq_redigera(),
         obesvarade(),
+        amnen(),
+        forslag(),
         statistik(),
     ]
 }
@@ -388,6 +390,53 @@ async fn faq_redigera(
         &e.answer,
     );
     open_form(ctx, modal).await
+}
+
+/// Kandidatämnen: obesvarade frågor grupperade efter efterfrågan (personal)
+#[poise::command(slash_command, rename = "ämnen", check = "staff_only")]
+async fn amnen(
+    ctx: Ctx<'_>,
+    #[description = "Hur många dagar bakåt (standard 90)"]
+    #[min = 1]
+    #[max = 730]
+    dagar: Option<u32>,
+) -> Result<(), Error> {
+    let query = crate::topics::Query {
+        since_ms: crate::store::now_ms() - i64::from(dagar.unwrap_or(90)) * 86_400_000,
+        min_size: 2,
+        theme: None,
+        limit: 5,
+        regroup: false,
+    };
+    let reply = match ctx.data().service.topics(&query).await {
+        Ok(report) => {
+            let (text, rows) = render::topics(&report);
+            private(text).components(rows)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "discord: topics unavailable");
+            private(DB_DOWN)
+        }
+    };
+    ctx.send(reply).await?;
+    Ok(())
+}
+
+/// Förslag på nya formuleringar, från hur invånarna faktiskt frågar (personal)
+#[poise::command(slash_command, rename = "förslag", check = "staff_only")]
+async fn forslag(ctx: Ctx<'_>) -> Result<(), Error> {
+    let reply = match ctx.data().service.suggestions().await {
+        Ok(list) => {
+            let (text, rows) = render::suggestions(&list);
+            private(text).components(rows)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "discord: suggestions unavailable");
+            private(DB_DOWN)
+        }
+    };
+    ctx.send(reply).await?;
+    Ok(())
 }
 
 /// Frågor som boten inte kunde svara på, och svar som inte hjälpte (personal)

@@ -316,6 +316,46 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, ci: &ComponentInteract
                 ),
             }
         }
+        Action::Topic(..) | Action::Suggestion(..) if !bot.is_staff(ci.member.as_ref()) => {
+            ephemeral("Det här är bara för kommuncenters personal.")
+        }
+        Action::Topic(id, status) => {
+            let actor = ci.user.id.to_string();
+            let actor = Asker {
+                platform: "discord",
+                user: &actor,
+            };
+            match bot.service.mark_topic(actor, *id, status, None).await {
+                Ok(true) => ephemeral(&format!(
+                    "Ämne #{id} är nu {}.",
+                    crate::topics::status_sv(status)
+                )),
+                Ok(false) => ephemeral(&format!("Ämne #{id} finns inte längre.")),
+                Err(e) => {
+                    tracing::warn!(error = %e, "discord: cannot mark a topic");
+                    ephemeral(DB_DOWN)
+                }
+            }
+        }
+        Action::Suggestion(id, accept) => {
+            let actor = ci.user.id.to_string();
+            let actor = Asker {
+                platform: "discord",
+                user: &actor,
+            };
+            match bot.service.decide_suggestion(actor, id, *accept).await {
+                Ok(Some(s)) if *accept => ephemeral(&format!(
+                    "\"{}\" är nu en formulering i `{}`.",
+                    s.phrasing, s.entry
+                )),
+                Ok(Some(_)) => ephemeral("Förslaget är avvisat och visas inte igen."),
+                Ok(None) => ephemeral("Förslaget är redan hanterat."),
+                Err(e) => {
+                    tracing::warn!(error = %e, "discord: cannot decide a suggestion");
+                    ephemeral(&format!("Det gick inte: {e}"))
+                }
+            }
+        }
         Action::NoneOfThese(rid) => {
             feedback(bot, rid, Feedback::NoneOfThese, None).await;
             let r = render::reply(&bot.service.no_answer(), rid);

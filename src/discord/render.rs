@@ -37,6 +37,10 @@ pub enum Action {
     /// A "Menade du…?" choice: the record and a short hash of the entry id.
     Pick(String, String),
     NoneOfThese(String),
+    /// Staff: set a candidate topic's status (`planned` or `dismissed`).
+    Topic(i64, String),
+    /// Staff: accept (true) or reject a phrasing suggestion.
+    Suggestion(String, bool),
 }
 
 impl Action {
@@ -46,6 +50,10 @@ impl Action {
             Action::NotHelpful(r) => format!("kb:no:{r}"),
             Action::Pick(r, h) => format!("kb:pick:{r}:{h}"),
             Action::NoneOfThese(r) => format!("kb:none:{r}"),
+            Action::Topic(id, status) => format!("kb:topic:{id}:{status}"),
+            Action::Suggestion(id, accept) => {
+                format!("kb:sugg:{id}:{}", if *accept { "yes" } else { "no" })
+            }
         }
     }
 
@@ -62,6 +70,16 @@ impl Action {
                 let (r, h) = rest.split_once(':')?;
                 (ok(r) && ok(h)).then(|| Action::Pick(r.into(), h.into()))
             }
+            "topic" => {
+                let (id, status) = rest.split_once(':')?;
+                let id: i64 = id.parse().ok()?;
+                matches!(status, "planned" | "dismissed").then(|| Action::Topic(id, status.into()))
+            }
+            "sugg" => match rest.split_once(':')? {
+                (id, "yes") if ok(id) => Some(Action::Suggestion(id.into(), true)),
+                (id, "no") if ok(id) => Some(Action::Suggestion(id.into(), false)),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -247,6 +265,85 @@ pub fn content(s: &str) -> String {
     cut(s, MAX_CONTENT)
 }
 
+/// `/ämnen`: the top candidate topics as text, and per topic a row of buttons to plan or
+/// dismiss it (Discord allows five rows). Covering a topic names an episode or entries, so
+/// it is done with `kommunbot topics mark`.
+pub fn topics(report: &crate::topics::Report) -> (String, Vec<CreateActionRow>) {
+    let mut text = String::new();
+    if report.open.is_empty() {
+        text.push_str("Inga kandidatämnen just nu: allt som frågats har fått svar.");
+    } else {
+        text.push_str(&format!(
+            "**Kandidatämnen** ({} obesvarade frågor, störst efterfrågan först):\n",
+            report.questions
+        ));
+    }
+    let mut rows = Vec::new();
+    for t in report.open.iter().take(5) {
+        text.push_str(&format!(
+            "\n**#{}** {} – {} frågor, {} personer, trend {}, {}\n> {}\n",
+            t.id,
+            crate::topics::status_sv(&t.status),
+            t.size,
+            t.askers,
+            t.trend(),
+            t.theme.as_deref().unwrap_or("okänt tema"),
+            cut(&t.label, 200)
+        ));
+        rows.push(CreateActionRow::Buttons(vec![
+            CreateButton::new(Action::Topic(t.id, "planned".into()).encode())
+                .label(format!("#{} planera", t.id))
+                .style(ButtonStyle::Primary),
+            CreateButton::new(Action::Topic(t.id, "dismissed".into()).encode())
+                .label(format!("#{} avfärda", t.id))
+                .style(ButtonStyle::Secondary),
+        ]));
+    }
+    if !report.covered_but_asked.is_empty() {
+        text.push_str("\n**Täckta men frågas ändå** (svaret hittas inte):\n");
+        for t in report.covered_but_asked.iter().take(5) {
+            text.push_str(&format!(
+                "#{} {} – {} frågor sedan det täcktes\n",
+                t.id,
+                cut(&t.label, 120),
+                t.since_covered
+            ));
+        }
+    }
+    (content(&text), rows)
+}
+
+/// `/förslag`: proposed phrasings with buttons to add each to its entry or reject it.
+pub fn suggestions(list: &[crate::topics::phrasing::Suggestion]) -> (String, Vec<CreateActionRow>) {
+    if list.is_empty() {
+        return (
+            "Inga förslag på nya formuleringar just nu.".into(),
+            Vec::new(),
+        );
+    }
+    let mut text =
+        String::from("**Så frågar invånarna** – lägg till som alternativ formulering?\n");
+    let mut rows = Vec::new();
+    for (n, s) in list.iter().take(5).enumerate() {
+        text.push_str(&format!(
+            "\n**{}.** \"{}\" → `{}` ({} gånger)\n",
+            n + 1,
+            cut(&s.phrasing, 150),
+            s.entry,
+            s.count
+        ));
+        rows.push(CreateActionRow::Buttons(vec![
+            CreateButton::new(Action::Suggestion(s.id.clone(), true).encode())
+                .label(format!("{}. lägg till", n + 1))
+                .style(ButtonStyle::Success),
+            CreateButton::new(Action::Suggestion(s.id.clone(), false).encode())
+                .label(format!("{}. avvisa", n + 1))
+                .style(ButtonStyle::Secondary),
+        ]));
+    }
+    (content(&text), rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,6 +503,10 @@ mod tests {
             Action::Helpful("ab".into()),
             Action::NotHelpful("ab".into()),
             Action::Pick("ab".into(), "0123abcd".into()),
+            Action::Topic(42, "planned".into()),
+            Action::Topic(7, "dismissed".into()),
+            Action::Suggestion("0123abcd".into(), true),
+            Action::Suggestion("0123abcd".into(), false),
             Action::NoneOfThese("ab".into()),
         ] {
             assert_eq!(Action::parse(&a.encode()), Some(a.clone()));

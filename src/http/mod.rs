@@ -124,6 +124,8 @@ pub fn router(service: Arc<Service>, settings: &HttpSettings) -> Router {
         )
         .route("/api/v1/log", get(staff_log))
         .route("/api/v1/review", get(staff_review))
+        .route("/api/v1/topics", get(staff_topics))
+        .route("/api/v1/suggestions", get(staff_suggestions))
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -547,6 +549,48 @@ async fn staff_review(
         .await
         .map_err(unavailable)?;
     Ok(Json(rows).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TopicsQuery {
+    #[serde(default)]
+    since: Option<String>,
+    #[serde(default)]
+    min_size: Option<usize>,
+    #[serde(default)]
+    theme: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+/// Candidate topics, as `kommunbot topics --format json` prints them.
+async fn staff_topics(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: Result<Query<TopicsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    authorised(&s, &headers)?;
+    let Query(q) = q.map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.body_text()))?;
+    let query = crate::topics::Query {
+        since_ms: since(&Some(q.since.unwrap_or_else(|| "90d".into())))?,
+        min_size: q.min_size.unwrap_or(2),
+        theme: q.theme,
+        limit: q.limit.unwrap_or(50).clamp(1, 500),
+        regroup: false,
+    };
+    let report = s.service.topics(&query).await.map_err(unavailable)?;
+    Ok(Json(report).into_response())
+}
+
+/// Open phrasing suggestions, as `kommunbot suggestions --json` prints them.
+async fn staff_suggestions(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    authorised(&s, &headers)?;
+    let list = s.service.suggestions().await.map_err(unavailable)?;
+    Ok(Json(list).into_response())
 }
 
 fn unavailable(e: impl std::fmt::Display) -> ApiError {

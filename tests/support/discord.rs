@@ -226,8 +226,13 @@ impl FakeDiscord {
 
     /// A click on a button of a message the bot sent. Returns the interaction id.
     pub fn click(&self, custom_id: &str, user: u64) -> u64 {
+        self.click_as(custom_id, user, &[])
+    }
+
+    /// A click by a member with these roles (staff buttons).
+    pub fn click_as(&self, custom_id: &str, user: u64, roles: &[u64]) -> u64 {
         let id = self.id();
-        let mut i = self.interaction_base(id, 3, user, &[]);
+        let mut i = self.interaction_base(id, 3, user, roles);
         i["data"] = json!({ "custom_id": custom_id, "component_type": 2 });
         let mut m = self.message(QUESTION_CHANNEL, BOT_ID, "", true);
         m["author"] = Self::user(BOT_ID, true);
