@@ -483,3 +483,100 @@ async fn the_chat_page_is_served_with_the_contact_escaped_and_a_strict_csp() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_and_suggestions_close_the_loop_from_citizen_to_faq() {
+    let s = service().await;
+    let c = client();
+    for q in [
+        "får man ha höns i villaområde",
+        "can I keep chickens in my garden?",
+    ] {
+        post(&s, "/api/v1/ask", json!({ "question": q })).await;
+    }
+    // A citizen picks an entry for a phrasing it does not know yet.
+    let phrasing = "vart ska snön ta vägen när ni har plogat";
+    let (_, v) = post(&s, "/api/v1/ask", json!({ "question": phrasing })).await;
+    let record = v["record_id"].as_str().unwrap().to_owned();
+    s.wait_rows(3).await;
+    let (status, _) = post(
+        &s,
+        "/api/v1/feedback",
+        json!({ "record_id": record, "kind": "chosen", "entry": "snorojning/var-far-jag-lagga-sno" }),
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+
+    for path in ["/api/v1/topics", "/api/v1/suggestions"] {
+        let r = c.get(url(&s, path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let topics: Value = c
+        .get(url(&s, "/api/v1/topics?since=7d&min_size=2"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(topics["open"][0]["size"], 2, "{topics:#}");
+    assert!(topics.to_string().contains("chickens"), "{topics:#}");
+
+    let list: Value = c
+        .get(url(&s, "/api/v1/suggestions"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["phrasing"], phrasing, "{list:#}");
+    assert_eq!(list[0]["entry"], "snorojning/var-far-jag-lagga-sno");
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+
+    // A guide accepts it: the entry's file gets the phrasing and the bot answers with it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+        .args(["suggestions", "accept", &id])
+        .env("KOMMUNBOT_FAQ", s.faq.path())
+        .env("KOMMUNBOT_DATA", s.data.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file =
+        std::fs::read_to_string(s.faq.path().join("snorojning/var-far-jag-lagga-sno.md")).unwrap();
+    assert!(file.contains(phrasing), "{file}");
+    let mut answered = false;
+    for _ in 0..200 {
+        let (_, v) = post(&s, "/api/v1/ask", json!({ "question": phrasing })).await;
+        if v["kind"] == "answer" && v["entry"] == "snorojning/var-far-jag-lagga-sno" {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        answered,
+        "the accepted phrasing is served without a restart"
+    );
+    let list: Value = c
+        .get(url(&s, "/api/v1/suggestions"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list,
+        json!([]),
+        "an accepted suggestion is not proposed again"
+    );
+}
