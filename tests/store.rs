@@ -149,6 +149,148 @@ async fn purge_and_forget_report_rows(store: &Store) {
     assert_eq!(store.count().await.unwrap(), 1);
 }
 
+/// Candidate topics and phrasing decisions: ids, moves, status, evidence, forgetting.
+async fn topics_and_phrasing(store: &Store) {
+    let none = Outcome::NoAnswer {
+        theme: None,
+        chat: false,
+    };
+    let suggest = Outcome::Suggest {
+        entries: vec![(
+            EntryId::new(&ThemeId::parse("bygglov").unwrap(), "avgift").unwrap(),
+            0.4,
+        )],
+    };
+    let r1 = record("får man ha höns", "1", &none);
+    let r2 = record("hönsgård regler", "2", &none);
+    let r3 = record("vad kostar bygglovet", "3", &answered());
+    let r4 = record("priset för lovet", "4", &suggest);
+    store
+        .insert(&[r1.clone(), r2.clone(), r3.clone(), r4.clone()])
+        .await
+        .unwrap();
+    store
+        .feedback(&r4.record_id, Feedback::Chosen, Some("bygglov/avgift"))
+        .await
+        .unwrap();
+    store
+        .feedback(&r3.record_id, Feedback::Helpful, None)
+        .await
+        .unwrap();
+
+    // Unanswered ones only: the answered and the picked suggestion are not topics.
+    let review = store.review_questions(0).await.unwrap();
+    let ids: Vec<&str> = review.iter().map(|q| q.record_id.as_str()).collect();
+    assert_eq!(ids, [r1.record_id.as_str(), r2.record_id.as_str()]);
+    assert!(review.iter().all(|q| q.topic_id.is_none()));
+
+    let t = store
+        .create_topics(&["får man ha höns".into(), "x".into()])
+        .await
+        .unwrap();
+    assert_eq!(t.len(), 2);
+    assert_ne!(t[0], t[1]);
+    store
+        .assign_topics(&[(r1.record_id.clone(), t[0]), (r2.record_id.clone(), t[1])])
+        .await
+        .unwrap();
+    // Moving a question to another topic replaces its link.
+    store
+        .assign_topics(&[(r2.record_id.clone(), t[0])])
+        .await
+        .unwrap();
+    let review = store.review_questions(0).await.unwrap();
+    assert!(
+        review.iter().all(|q| q.topic_id == Some(t[0])),
+        "{review:?}"
+    );
+    store
+        .relabel_topics(&[(t[0], "hönsgård regler".into())])
+        .await
+        .unwrap();
+
+    assert!(
+        store
+            .mark_topic(
+                t[0],
+                "covered",
+                Some("honsavsnittet"),
+                &["bygglov/avgift".into()],
+                None
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .mark_topic(999_999, "planned", None, &[], None)
+            .await
+            .unwrap()
+    );
+    let rows = store.topics().await.unwrap();
+    let row = rows.iter().find(|r| r.id == t[0]).unwrap();
+    assert_eq!(row.status, "covered");
+    assert_eq!(row.label, "hönsgård regler");
+    assert_eq!(row.episode.as_deref(), Some("honsavsnittet"));
+    assert_eq!(row.entries, ["bygglov/avgift"]);
+    assert!(row.status_at.is_some());
+    // A later mark keeps what it does not say.
+    store
+        .mark_topic(t[0], "planned", None, &[], Some("våren"))
+        .await
+        .unwrap();
+    let rows = store.topics().await.unwrap();
+    let row = rows.iter().find(|r| r.id == t[0]).unwrap();
+    assert_eq!(row.episode.as_deref(), Some("honsavsnittet"));
+    assert_eq!(row.note.as_deref(), Some("våren"));
+
+    // Evidence: the pick; not the confident helpful answer (0.8 is not low).
+    let ev = store.phrasing_evidence(0, 0.6).await.unwrap();
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0].entry_id, "bygglov/avgift");
+    assert_eq!(ev[0].kind, "chosen");
+    assert_eq!(ev[0].redactions, 0);
+    let ev = store.phrasing_evidence(0, 0.9).await.unwrap();
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    store
+        .decide_phrasing(
+            "abcd0123",
+            "bygglov/avgift",
+            "priset för lovet",
+            "rejected",
+            "a",
+        )
+        .await
+        .unwrap();
+    store
+        .decide_phrasing(
+            "abcd0123",
+            "bygglov/avgift",
+            "priset för lovet",
+            "accepted",
+            "b",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.phrasing_decisions().await.unwrap(),
+        [("abcd0123".to_owned(), "accepted".to_owned())]
+    );
+
+    // Forgetting an asker takes their topic links too.
+    let p = Pseudonymizer::new(b"test key for the question log suite");
+    store.forget(&p.asker("discord", "1")).await.unwrap();
+    let review = store.review_questions(0).await.unwrap();
+    assert_eq!(review.len(), 1);
+    assert_eq!(review[0].record_id, r2.record_id);
+}
+
+#[tokio::test]
+async fn sqlite_topics_and_phrasing() {
+    let (s, _d) = sqlite().await;
+    topics_and_phrasing(&s).await;
+}
+
 /// The writer keeps every record while the database is away and replays them exactly once.
 async fn outage(
     store: Store,
@@ -285,7 +427,7 @@ async fn postgres_suite_and_outage() {
     let Some(mut pg) = Postgres::start() else {
         return;
     };
-    for (i, name) in ["redacted", "filters", "review", "purge", "outage"]
+    for (i, name) in ["redacted", "filters", "review", "purge", "topics", "outage"]
         .iter()
         .enumerate()
     {
@@ -296,6 +438,7 @@ async fn postgres_suite_and_outage() {
             "filters" => filters_stats_and_feedback(&store).await,
             "review" => review_list_and_audit(&store).await,
             "purge" => purge_and_forget_report_rows(&store).await,
+            "topics" => topics_and_phrasing(&store).await,
             _ => {
                 let dir = tempfile::tempdir().unwrap();
                 let pg_ref = std::sync::Arc::new(std::sync::Mutex::new(&mut pg));

@@ -192,11 +192,11 @@ impl Store {
         low_confidence: f64,
     ) -> Result<Vec<PhrasingEvidence>, StoreError> {
         let rows = sqlx::query(
-            "SELECT f.entry_id, q.text, q.redactions, q.asked_at, 'chosen' \
+            "SELECT f.entry_id, q.text, CAST(q.redactions AS BIGINT), q.asked_at, 'chosen' \
              FROM feedback f JOIN questions q ON q.record_id = f.question_id \
              WHERE f.kind = 'chosen' AND f.entry_id IS NOT NULL AND q.asked_at >= $1 \
              UNION ALL \
-             SELECT q.entry_id, q.text, q.redactions, q.asked_at, 'helpful' \
+             SELECT q.entry_id, q.text, CAST(q.redactions AS BIGINT), q.asked_at, 'helpful' \
              FROM feedback f JOIN questions q ON q.record_id = f.question_id \
              WHERE f.kind = 'helpful' AND q.outcome = 'answered' AND q.entry_id IS NOT NULL \
              AND q.confidence < $2 AND q.asked_at >= $1",
