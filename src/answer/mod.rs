@@ -43,8 +43,12 @@ const W_COVERAGE: f32 = 0.7;
 const UNEXPLAINED: f32 = 0.5;
 /// The distinct-matter answer (see [`Engine::decide`]): the lowest score it answers at…
 const DISTINCT_ANSWER: f32 = 0.3;
-/// …the share of a named matter's weight that a term only the best entry has must cover…
-const DISTINCT_SHARE: f32 = 0.3;
+/// …the share of a named matter's weight that a term the best entry distinctly holds (see
+/// [`DISTINCT_LEAD`]) must cover…
+const DISTINCT_SHARE: f32 = 0.7;
+/// …how many times more strongly than any other entry the best entry must hold that term
+/// (in its phrasings and keywords where the others only mention it in passing, or alone)…
+const DISTINCT_LEAD: f32 = 2.0;
 /// …and the most of the question's weight that may sit in named matters left unexplained.
 const DISTINCT_UNEXPLAINED: f32 = 0.4;
 
@@ -55,7 +59,8 @@ type QWord = (f32, Vec<(u32, f32)>);
 #[derive(Debug, Default, Clone, Copy)]
 struct Evidence {
     /// The largest share of a named matter's weight that the entry explains through a term
-    /// no other entry has.
+    /// it holds distinctly: alone, or at least [`DISTINCT_LEAD`] times more strongly than
+    /// any other entry.
     distinct: f32,
     /// The share of the question's weight in named matters the entry leaves unexplained.
     unexplained: f32,
@@ -203,6 +208,9 @@ pub struct Engine {
     idf: Vec<f32>,
     /// Per term: (entry, field weight × term weight), one posting per entry.
     postings: Vec<Vec<(u32, f32)>>,
+    /// Per term: the entry that holds it most strongly, and how many times more strongly
+    /// than any other entry (infinite when no other entry has it).
+    leader: Vec<(u32, f32)>,
     /// The weight a word nobody in the FAQ uses gets: as rare as the rarest term.
     oov_idf: f32,
     pub thresholds: Thresholds,
@@ -307,6 +315,26 @@ impl Engine {
             })
             .collect();
         let oov_idf = (1.0 + (n + 0.5) / 1.5).ln();
+        let leader = postings
+            .iter()
+            .map(|p| {
+                let (mut first, mut second) = ((u32::MAX, 0.0f32), 0.0f32);
+                for &(e, w) in p {
+                    if w > first.1 {
+                        second = first.1;
+                        first = (e, w);
+                    } else if w > second {
+                        second = w;
+                    }
+                }
+                let ratio = if second > 0.0 {
+                    first.1 / second
+                } else {
+                    f32::INFINITY
+                };
+                (first.0, ratio)
+            })
+            .collect();
         let mut keys = vec![String::new(); terms.len()];
         for (k, id) in &terms {
             keys[*id as usize] = k.clone();
@@ -319,6 +347,7 @@ impl Engine {
             keys,
             idf,
             postings,
+            leader,
             oov_idf,
             thresholds: Thresholds::default(),
         })
@@ -566,7 +595,7 @@ impl Engine {
     }
 
     /// What the best entry makes of the question's named matters (words the glossary knows):
-    /// whether it alone holds one of them, and how many it leaves unexplained.
+    /// whether it distinctly holds one of them, and how many it leaves unexplained.
     fn evidence(&self, e: usize, words: &[Word], qwords: &[QWord], total: f32) -> Evidence {
         let mut ev = Evidence::default();
         if total <= 0.0 {
@@ -579,7 +608,7 @@ impl Engine {
             }
             // The entry's best term for this word, as the scoring counted it.
             let mut got = 0.0f32;
-            let mut only_here = false;
+            let mut leads = false;
             for (id, qv) in terms {
                 let list = &self.postings[*id as usize];
                 // Postings are in entry order (built entry by entry).
@@ -587,7 +616,8 @@ impl Engine {
                     let v = qv * list[i].1;
                     if v > got {
                         got = v;
-                        only_here = list.len() == 1;
+                        let (first, ratio) = self.leader[*id as usize];
+                        leads = first == e as u32 && ratio >= DISTINCT_LEAD;
                     }
                 }
             }
@@ -595,7 +625,7 @@ impl Engine {
             if got < UNEXPLAINED * mass {
                 unexplained += mass - got;
             }
-            if only_here {
+            if leads {
                 ev.distinct = ev.distinct.max(got / mass);
             }
         }
@@ -613,8 +643,9 @@ impl Engine {
         };
         let second = candidates.get(1).map(|c| c.score).unwrap_or(0.0);
         let ev = evidence.unwrap_or_default();
-        // A second way to a direct answer: the question names a matter only this entry holds
-        // (a term no other entry has), the entry leads, and it leaves few named matters
+        // A second way to a direct answer: the question names a matter this entry distinctly
+        // holds (a term other entries have not, or only mention in passing), the entry leads,
+        // and it leaves few named matters
         // unexplained. Such a question is most likely this entry even when chatter around
         // it keeps the score low or a sibling sharing the theme's words stays close.
         let distinct = top.score >= DISTINCT_ANSWER
