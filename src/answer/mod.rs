@@ -40,6 +40,34 @@ const SALIENCE_FLOOR: f32 = 0.85;
 /// The weight of coverage against fit in an entry's score.
 const W_COVERAGE: f32 = 0.7;
 
+/// A named matter (a word the glossary knows) counts as unexplained by an entry when the
+/// entry covers less than this share of its weight.
+const UNEXPLAINED: f32 = 0.5;
+/// The distinct-matter answer (see [`Engine::decide`]): the lowest score it answers at…
+const DISTINCT_ANSWER: f32 = 0.3;
+/// …the share of a named matter's weight that a term the best entry distinctly holds (see
+/// [`DISTINCT_LEAD`]) must cover…
+const DISTINCT_SHARE: f32 = 0.7;
+/// …how many times more strongly than any other entry the best entry must hold that term
+/// (in its phrasings and keywords where the others only mention it in passing, or alone)…
+const DISTINCT_LEAD: f32 = 2.0;
+/// …and the most of the question's weight that may sit in named matters left unexplained.
+const DISTINCT_UNEXPLAINED: f32 = 0.4;
+
+/// A question word's weight and its terms in the index, as (term id, query weight × idf).
+type QWord = (f32, Vec<(u32, f32)>);
+
+/// What the best entry makes of the question's named matters, for the decision.
+#[derive(Debug, Default, Clone, Copy)]
+struct Evidence {
+    /// The largest share of a named matter's weight that the entry explains through a term
+    /// it holds distinctly: alone, or at least [`DISTINCT_LEAD`] times more strongly than
+    /// any other entry.
+    distinct: f32,
+    /// The share of the question's weight in named matters the entry leaves unexplained.
+    unexplained: f32,
+}
+
 /// What the engine makes of a question.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -182,6 +210,9 @@ pub struct Engine {
     idf: Vec<f32>,
     /// Per term: (entry, field weight × term weight), one posting per entry.
     postings: Vec<Vec<(u32, f32)>>,
+    /// Per term: the entry that holds it most strongly, and how many times more strongly
+    /// than any other entry (infinite when no other entry has it).
+    leader: Vec<(u32, f32)>,
     /// The weight a word nobody in the FAQ uses gets: as rare as the rarest term.
     oov_idf: f32,
     pub thresholds: Thresholds,
@@ -286,6 +317,26 @@ impl Engine {
             })
             .collect();
         let oov_idf = (1.0 + (n + 0.5) / 1.5).ln();
+        let leader = postings
+            .iter()
+            .map(|p| {
+                let (mut first, mut second) = ((u32::MAX, 0.0f32), 0.0f32);
+                for &(e, w) in p {
+                    if w > first.1 {
+                        second = first.1;
+                        first = (e, w);
+                    } else if w > second {
+                        second = w;
+                    }
+                }
+                let ratio = if second > 0.0 {
+                    first.1 / second
+                } else {
+                    f32::INFINITY
+                };
+                (first.0, ratio)
+            })
+            .collect();
         let mut keys = vec![String::new(); terms.len()];
         for (k, id) in &terms {
             keys[*id as usize] = k.clone();
@@ -298,6 +349,7 @@ impl Engine {
             keys,
             idf,
             postings,
+            leader,
             oov_idf,
             thresholds: Thresholds::default(),
         })
@@ -324,8 +376,104 @@ impl Engine {
 
     fn run(&self, question: &str, detail: bool) -> Explanation {
         let (lang, words) = self.lexicon.analyze(question, None, true);
-        // Per word: its terms that exist in the index, as (term id, query weight × idf).
-        let qwords: Vec<(f32, Vec<(u32, f32)>)> = words
+        let qwords = self.qwords(&words);
+        let total: f32 = qwords.iter().map(|(m, _)| *m).sum();
+
+        let n = self.entries.len();
+        let mut score = vec![0.0f32; n];
+        let mut best = vec![0.0f32; n];
+        let mut touched: Vec<u32> = Vec::new();
+        for (mass, terms) in &qwords {
+            for (id, qv) in terms {
+                for (e, ew) in &self.postings[*id as usize] {
+                    let v = qv * ew;
+                    let b = &mut best[*e as usize];
+                    if *b == 0.0 {
+                        touched.push(*e);
+                    }
+                    if v > *b {
+                        *b = v;
+                    }
+                }
+            }
+            for e in touched.drain(..) {
+                score[e as usize] += best[e as usize].min(*mass);
+                best[e as usize] = 0.0;
+            }
+        }
+
+        let mut order: Vec<usize> = (0..n).filter(|e| score[*e] > 0.0).collect();
+        // The best twelve, best first. The order is total (ties by index), so selecting
+        // before sorting gives the same twelve as sorting everything, at a fraction of the
+        // cost when a common word touches thousands of entries.
+        let best_first = |a: &usize, b: &usize| score[*b].total_cmp(&score[*a]).then(a.cmp(b));
+        if order.len() > 12 {
+            order.select_nth_unstable_by(11, best_first);
+            order.truncate(12);
+        }
+        order.sort_unstable_by(best_first);
+        let mut ranked: Vec<(usize, Candidate)> = order
+            .into_iter()
+            .map(|e| {
+                (
+                    e,
+                    self.candidate(e, score[e], total, &qwords, &words, detail),
+                )
+            })
+            .collect();
+        ranked.sort_by(|(_, a), (_, b)| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        let evidence = ranked
+            .first()
+            .map(|(e, _)| self.evidence(*e, &words, &qwords, total));
+        let candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
+
+        // Only question words ("när?") or nothing at all: there is no matter to match.
+        let outcome = if words.iter().all(|w| w.is_intent()) {
+            Outcome::NoAnswer {
+                theme: None,
+                chat: true,
+            }
+        } else {
+            self.decide(&candidates, evidence)
+        };
+        if !detail {
+            return Explanation {
+                lang,
+                words: Vec::new(),
+                candidates,
+                outcome,
+            };
+        }
+        let words = words
+            .iter()
+            .map(|w| {
+                let terms = w
+                    .terms
+                    .iter()
+                    .map(|t| {
+                        let idf = self
+                            .terms
+                            .get(&t.key)
+                            .map(|id| self.idf[*id as usize])
+                            .unwrap_or(f32::NAN);
+                        (self.label(&t.key, &t.via), t.weight, idf)
+                    })
+                    .collect();
+                (w.text.clone(), terms)
+            })
+            .collect();
+        Explanation {
+            lang,
+            words,
+            candidates,
+            outcome,
+        }
+    }
+
+    /// Per word: its weight (mass) and its terms that exist in the index, as
+    /// (term id, query weight × idf).
+    fn qwords(&self, words: &[Word]) -> Vec<QWord> {
+        words
             .iter()
             .map(|w| {
                 let known: Vec<(u32, f32)> = w
@@ -362,89 +510,7 @@ impl Engine {
                 };
                 (mass, known)
             })
-            .collect();
-        let total: f32 = qwords.iter().map(|(m, _)| *m).sum();
-
-        let n = self.entries.len();
-        let mut score = vec![0.0f32; n];
-        let mut best = vec![0.0f32; n];
-        let mut touched: Vec<u32> = Vec::new();
-        for (mass, terms) in &qwords {
-            for (id, qv) in terms {
-                for (e, ew) in &self.postings[*id as usize] {
-                    let v = qv * ew;
-                    let b = &mut best[*e as usize];
-                    if *b == 0.0 {
-                        touched.push(*e);
-                    }
-                    if v > *b {
-                        *b = v;
-                    }
-                }
-            }
-            for e in touched.drain(..) {
-                score[e as usize] += best[e as usize].min(*mass);
-                best[e as usize] = 0.0;
-            }
-        }
-
-        let mut order: Vec<usize> = (0..n).filter(|e| score[*e] > 0.0).collect();
-        // The best twelve, best first. The order is total (ties by index), so selecting
-        // before sorting gives the same twelve as sorting everything, at a fraction of the
-        // cost when a common word touches thousands of entries.
-        let best_first = |a: &usize, b: &usize| score[*b].total_cmp(&score[*a]).then(a.cmp(b));
-        if order.len() > 12 {
-            order.select_nth_unstable_by(11, best_first);
-            order.truncate(12);
-        }
-        order.sort_unstable_by(best_first);
-        let mut candidates: Vec<Candidate> = order
-            .into_iter()
-            .map(|e| self.candidate(e, score[e], total, &qwords, &words, detail))
-            .collect();
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-
-        // Only question words ("när?") or nothing at all: there is no matter to match.
-        let outcome = if words.iter().all(|w| w.is_intent()) {
-            Outcome::NoAnswer {
-                theme: None,
-                chat: true,
-            }
-        } else {
-            self.decide(&candidates)
-        };
-        if !detail {
-            return Explanation {
-                lang,
-                words: Vec::new(),
-                candidates,
-                outcome,
-            };
-        }
-        let words = words
-            .iter()
-            .map(|w| {
-                let terms = w
-                    .terms
-                    .iter()
-                    .map(|t| {
-                        let idf = self
-                            .terms
-                            .get(&t.key)
-                            .map(|id| self.idf[*id as usize])
-                            .unwrap_or(f32::NAN);
-                        (self.label(&t.key, &t.via), t.weight, idf)
-                    })
-                    .collect();
-                (w.text.clone(), terms)
-            })
-            .collect();
-        Explanation {
-            lang,
-            words,
-            candidates,
-            outcome,
-        }
+            .collect()
     }
 
     fn candidate(
@@ -452,7 +518,7 @@ impl Engine {
         e: usize,
         raw: f32,
         total: f32,
-        qwords: &[(f32, Vec<(u32, f32)>)],
+        qwords: &[QWord],
         words: &[Word],
         detail: bool,
     ) -> Candidate {
@@ -530,7 +596,46 @@ impl Engine {
         }
     }
 
-    fn decide(&self, candidates: &[Candidate]) -> Outcome {
+    /// What the best entry makes of the question's named matters (words the glossary knows):
+    /// whether it distinctly holds one of them, and how many it leaves unexplained.
+    fn evidence(&self, e: usize, words: &[Word], qwords: &[QWord], total: f32) -> Evidence {
+        let mut ev = Evidence::default();
+        if total <= 0.0 {
+            return ev;
+        }
+        let mut unexplained = 0.0;
+        for (w, (mass, terms)) in words.iter().zip(qwords) {
+            if w.is_intent() || !w.in_glossary() || *mass <= 0.0 {
+                continue;
+            }
+            // The entry's best term for this word, as the scoring counted it.
+            let mut got = 0.0f32;
+            let mut leads = false;
+            for (id, qv) in terms {
+                let list = &self.postings[*id as usize];
+                // Postings are in entry order (built entry by entry).
+                if let Ok(i) = list.binary_search_by_key(&(e as u32), |(pe, _)| *pe) {
+                    let v = qv * list[i].1;
+                    if v > got {
+                        got = v;
+                        let (first, ratio) = self.leader[*id as usize];
+                        leads = first == e as u32 && ratio >= DISTINCT_LEAD;
+                    }
+                }
+            }
+            let got = got.min(*mass);
+            if got < UNEXPLAINED * mass {
+                unexplained += mass - got;
+            }
+            if leads {
+                ev.distinct = ev.distinct.max(got / mass);
+            }
+        }
+        ev.unexplained = unexplained / total;
+        ev
+    }
+
+    fn decide(&self, candidates: &[Candidate], evidence: Option<Evidence>) -> Outcome {
         let t = &self.thresholds;
         let Some(top) = candidates.first() else {
             return Outcome::NoAnswer {
@@ -539,7 +644,17 @@ impl Engine {
             };
         };
         let second = candidates.get(1).map(|c| c.score).unwrap_or(0.0);
-        if top.score >= t.answer && top.score - second >= t.margin {
+        let ev = evidence.unwrap_or_default();
+        // A second way to a direct answer: the question names a matter this entry distinctly
+        // holds (a term other entries have not, or only mention in passing), the entry leads,
+        // and it leaves few named matters
+        // unexplained. Such a question is most likely this entry even when chatter around
+        // it keeps the score low or a sibling sharing the theme's words stays close.
+        let distinct = top.score >= DISTINCT_ANSWER
+            && top.score > second
+            && ev.distinct >= DISTINCT_SHARE
+            && ev.unexplained <= DISTINCT_UNEXPLAINED;
+        if (top.score >= t.answer && top.score - second >= t.margin) || distinct {
             return Outcome::Answer {
                 entry: top.entry.clone(),
                 confidence: top.score.min(1.0),
