@@ -403,6 +403,22 @@ impl Lexicon {
         }
     }
 
+    /// The longest known last part of a compound whose first part is unknown
+    /// ("temalekplats" → "lekplats", "nudiststrand" → "strand"): in Swedish the last part
+    /// names what the thing is. Used for grouping questions, not for matching entries.
+    pub fn known_tail<'w>(&self, word: &'w str) -> Option<&'w str> {
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        let n = chars.len();
+        (MIN_PART..n.saturating_sub(MIN_PART + 1)).find_map(|i| {
+            let tail = &word[chars[i].0..];
+            let stem = self.analyzer.stem(tail, Lang::Sv);
+            (stem.chars().count() > MIN_PART
+                && !self.analyzer.is_stop(tail, Lang::Sv)
+                && self.known.contains(&stem))
+            .then_some(tail)
+        })
+    }
+
     /// Splits a Swedish compound into known parts, longest head first:
     /// "bygglovsansökan" → ["bygglov", "ansok"]. Handles the linking -s- and -e-.
     pub fn split(&self, word: &str) -> Option<Vec<String>> {

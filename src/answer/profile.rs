@@ -2,6 +2,9 @@
 //! not with entries. Lives in the engine so both sides use the very same analysis.
 
 use super::Engine;
+
+/// The weight of a compound's known last part against the whole word.
+const TAIL: f32 = 0.6;
 use super::lexicon::Via;
 
 /// One content word of a question: the terms it may match by, each with a weight that
@@ -18,7 +21,24 @@ impl Engine {
     /// The content words of `text` with their terms; question words ("när", "hur") and
     /// stop words are left out, since they say how a matter is asked about, not which.
     pub fn profile(&self, text: &str) -> Vec<ProfileWord> {
-        let (_, words) = self.lexicon.analyze(text, None, true);
+        let (lang, mut words) = self.lexicon.analyze(text, None, true);
+        // A compound nobody in the FAQ uses, with an unknown first part, still says what it
+        // is by its last part ("temalekplats" is a "lekplats"): add that part, weaker.
+        for w in &mut words {
+            let plain = w.terms.len() == 1 && matches!(w.terms[0].via, Via::Stem);
+            if lang != super::Lang::Sv || !plain || self.terms.contains_key(&w.terms[0].key) {
+                continue;
+            }
+            if let Some(tail) = self.lexicon.known_tail(&w.text) {
+                let (_, parts) = self.lexicon.analyze(tail, Some(super::Lang::Sv), false);
+                for t in parts.into_iter().flat_map(|p| p.terms) {
+                    w.terms.push(super::lexicon::Term {
+                        weight: t.weight * TAIL,
+                        ..t
+                    });
+                }
+            }
+        }
         words
             .into_iter()
             .filter(|w| !w.is_intent() && !w.terms.is_empty())
