@@ -73,6 +73,11 @@ pub struct DiscordSettings {
     pub rate_limit_window: Duration,
     /// Register the slash commands with Discord at start-up.
     pub register_commands: bool,
+    /// Where the weekly digest for staff goes; `None`: no digest.
+    pub digest_channel: Option<u64>,
+    /// When it goes: weekday (0 = Monday) and hour, UTC.
+    pub digest_weekday: u8,
+    pub digest_hour: u8,
 }
 
 /// The HTTP API's settings.
@@ -196,6 +201,9 @@ struct DiscordFile {
     rate_limit_questions: Option<i64>,
     rate_limit_seconds: Option<i64>,
     register_commands: Option<bool>,
+    digest_channel: Option<Id>,
+    digest_weekday: Option<String>,
+    digest_hour: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,6 +319,37 @@ impl Config {
             60,
             "must be a whole number of seconds, at least 1",
         );
+        let digest_channel = ids(
+            &mut errs,
+            "discord.digest_channel (KOMMUNBOT_DIGEST_CHANNEL)",
+            env("KOMMUNBOT_DIGEST_CHANNEL"),
+            file.discord.digest_channel.map(|id| vec![id]),
+        )
+        .first()
+        .copied();
+        let digest_weekday = match file.discord.digest_weekday.as_deref() {
+            None => 0,
+            Some(day) => weekday(day).unwrap_or_else(|| {
+                errs.push(bad(
+                    "discord.digest_weekday",
+                    day,
+                    "must be a weekday: monday … sunday (or måndag … söndag)",
+                ));
+                0
+            }),
+        };
+        let digest_hour = match file.discord.digest_hour {
+            None => 7,
+            Some(h) if (0..24).contains(&h) => h as u8,
+            Some(h) => {
+                errs.push(bad(
+                    "discord.digest_hour",
+                    &h.to_string(),
+                    "must be an hour 0–23 (UTC)",
+                ));
+                7
+            }
+        };
         let question_channels = ids(
             &mut errs,
             "discord.question_channels (KOMMUNBOT_QUESTION_CHANNELS)",
@@ -416,6 +455,9 @@ impl Config {
                 rate_limit_questions: rate_q as u32,
                 rate_limit_window: Duration::from_secs(rate_s),
                 register_commands: file.discord.register_commands.unwrap_or(true),
+                digest_channel,
+                digest_weekday,
+                digest_hour,
             },
             http: HttpSettings {
                 address: address.unwrap_or_else(|| ([127, 0, 0, 1], 8080).into()),
@@ -461,6 +503,23 @@ fn positive(
             default
         }
     }
+}
+
+/// A weekday by its English or Swedish name, 0 = Monday.
+fn weekday(name: &str) -> Option<u8> {
+    const DAYS: [[&str; 2]; 7] = [
+        ["monday", "måndag"],
+        ["tuesday", "tisdag"],
+        ["wednesday", "onsdag"],
+        ["thursday", "torsdag"],
+        ["friday", "fredag"],
+        ["saturday", "lördag"],
+        ["sunday", "söndag"],
+    ];
+    let name = name.trim().to_lowercase();
+    DAYS.iter()
+        .position(|d| d.contains(&name.as_str()))
+        .map(|i| i as u8)
 }
 
 /// Discord ids: a comma-separated list from the environment, or a list in the file.
@@ -580,6 +639,29 @@ mod tests {
     }
 
     #[test]
+    fn the_digest_schedule_takes_swedish_or_english_days_and_refuses_nonsense() {
+        let c = cfg(
+            "[discord]\ndigest_weekday = \"Fredag\"\ndigest_hour = 16\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!((c.discord.digest_weekday, c.discord.digest_hour), (4, 16));
+        let c = cfg("[discord]\ndigest_weekday = \"sunday\"\n", &[]).unwrap();
+        assert_eq!(c.discord.digest_weekday, 6);
+        let e = cfg(
+            "[discord]\ndigest_weekday = \"someday\"\ndigest_hour = 24\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("discord.digest_weekday") && e.contains("someday"),
+            "{e}"
+        );
+        assert!(e.contains("discord.digest_hour") && e.contains("24"), "{e}");
+    }
+
+    #[test]
     fn the_shipped_file_documents_valid_defaults() {
         let shipped = include_str!("../kommunbot.toml");
         assert!(cfg(shipped, &[]).is_ok());
@@ -609,6 +691,10 @@ mod tests {
             d.discord.rate_limit_questions
         );
         assert_eq!(c.discord.rate_limit_window, d.discord.rate_limit_window);
+        assert_eq!(c.discord.digest_weekday, d.discord.digest_weekday);
+        assert_eq!(c.discord.digest_hour, d.discord.digest_hour);
+        assert_eq!(c.discord.digest_channel, Some(123_456_789_012_345_678));
+        assert_eq!(d.discord.digest_channel, None, "no digest unless asked for");
         assert_eq!(c.texts.contact, d.texts.contact);
         assert!(
             uncommented.contains("api_base = "),

@@ -357,6 +357,27 @@ impl Service {
         Ok(topics::refresh(self.store()?, &live.engine, query).await?)
     }
 
+    /// The staff digest over the last `days` days.
+    pub async fn digest(&self, days: i64) -> Result<topics::digest::Digest, ServiceError> {
+        let store = self.store()?;
+        let since = crate::store::now_ms() - days * 86_400_000;
+        let report = self
+            .topics(&topics::Query {
+                since_ms: crate::store::now_ms() - 90 * 86_400_000,
+                min_size: 2,
+                theme: None,
+                limit: 20,
+                regroup: false,
+            })
+            .await?;
+        Ok(topics::digest::Digest {
+            days,
+            stats: store.stats(since).await?,
+            topics: report,
+            unhelpful: store.unhelpful_entries(since, 5).await?,
+        })
+    }
+
     /// Sets a topic's status as a staff member; false when there is no such topic.
     pub async fn mark_topic(
         &self,

@@ -586,3 +586,31 @@ async fn staff_see_candidate_topics_and_plan_one_with_a_button() {
         "{trail:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_get_the_digest_on_demand() {
+    let s = Service::start().await;
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, CITIZEN, ANSWERED, true),
+    );
+    s.fake.messages(QUESTION_CHANNEL, 1).await;
+    s.fake.dispatch(
+        "MESSAGE_CREATE",
+        s.fake.message(QUESTION_CHANNEL, GUIDE, UNKNOWN, true),
+    );
+    s.fake.messages(QUESTION_CHANNEL, 2).await;
+    s.wait_rows(2).await;
+    let id = s.fake.slash("sammanfattning", &[], GUIDE, &[STAFF_ROLE]);
+    let body = s.fake.callback(id).await;
+    let text = body["data"]["content"].as_str().unwrap();
+    assert!(text.contains("Veckans sammanfattning"), "{body:#}");
+    assert!(
+        text.contains("Frågor: 2 · besvarade direkt 50 %") && text.contains("utan svar 50 %"),
+        "{text}"
+    );
+    assert_eq!(body["data"]["flags"], 64, "only the staff member sees it");
+    let id = s.fake.slash("sammanfattning", &[], CITIZEN, &[]);
+    let text = s.fake.callback(id).await["data"]["content"].to_string();
+    assert!(!text.contains("Veckans"), "{text}");
+}

@@ -25,6 +25,7 @@ pub fn all() -> Vec<poise::Command<std::sync::Arc<Bot>, Error>> {
         obesvarade(),
         amnen(),
         forslag(),
+        sammanfattning(),
         statistik(),
     ]
 }
@@ -436,6 +437,31 @@ async fn forslag(ctx: Ctx<'_>) -> Result<(), Error> {
         }
     };
     ctx.send(reply).await?;
+    Ok(())
+}
+
+/// Veckans sammanfattning: frågor, svarsandel, nya ämnen, svar som inte hjälpte (personal)
+#[poise::command(slash_command, rename = "sammanfattning", check = "staff_only")]
+async fn sammanfattning(
+    ctx: Ctx<'_>,
+    #[description = "Hur många dagar bakåt (standard 7)"]
+    #[min = 1]
+    #[max = 365]
+    dagar: Option<u32>,
+) -> Result<(), Error> {
+    let text = match ctx
+        .data()
+        .service
+        .digest(i64::from(dagar.unwrap_or(7)))
+        .await
+    {
+        Ok(d) => crate::topics::digest::render(&d),
+        Err(e) => {
+            tracing::warn!(error = %e, "discord: digest unavailable");
+            DB_DOWN.to_owned()
+        }
+    };
+    ctx.send(private(text)).await?;
     Ok(())
 }
 

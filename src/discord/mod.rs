@@ -92,6 +92,11 @@ pub async fn run(
         | GatewayIntents::DIRECT_MESSAGES
         | GatewayIntents::MESSAGE_CONTENT;
     let register = settings.register_commands;
+    let digest = DigestSchedule {
+        channel: settings.digest_channel,
+        weekday: settings.digest_weekday,
+        hour: settings.digest_hour,
+    };
     service.set_discord(DiscordState::Connecting);
     let bot = Arc::new(Bot::new(service.clone(), settings));
     let framework = poise::Framework::builder()
@@ -126,6 +131,15 @@ pub async fn run(
         .framework(framework)
         .await
         .context("cannot start the discord client")?;
+    if let Some(channel) = digest.channel {
+        tokio::spawn(digest_loop(
+            client.http.clone(),
+            service.clone(),
+            channel,
+            digest,
+            shutdown.clone(),
+        ));
+    }
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         let _ = shutdown.wait_for(|stop| *stop).await;
@@ -141,6 +155,77 @@ pub async fn run(
         Err(e) => DiscordState::Failed(format!("{e:#}")),
     });
     result
+}
+
+#[derive(Debug, Clone, Copy)]
+struct DigestSchedule {
+    channel: Option<u64>,
+    weekday: u8,
+    hour: u8,
+}
+
+/// Posts the weekly digest to the staff channel. With several bot processes on one
+/// database, the audit table says whether another process already posted this week.
+async fn digest_loop(
+    http: Arc<serenity::Http>,
+    service: Arc<Service>,
+    channel: u64,
+    when: DigestSchedule,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    use crate::topics::digest;
+    loop {
+        let now = crate::store::now_ms();
+        let at = digest::next_at(now, when.weekday, when.hour);
+        let wait = std::time::Duration::from_millis((at - now).max(0) as u64);
+        tracing::info!(
+            in_hours = wait.as_secs() / 3600,
+            "discord: next weekly digest"
+        );
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        let already = match service.store() {
+            Ok(s) => s
+                .last_audit_at("digest.sent")
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|t| crate::store::now_ms() - t < 6 * 86_400_000),
+            Err(_) => false,
+        };
+        if already {
+            continue;
+        }
+        let text = match service.digest(7).await {
+            Ok(d) => digest::render(&d),
+            Err(e) => {
+                tracing::warn!(error = %e, "discord: no weekly digest this time");
+                continue;
+            }
+        };
+        let sent = serenity::ChannelId::new(channel)
+            .send_message(
+                &http,
+                CreateMessage::new()
+                    .content(render::content(&text))
+                    .allowed_mentions(render::no_mentions()),
+            )
+            .await;
+        match sent {
+            Ok(_) => {
+                let bot = Asker {
+                    platform: "discord",
+                    user: "kommunbot",
+                };
+                service
+                    .audit(bot, "digest.sent", Some(&channel.to_string()), "weekly")
+                    .await;
+            }
+            Err(e) => tracing::warn!(error = %e, "discord: cannot post the weekly digest"),
+        }
+    }
 }
 
 async fn on_error(err: poise::FrameworkError<'_, Arc<Bot>, Error>) {

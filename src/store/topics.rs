@@ -219,6 +219,37 @@ impl Store {
             .map_err(StoreError::from)
     }
 
+    /// Entries whose answers were marked "not helpful" since `since_ms`, most often first.
+    pub async fn unhelpful_entries(
+        &self,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT q.entry_id, COUNT(*) FROM feedback f JOIN questions q ON q.record_id = f.question_id \
+             WHERE f.kind = 'not_helpful' AND f.at >= $1 AND q.entry_id IS NOT NULL \
+             GROUP BY q.entry_id ORDER BY 2 DESC, 1 LIMIT $2",
+        )
+        .bind(since_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// When `action` was last recorded in the audit table, if ever (several bot processes
+    /// use it to post the weekly digest once).
+    pub async fn last_audit_at(&self, action: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT MAX(at) FROM audit WHERE action = $1")
+            .bind(action)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
     /// Every phrasing decision: (suggestion id, `accepted` or `rejected`).
     pub async fn phrasing_decisions(&self) -> Result<Vec<(String, String)>, StoreError> {
         let rows = sqlx::query("SELECT id, decision FROM phrasing_decisions")

@@ -3,6 +3,7 @@
 //! [`group`] is the pure grouping; this module turns logged questions into ranked topics
 //! with labels, trends and examples, and measures grouping quality on labelled files.
 
+pub mod digest;
 pub mod group;
 pub mod phrasing;
 pub mod plan;
