@@ -385,13 +385,18 @@ impl Service {
         id: i64,
         status: &str,
         episode: Option<&str>,
+        entries: &[String],
     ) -> Result<bool, ServiceError> {
         let ok = self
             .store()?
-            .mark_topic(id, status, episode, &[], None)
+            .mark_topic(id, status, episode, entries, None)
             .await?;
         if ok {
-            self.audit(actor, "topic.mark", Some(&id.to_string()), status)
+            let detail = match episode {
+                Some(e) => format!("{status} episode {e}"),
+                None => status.to_owned(),
+            };
+            self.audit(actor, "topic.mark", Some(&id.to_string()), &detail)
                 .await;
         }
         Ok(ok)

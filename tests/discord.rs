@@ -570,6 +570,44 @@ async fn staff_see_candidate_topics_and_plan_one_with_a_button() {
     let text = s.fake.callback(id).await["data"]["content"].to_string();
     assert!(text.contains("planerat"), "{text}");
 
+    // "Covered" asks by what, in a form; the answer names the episode.
+    let cover = plan.replace(":planned", ":covered");
+    let click = s.fake.click_as(&cover, GUIDE, &[STAFF_ROLE]);
+    let form = s.fake.callback(click).await;
+    assert_eq!(form["type"], 9, "a modal: {form:#}");
+    let form_id = form["data"]["custom_id"].as_str().unwrap().to_owned();
+    assert!(form_id.starts_with("kb:topicform:"), "{form:#}");
+    let done = s.fake.submit(
+        &form_id,
+        &[("episode", ""), ("entries", "")],
+        GUIDE,
+        &[STAFF_ROLE],
+    );
+    let text = s.fake.callback(done).await["data"]["content"].to_string();
+    assert!(text.contains("Skriv avsnittets id"), "nothing said: {text}");
+    let done = s.fake.submit(
+        &form_id,
+        &[("episode", "hons-i-stan"), ("entries", "finns/inte")],
+        GUIDE,
+        &[STAFF_ROLE],
+    );
+    let text = s.fake.callback(done).await["data"]["content"].to_string();
+    assert!(
+        text.contains("finns/inte"),
+        "an unknown entry is named: {text}"
+    );
+    let done = s.fake.submit(
+        &form_id,
+        &[("episode", "hons-i-stan")],
+        GUIDE,
+        &[STAFF_ROLE],
+    );
+    let text = s.fake.callback(done).await["data"]["content"].to_string();
+    assert!(text.contains("är nu täckt"), "{text}");
+    let done = s.fake.submit(&form_id, &[("episode", "x")], CITIZEN, &[]);
+    let text = s.fake.callback(done).await["data"]["content"].to_string();
+    assert!(!text.contains("täckt"), "a citizen cannot: {text}");
+
     // A citizen is refused the command itself.
     let id = s.fake.slash("ämnen", &[], CITIZEN, &[]);
     let text = s.fake.callback(id).await["data"]["content"].to_string();
@@ -583,6 +621,11 @@ async fn staff_see_candidate_topics_and_plan_one_with_a_button() {
         trail
             .iter()
             .any(|a| a.action == "topic.mark" && a.detail.as_deref() == Some("planned")),
+        "{trail:?}"
+    );
+    assert!(
+        trail.iter().any(|a| a.action == "topic.mark"
+            && a.detail.as_deref() == Some("covered episode hons-i-stan")),
         "{trail:?}"
     );
 }

@@ -20,9 +20,9 @@ use std::time::Instant;
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ComponentInteraction, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, FullEvent, GatewayIntents, Interaction, Member, Message, ModalInteraction,
-    UserId,
+    ComponentInteraction, CreateActionRow, CreateInputText, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, CreateModal, FullEvent, GatewayIntents,
+    InputTextStyle, Interaction, Member, Message, ModalInteraction, UserId,
 };
 use tokio::sync::watch;
 
@@ -404,13 +404,34 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, ci: &ComponentInteract
         Action::Topic(..) | Action::Suggestion(..) if !bot.is_staff(ci.member.as_ref()) => {
             ephemeral("Det här är bara för kommuncenters personal.")
         }
+        Action::Topic(id, status) if status == "covered" => {
+            let field = |id: &str, label: &str, style, max| {
+                CreateActionRow::InputText(
+                    CreateInputText::new(style, label, id)
+                        .required(false)
+                        .max_length(max),
+                )
+            };
+            CreateInteractionResponse::Modal(
+                CreateModal::new(format!("kb:topicform:{id}"), format!("Ämne #{id} är täckt"))
+                    .components(vec![
+                        field("episode", "Avsnittets id", InputTextStyle::Short, 200),
+                        field(
+                            "entries",
+                            "FAQ-poster (tema/post), en per rad",
+                            InputTextStyle::Paragraph,
+                            1000,
+                        ),
+                    ]),
+            )
+        }
         Action::Topic(id, status) => {
             let actor = ci.user.id.to_string();
             let actor = Asker {
                 platform: "discord",
                 user: &actor,
             };
-            match bot.service.mark_topic(actor, *id, status, None).await {
+            match bot.service.mark_topic(actor, *id, status, None, &[]).await {
                 Ok(true) => ephemeral(&format!(
                     "Ämne #{id} är nu {}.",
                     crate::topics::status_sv(status)
@@ -466,7 +487,77 @@ pub fn form_id(entry: Option<&str>) -> String {
 }
 
 #[tracing::instrument(skip_all, fields(interaction = %mi.id))]
+/// The values of a submitted form's text fields.
+fn form_field(mi: &ModalInteraction, name: &str) -> String {
+    mi.data
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .find_map(|c| match c {
+            serenity::ActionRowComponent::InputText(t) if t.custom_id == name => {
+                Some(t.value.clone().unwrap_or_default())
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The "covered" form of `/ämnen`: which episode and/or entries cover the topic.
+async fn on_topic_form(bot: &Bot, mi: &ModalInteraction, id: i64) -> String {
+    let episode = form_field(mi, "episode").trim().to_owned();
+    let entries: Vec<String> = form_field(mi, "entries")
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if episode.is_empty() && entries.is_empty() {
+        return "Skriv avsnittets id eller minst en FAQ-post som täcker ämnet.".into();
+    }
+    let live = bot.service.live();
+    if let Some(bad) = entries.iter().find(|e| live.faq.entry(e).is_none()) {
+        return format!(
+            "Posten `{bad}` finns inte. Skriv id:t som tema/post, t.ex. snorojning/nar-plogas-min-gata."
+        );
+    }
+    let actor = mi.user.id.to_string();
+    let actor = Asker {
+        platform: "discord",
+        user: &actor,
+    };
+    let episode = (!episode.is_empty()).then_some(episode.as_str());
+    match bot
+        .service
+        .mark_topic(actor, id, "covered", episode, &entries)
+        .await
+    {
+        Ok(true) => format!(
+            "Ämne #{id} är nu täckt. Nya frågor om det visas under \"Täckta men frågas ändå\"."
+        ),
+        Ok(false) => format!("Ämne #{id} finns inte längre."),
+        Err(e) => {
+            tracing::warn!(error = %e, "discord: cannot mark a topic covered");
+            DB_DOWN.into()
+        }
+    }
+}
+
 async fn on_modal(ctx: &serenity::Context, bot: &Bot, mi: &ModalInteraction) {
+    if let Some(id) = mi
+        .data
+        .custom_id
+        .strip_prefix("kb:topicform:")
+        .and_then(|id| id.parse::<i64>().ok())
+    {
+        let text = if bot.is_staff(mi.member.as_ref()) {
+            on_topic_form(bot, mi, id).await
+        } else {
+            STAFF_ONLY.into()
+        };
+        if let Err(e) = mi.create_response(&ctx.http, ephemeral(&text)).await {
+            tracing::warn!(error = %e, "discord: cannot answer a form");
+        }
+        return;
+    }
     let Some(rest) = mi.data.custom_id.strip_prefix("kb:faq:") else {
         return;
     };
@@ -480,19 +571,7 @@ async fn on_modal(ctx: &serenity::Context, bot: &Bot, mi: &ModalInteraction) {
         respond(STAFF_ONLY.into()).await;
         return;
     }
-    let field = |name: &str| {
-        mi.data
-            .components
-            .iter()
-            .flat_map(|row| &row.components)
-            .find_map(|c| match c {
-                serenity::ActionRowComponent::InputText(t) if t.custom_id == name => {
-                    Some(t.value.clone().unwrap_or_default())
-                }
-                _ => None,
-            })
-            .unwrap_or_default()
-    };
+    let field = |name: &str| form_field(mi, name);
     let draft = EntryDraft {
         theme: field("theme").trim().to_owned(),
         question: field("question").trim().to_owned(),

@@ -37,7 +37,8 @@ pub enum Action {
     /// A "Menade du…?" choice: the record and a short hash of the entry id.
     Pick(String, String),
     NoneOfThese(String),
-    /// Staff: set a candidate topic's status (`planned` or `dismissed`).
+    /// Staff: set a candidate topic's status (`planned` or `dismissed`; `covered` opens a
+    /// form for the episode and entries that cover it).
     Topic(i64, String),
     /// Staff: accept (true) or reject a phrasing suggestion.
     Suggestion(String, bool),
@@ -73,7 +74,8 @@ impl Action {
             "topic" => {
                 let (id, status) = rest.split_once(':')?;
                 let id: i64 = id.parse().ok()?;
-                matches!(status, "planned" | "dismissed").then(|| Action::Topic(id, status.into()))
+                matches!(status, "planned" | "covered" | "dismissed")
+                    .then(|| Action::Topic(id, status.into()))
             }
             "sugg" => match rest.split_once(':')? {
                 (id, "yes") if ok(id) => Some(Action::Suggestion(id.into(), true)),
@@ -265,9 +267,8 @@ pub fn content(s: &str) -> String {
     cut(s, MAX_CONTENT)
 }
 
-/// `/ämnen`: the top candidate topics as text, and per topic a row of buttons to plan or
-/// dismiss it (Discord allows five rows). Covering a topic names an episode or entries, so
-/// it is done with `kommunbot topics mark`.
+/// `/ämnen`: the top candidate topics as text, and per topic a row of buttons to plan,
+/// cover (a form asks by which episode or entries) or dismiss it (Discord allows five rows).
 pub fn topics(report: &crate::topics::Report) -> (String, Vec<CreateActionRow>) {
     let mut text = String::new();
     if report.open.is_empty() {
@@ -294,6 +295,9 @@ pub fn topics(report: &crate::topics::Report) -> (String, Vec<CreateActionRow>) 
             CreateButton::new(Action::Topic(t.id, "planned".into()).encode())
                 .label(format!("#{} planera", t.id))
                 .style(ButtonStyle::Primary),
+            CreateButton::new(Action::Topic(t.id, "covered".into()).encode())
+                .label(format!("#{} täckt", t.id))
+                .style(ButtonStyle::Success),
             CreateButton::new(Action::Topic(t.id, "dismissed".into()).encode())
                 .label(format!("#{} avfärda", t.id))
                 .style(ButtonStyle::Secondary),
