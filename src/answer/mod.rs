@@ -12,7 +12,8 @@
 //! 3. A question scores each entry word by word: a word counts once, by its best term.
 //!    `coverage` is the share of the question's weight the entry explains; `fit` is the
 //!    share of the entry's best phrasing that the question covers.
-//! 4. The decision abstains unless the best entry is both well supported and clearly ahead.
+//! 4. The decision abstains unless the best entry is both well supported and clearly ahead,
+//!    or it distinctly holds a matter the question names and leaves few named matters open.
 
 mod glossary;
 mod lexicon;
