@@ -860,6 +860,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         None => {
             let l = a.list;
             let (_, engine) = load_engine(&l.faq.faq)?;
+            let engine = std::sync::Arc::new(engine);
             let query = Query {
                 since_ms: since_ms(&l.since)?,
                 min_size: l.min_size,
@@ -867,7 +868,9 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 limit: l.limit,
                 regroup: l.regroup,
             };
-            let report = with_store(cfg, async |s, _| Ok(t::refresh(s, &engine, &query).await?))?;
+            let report = with_store(cfg, async |s, _| {
+                Ok(t::refresh(s, engine.clone(), &query).await?)
+            })?;
             print!("{}", t::render(&report, l.format));
             Ok(ExitCode::SUCCESS)
         }
@@ -927,6 +930,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             faq: dir,
         }) => {
             let (faq, engine) = load_engine(&dir.faq)?;
+            let engine = std::sync::Arc::new(engine);
             let query = Query {
                 since_ms: 0,
                 min_size: 0,
@@ -935,7 +939,10 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 regroup: false,
             };
             let (report, settings) = with_store(cfg, async |s, settings| {
-                Ok((t::refresh(s, &engine, &query).await?, settings.clone()))
+                Ok((
+                    t::refresh(s, engine.clone(), &query).await?,
+                    settings.clone(),
+                ))
             })?;
             let Some(topic) = report
                 .open

@@ -33,6 +33,12 @@ pub struct Live {
     pub fingerprint: u64,
 }
 
+impl AsRef<Engine> for Live {
+    fn as_ref(&self) -> &Engine {
+        &self.engine
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("the database is not reachable yet")]
@@ -353,8 +359,7 @@ impl Service {
 
     /// Candidate topics: groups what is new in the log and reports (see [`crate::topics`]).
     pub async fn topics(&self, query: &topics::Query) -> Result<topics::Report, ServiceError> {
-        let live = self.live();
-        Ok(topics::refresh(self.store()?, &live.engine, query).await?)
+        Ok(topics::refresh(self.store()?, self.live(), query).await?)
     }
 
     /// The staff digest over the last `days` days.

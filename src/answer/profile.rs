@@ -77,3 +77,11 @@ impl Engine {
         self.oov_idf
     }
 }
+
+/// So code that holds an engine inside something bigger (the service's live FAQ) and code
+/// that holds just an engine can both hand it to the same function.
+impl AsRef<Engine> for Engine {
+    fn as_ref(&self) -> &Engine {
+        self
+    }
+}

@@ -165,13 +165,25 @@ pub struct Report {
 pub const STATUSES: &[&str] = &["new", "planned", "covered", "dismissed"];
 
 /// Groups what is new in the log into topics, stores the assignments, and reports.
-pub async fn refresh(
+///
+/// Grouping and summarising run on the blocking pool: for a big log they take seconds of
+/// CPU, which must not hold up the async workers that answer citizens.
+pub async fn refresh<E>(
     store: &crate::store::Store,
-    engine: &Engine,
+    engine: std::sync::Arc<E>,
     q: &Query,
-) -> Result<Report, crate::store::StoreError> {
+) -> Result<Report, crate::store::StoreError>
+where
+    E: AsRef<Engine> + Send + Sync + 'static,
+{
     let questions = store.review_questions(q.since_ms).await?;
-    let p = plan::plan(engine, &questions, q.regroup, Params::default());
+    let regroup = q.regroup;
+    let (questions, p, engine) = off_the_workers(move || {
+        let p = plan::plan((*engine).as_ref(), &questions, regroup, Params::default());
+        (questions, p, engine)
+    })
+    .await;
+    drop(engine);
     let labels: Vec<String> = {
         // A new topic's first label: its first question; `relabel` below refines it.
         let mut l = vec![String::new(); p.new_topics];
@@ -201,7 +213,11 @@ pub async fn refresh(
         .collect();
     store.assign_topics(&changed).await?;
     let rows = store.topics().await?;
-    let all = plan::summarize(&questions, &ids, &p, &rows, crate::store::now_ms());
+    let (all, questions, rows) = off_the_workers(move || {
+        let all = plan::summarize(&questions, &ids, &p, &rows, crate::store::now_ms());
+        (all, questions, rows)
+    })
+    .await;
     let relabel: Vec<(i64, String)> = all
         .iter()
         .filter(|t| rows.iter().any(|r| r.id == t.id && r.label != t.label))
@@ -242,6 +258,17 @@ pub async fn refresh(
         covered_but_asked,
         questions: questions.len(),
     })
+}
+
+/// Runs CPU-heavy work on the blocking pool; a panic there is a panic here, as if inline.
+async fn off_the_workers<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => v,
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("topics: the grouping task was cancelled: {e}"),
+        },
+    }
 }
 
 /// The report in a format: a table for the terminal, CSV, JSON, or Markdown to paste into
