@@ -900,13 +900,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                     .mark_topic(id, &status, episode.as_deref(), &entries, note.as_deref())
                     .await?;
                 if ok {
-                    let detail = format!(
-                        "{status}{}",
-                        episode
-                            .as_ref()
-                            .map(|e| format!(" episode {e}"))
-                            .unwrap_or_default()
-                    );
+                    let detail = t::mark_detail(&status, episode.as_deref());
                     s.audit(
                         &cli_actor(settings)?,
                         "topic.mark",
@@ -960,7 +954,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                     dir.faq.display()
                 );
             };
-            let today = crate::logview::datetime(store::now_ms())[..10].to_owned();
+            let today = crate::logview::today();
             let saved = faq::edit::save(&dir.faq, &faq, &t::draft_edit(topic, &theme), &today)?;
             runtime()?.block_on(async {
                 let s = open_store(&settings).await?;
@@ -1024,7 +1018,7 @@ fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         if accept {
             let edit = phrasing::accept_edit(&faq, sug)
                 .with_context(|| format!("unknown entry `{}`", sug.entry))?;
-            let today = crate::logview::datetime(store::now_ms())[..10].to_owned();
+            let today = crate::logview::today();
             let saved = faq::edit::save(&dir, &faq, &edit, &today)?;
             s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, "accepted", &actor)
                 .await?;

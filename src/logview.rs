@@ -34,6 +34,16 @@ pub fn datetime(ms: i64) -> String {
     )
 }
 
+/// `YYYY-MM-DD` (UTC) from Unix milliseconds.
+pub fn date(ms: i64) -> String {
+    datetime(ms)[..10].to_owned()
+}
+
+/// Today's date (UTC), as FAQ files' `updated` field takes it.
+pub fn today() -> String {
+    date(crate::store::now_ms())
+}
+
 /// The first `n` characters of `s`, with "…" when it was longer.
 pub fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {

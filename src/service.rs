@@ -397,10 +397,7 @@ impl Service {
             .mark_topic(id, status, episode, entries, None)
             .await?;
         if ok {
-            let detail = match episode {
-                Some(e) => format!("{status} episode {e}"),
-                None => status.to_owned(),
-            };
+            let detail = topics::mark_detail(status, episode);
             self.audit(actor, "topic.mark", Some(&id.to_string()), &detail)
                 .await;
         }
@@ -432,7 +429,7 @@ impl Service {
         if accept {
             let edit = phrasing::accept_edit(&self.live().faq, &s)
                 .ok_or_else(|| EditError::UnknownEntry(s.entry.clone()))?;
-            let today = crate::logview::datetime(crate::store::now_ms())[..10].to_owned();
+            let today = crate::logview::today();
             let svc = Arc::clone(self);
             tokio::task::spawn_blocking(move || svc.edit(&edit, &today))
                 .await

@@ -42,6 +42,19 @@ async fn readyz_until(s: &Service, done: impl Fn(&Value) -> bool) -> Value {
     ready
 }
 
+/// A staff endpoint's JSON, with the bearer token.
+async fn staff_get(s: &Service, path: &str) -> Value {
+    client()
+        .get(url(s, path))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn post(s: &Service, path: &str, body: Value) -> (StatusCode, Value) {
     let r = client()
         .post(url(s, path))
@@ -511,27 +524,11 @@ async fn topics_and_suggestions_close_the_loop_from_citizen_to_faq() {
         let r = c.get(url(&s, path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
     }
-    let topics: Value = c
-        .get(url(&s, "/api/v1/topics?since=7d&min_size=2"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let topics: Value = staff_get(&s, "/api/v1/topics?since=7d&min_size=2").await;
     assert_eq!(topics["open"][0]["size"], 2, "{topics:#}");
     assert!(topics.to_string().contains("chickens"), "{topics:#}");
 
-    let list: Value = c
-        .get(url(&s, "/api/v1/suggestions"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = staff_get(&s, "/api/v1/suggestions").await;
     assert_eq!(list[0]["phrasing"], phrasing, "{list:#}");
     assert_eq!(list[0]["entry"], "snorojning/var-far-jag-lagga-sno");
     let id = list[0]["id"].as_str().unwrap().to_owned();
@@ -565,15 +562,7 @@ async fn topics_and_suggestions_close_the_loop_from_citizen_to_faq() {
         answered,
         "the accepted phrasing is served without a restart"
     );
-    let list: Value = c
-        .get(url(&s, "/api/v1/suggestions"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = staff_get(&s, "/api/v1/suggestions").await;
     assert_eq!(
         list,
         json!([]),

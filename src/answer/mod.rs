@@ -356,6 +356,11 @@ impl Engine {
         })
     }
 
+    /// A term's idf, if any entry uses it.
+    fn idf_of(&self, key: &str) -> Option<f32> {
+        self.terms.get(key).map(|id| self.idf[*id as usize])
+    }
+
     /// Number of entries the engine can answer with.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -452,11 +457,7 @@ impl Engine {
                     .terms
                     .iter()
                     .map(|t| {
-                        let idf = self
-                            .terms
-                            .get(&t.key)
-                            .map(|id| self.idf[*id as usize])
-                            .unwrap_or(f32::NAN);
+                        let idf = self.idf_of(&t.key).unwrap_or(f32::NAN);
                         (self.label(&t.key, &t.via), t.weight, idf)
                     })
                     .collect();

@@ -13,8 +13,6 @@ use super::lexicon::Via;
 pub struct ProfileWord {
     pub text: String,
     pub terms: Vec<(String, f32)>,
-    /// The glossary names the word as a municipal matter.
-    pub concept: bool,
 }
 
 impl Engine {
@@ -43,17 +41,13 @@ impl Engine {
             .into_iter()
             .filter(|w| !w.is_intent() && !w.terms.is_empty())
             .map(|w| {
-                let concept = w.in_glossary();
                 let terms = w
                     .terms
                     .iter()
                     .map(|t| {
                         // Words the FAQ never uses are as telling as its rarest ones: an
                         // unanswered matter is usually exactly what the FAQ does not say.
-                        let idf = self
-                            .terms
-                            .get(&t.key)
-                            .map_or(self.oov_idf, |id| self.idf[*id as usize]);
+                        let idf = self.idf_of(&t.key).unwrap_or(self.oov_idf);
                         let via = match t.via {
                             // A typo repaired towards an FAQ word is a guess; keep it weaker.
                             Via::Fuzzy(_) => 0.7,
@@ -65,16 +59,9 @@ impl Engine {
                 ProfileWord {
                     text: w.text,
                     terms,
-                    concept,
                 }
             })
             .collect()
-    }
-
-    /// The largest weight a term can get from [`Engine::profile`]: a word nobody in the
-    /// FAQ uses.
-    pub fn max_term_weight(&self) -> f32 {
-        self.oov_idf
     }
 }
 

@@ -393,6 +393,25 @@ async fn faq_redigera(
     open_form(ctx, modal).await
 }
 
+/// A staff view of what the question log says (topics, suggestions, the digest), or the
+/// "database is down" reply when it cannot be read.
+fn staff_view<T>(
+    data: Result<T, crate::service::ServiceError>,
+    what: &str,
+    render: impl FnOnce(&T) -> (String, Vec<CreateActionRow>),
+) -> poise::CreateReply {
+    match data {
+        Ok(d) => {
+            let (text, rows) = render(&d);
+            private(text).components(rows)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, what, "discord: the question log cannot be read");
+            private(DB_DOWN)
+        }
+    }
+}
+
 /// Kandidatämnen: obesvarade frågor grupperade efter efterfrågan (personal)
 #[poise::command(slash_command, rename = "ämnen", check = "staff_only")]
 async fn amnen(
@@ -409,34 +428,18 @@ async fn amnen(
         limit: 5,
         regroup: false,
     };
-    let reply = match ctx.data().service.topics(&query).await {
-        Ok(report) => {
-            let (text, rows) = render::topics(&report);
-            private(text).components(rows)
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "discord: topics unavailable");
-            private(DB_DOWN)
-        }
-    };
-    ctx.send(reply).await?;
+    let report = ctx.data().service.topics(&query).await;
+    ctx.send(staff_view(report, "topics", render::topics))
+        .await?;
     Ok(())
 }
 
 /// Förslag på nya formuleringar, från hur invånarna faktiskt frågar (personal)
 #[poise::command(slash_command, rename = "förslag", check = "staff_only")]
 async fn forslag(ctx: Ctx<'_>) -> Result<(), Error> {
-    let reply = match ctx.data().service.suggestions().await {
-        Ok(list) => {
-            let (text, rows) = render::suggestions(&list);
-            private(text).components(rows)
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "discord: suggestions unavailable");
-            private(DB_DOWN)
-        }
-    };
-    ctx.send(reply).await?;
+    let list = ctx.data().service.suggestions().await;
+    ctx.send(staff_view(list, "suggestions", |l| render::suggestions(l)))
+        .await?;
     Ok(())
 }
 
@@ -449,19 +452,13 @@ async fn sammanfattning(
     #[max = 365]
     dagar: Option<u32>,
 ) -> Result<(), Error> {
-    let text = match ctx
+    let digest = ctx
         .data()
         .service
         .digest(i64::from(dagar.unwrap_or(7)))
-        .await
-    {
-        Ok(d) => crate::topics::digest::render(&d),
-        Err(e) => {
-            tracing::warn!(error = %e, "discord: digest unavailable");
-            DB_DOWN.to_owned()
-        }
-    };
-    ctx.send(private(text)).await?;
+        .await;
+    let view = |d: &_| (crate::topics::digest::render(d), Vec::new());
+    ctx.send(staff_view(digest, "digest", view)).await?;
     Ok(())
 }
 

@@ -601,7 +601,7 @@ async fn on_modal(ctx: &serenity::Context, bot: &Bot, mi: &ModalInteraction) {
         Edit::Create(_) => "faq.create",
         Edit::Update { .. } => "faq.edit",
     };
-    let today = crate::logview::datetime(crate::store::now_ms())[..10].to_owned();
+    let today = crate::logview::today();
     // Copying, validating and writing files: off the async workers.
     let (svc, job) = (bot.service.clone(), change.clone());
     let result = match tokio::task::spawn_blocking(move || svc.edit(&job, &today)).await {

@@ -516,18 +516,15 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRow {
-                    at: r.try_get(0)?,
-                    actor: r.try_get(1)?,
-                    action: r.try_get(2)?,
-                    target: r.try_get(3)?,
-                    detail: r.try_get(4)?,
-                })
+        map_rows(&rows, |r| {
+            Ok(AuditRow {
+                at: r.try_get(0)?,
+                actor: r.try_get(1)?,
+                action: r.try_get(2)?,
+                target: r.try_get(3)?,
+                detail: r.try_get(4)?,
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        })
     }
 
     /// What staff should look at, newest first: questions the bot could not answer and
@@ -700,6 +697,17 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Maps result rows with `f`; a column that does not decode is a store error.
+fn map_rows<T>(
+    rows: &[sqlx::any::AnyRow],
+    f: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<Vec<T>, StoreError> {
+    rows.iter()
+        .map(f)
+        .collect::<Result<_, _>>()
+        .map_err(StoreError::from)
 }
 
 /// One row of the `SELECT` that `list` and `needs_review` share.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{Store, StoreError, now_ms};
+use super::{Store, StoreError, map_rows, now_ms};
 
 /// A question staff should see in topics: unanswered, offered "Menade du…?" choices of
 /// which the citizen picked none, or answered and marked unhelpful.
@@ -60,19 +60,16 @@ impl Store {
         .bind(since_ms)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ReviewQuestion {
-                    record_id: r.try_get(0)?,
-                    asked_at: r.try_get(1)?,
-                    asker: r.try_get(2)?,
-                    text: r.try_get(3)?,
-                    theme: r.try_get(4)?,
-                    topic_id: r.try_get(5)?,
-                })
+        map_rows(&rows, |r| {
+            Ok(ReviewQuestion {
+                record_id: r.try_get(0)?,
+                asked_at: r.try_get(1)?,
+                asker: r.try_get(2)?,
+                text: r.try_get(3)?,
+                theme: r.try_get(4)?,
+                topic_id: r.try_get(5)?,
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        })
     }
 
     /// Every topic, oldest first.
@@ -83,26 +80,23 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let entries: Option<String> = r.try_get(6)?;
-                Ok(TopicRow {
-                    id: r.try_get(0)?,
-                    created_at: r.try_get(1)?,
-                    label: r.try_get(2)?,
-                    status: r.try_get(3)?,
-                    status_at: r.try_get(4)?,
-                    episode: r.try_get(5)?,
-                    entries: entries
-                        .unwrap_or_default()
-                        .split_whitespace()
-                        .map(str::to_owned)
-                        .collect(),
-                    note: r.try_get(7)?,
-                })
+        map_rows(&rows, |r| {
+            let entries: Option<String> = r.try_get(6)?;
+            Ok(TopicRow {
+                id: r.try_get(0)?,
+                created_at: r.try_get(1)?,
+                label: r.try_get(2)?,
+                status: r.try_get(3)?,
+                status_at: r.try_get(4)?,
+                episode: r.try_get(5)?,
+                entries: entries
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect(),
+                note: r.try_get(7)?,
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        })
     }
 
     /// Creates topics with these labels and returns their ids, in order; one transaction.
@@ -205,18 +199,15 @@ impl Store {
         .bind(low_confidence)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PhrasingEvidence {
-                    entry_id: r.try_get(0)?,
-                    text: r.try_get(1)?,
-                    redactions: r.try_get(2)?,
-                    asked_at: r.try_get(3)?,
-                    kind: r.try_get(4)?,
-                })
+        map_rows(&rows, |r| {
+            Ok(PhrasingEvidence {
+                entry_id: r.try_get(0)?,
+                text: r.try_get(1)?,
+                redactions: r.try_get(2)?,
+                asked_at: r.try_get(3)?,
+                kind: r.try_get(4)?,
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        })
     }
 
     /// Entries whose answers were marked "not helpful" since `since_ms`, most often first.
@@ -234,10 +225,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        map_rows(&rows, |r| Ok((r.try_get(0)?, r.try_get(1)?)))
     }
 
     /// When `action` was last recorded in the audit table, if ever (several bot processes
@@ -255,10 +243,7 @@ impl Store {
         let rows = sqlx::query("SELECT id, decision FROM phrasing_decisions")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        map_rows(&rows, |r| Ok((r.try_get(0)?, r.try_get(1)?)))
     }
 
     /// Records a decision about a proposed phrasing; a later decision replaces an earlier.

@@ -253,6 +253,11 @@ impl Model {
         self.nearest(v).filter(|(_, s)| *s >= self.params.join)
     }
 
+    /// The cosine of `v` with topic `t`'s centroid.
+    pub fn similarity(&self, t: usize, v: &Vector) -> f32 {
+        self.centroids[t].cosine(v)
+    }
+
     /// The centroid of topic `t` as a unit vector.
     pub fn centroid(&self, t: usize) -> Vector {
         self.centroids[t].unit()

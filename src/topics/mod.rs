@@ -178,12 +178,11 @@ where
 {
     let questions = store.review_questions(q.since_ms).await?;
     let regroup = q.regroup;
-    let (questions, p, engine) = off_the_workers(move || {
+    let (questions, p) = off_the_workers(move || {
         let p = plan::plan((*engine).as_ref(), &questions, regroup, Params::default());
-        (questions, p, engine)
+        (questions, p)
     })
     .await;
-    drop(engine);
     let labels: Vec<String> = {
         // A new topic's first label: its first question; `relabel` below refines it.
         let mut l = vec![String::new(); p.new_topics];
@@ -224,26 +223,22 @@ where
         .map(|t| (t.id, t.label.clone()))
         .collect();
     store.relabel_topics(&relabel).await?;
-    let keep = |t: &Topic| {
-        t.size >= q.min_size
-            && q.theme
-                .as_ref()
-                .is_none_or(|th| t.theme.as_ref() == Some(th))
+    let in_theme = |t: &Topic| {
+        q.theme
+            .as_ref()
+            .is_none_or(|th| t.theme.as_ref() == Some(th))
     };
     let open: Vec<Topic> = all
         .iter()
-        .filter(|t| (t.status == "new" || t.status == "planned") && keep(t))
+        .filter(|t| (t.status == "new" || t.status == "planned") && t.size >= q.min_size)
+        .filter(|t| in_theme(t))
         .take(q.limit)
         .cloned()
         .collect();
     let covered_but_asked: Vec<Topic> = all
         .iter()
         .filter(|t| t.status == "covered" && t.since_covered > 0)
-        .filter(|t| {
-            q.theme
-                .as_ref()
-                .is_none_or(|th| t.theme.as_ref() == Some(th))
-        })
+        .filter(|t| in_theme(t))
         .take(q.limit)
         .cloned()
         .collect();
@@ -274,12 +269,7 @@ async fn off_the_workers<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stat
 /// The report in a format: a table for the terminal, CSV, JSON, or Markdown to paste into
 /// an episode planning document. Headings and labels are Swedish: staff read them.
 pub fn render(r: &Report, format: Format) -> String {
-    let date = |ms: i64| {
-        crate::logview::datetime(ms)
-            .chars()
-            .take(10)
-            .collect::<String>()
-    };
+    let date = crate::logview::date;
     match format {
         Format::Json => serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
         Format::Csv => {
@@ -395,6 +385,14 @@ pub fn render(r: &Report, format: Format) -> String {
             }
             out
         }
+    }
+}
+
+/// What the audit table records for a status change: "covered episode hons-i-stan".
+pub fn mark_detail(status: &str, episode: Option<&str>) -> String {
+    match episode {
+        Some(e) => format!("{status} episode {e}"),
+        None => status.to_owned(),
     }
 }
 

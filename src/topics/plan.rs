@@ -1,6 +1,6 @@
 //! From logged questions and stored topics to assignments and ranked summaries. Pure.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 use super::group::{self, Model, Params, Vector, Vocabulary};
@@ -52,13 +52,12 @@ pub fn plan(engine: &Engine, questions: &[ReviewQuestion], regroup: bool, params
         let mut pairs: Vec<((usize, i64), usize)> = overlap.into_iter().collect();
         pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut claimed: HashMap<usize, i64> = HashMap::default();
-        let mut used: Vec<i64> = Vec::new();
+        let mut used: HashSet<i64> = HashSet::default();
         for ((t, id), _) in pairs {
-            if claimed.contains_key(&t) || used.contains(&id) {
+            if claimed.contains_key(&t) || !used.insert(id) {
                 continue;
             }
             claimed.insert(t, id);
-            used.push(id);
         }
         let mut fresh: HashMap<usize, usize> = HashMap::default();
         for (i, slot) in slots.iter_mut().enumerate() {
@@ -196,16 +195,10 @@ pub fn summarize(
             for i in &m {
                 model.add(t, &plan.vectors[*i]);
             }
-            let centroid = model.centroid(t);
-            let c: HashMap<u32, f32> = centroid.0.iter().copied().collect();
-            let cos = |i: usize| -> f32 {
-                plan.vectors[i]
-                    .0
-                    .iter()
-                    .map(|(k, x)| c.get(k).map_or(0.0, |y| x * y))
-                    .sum()
-            };
-            let mut ranked: Vec<(usize, f32)> = m.iter().map(|i| (*i, cos(*i))).collect();
+            let mut ranked: Vec<(usize, f32)> = m
+                .iter()
+                .map(|i| (*i, model.similarity(t, &plan.vectors[*i])))
+                .collect();
             ranked.sort_by(|a, b| {
                 b.1.total_cmp(&a.1)
                     .then(questions[a.0].text.len().cmp(&questions[b.0].text.len()))
@@ -225,7 +218,7 @@ pub fn summarize(
                     break;
                 }
             }
-            let mut top = centroid.0.clone();
+            let mut top = model.centroid(t).0;
             top.sort_by(|a, b| b.1.total_cmp(&a.1));
             let mut terms: Vec<String> = Vec::new();
             for (k, _) in top {
@@ -238,12 +231,14 @@ pub fn summarize(
                     break;
                 }
             }
-            let mut askers: Vec<&str> = Vec::new();
+            // A set: a big topic has thousands of questions.
+            let mut askers: HashSet<&str> = HashSet::default();
             let mut anonymous = 0;
             for i in &m {
                 match &questions[*i].asker {
-                    Some(a) if !askers.contains(&a.as_str()) => askers.push(a),
-                    Some(_) => {}
+                    Some(a) => {
+                        askers.insert(a);
+                    }
                     None => anonymous += 1,
                 }
             }
