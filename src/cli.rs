@@ -723,7 +723,7 @@ fn run_eval(e: EvalArgs) -> Result<ExitCode> {
             let c: Vec<String> = ex
                 .candidates
                 .iter()
-                .take(3)
+                .take(12)
                 .map(|c| {
                     format!(
                         "{}\t{:.3}\t{:.3}\t{:.3}",
@@ -732,9 +732,13 @@ fn run_eval(e: EvalArgs) -> Result<ExitCode> {
                 })
                 .collect();
             println!(
-                "{}\t{}\t{}",
+                "{}\t{}\t{}\t{:.3}\t{:.3}\t{:?}\t{}",
                 q.expect.as_deref().unwrap_or("-"),
                 q.q.replace('\t', " "),
+                ex.outcome.kind(),
+                ex.distinct,
+                ex.unexplained,
+                ex.lang,
                 c.join("\t")
             );
         }

@@ -120,7 +120,18 @@ fn phrasing_table() {
 
 #[test]
 fn greetings_and_thanks_are_chat_not_unknown_questions() {
-    for q in ["hej", "Hej hej!", "tack så mycket", "hallå?", "", "🙂"] {
+    for q in [
+        "hej",
+        "Hej hej!",
+        "tack så mycket",
+        "hallå?",
+        "",
+        "🙂",
+        // talk to the bot itself
+        "din dumma bot",
+        "är du en bot?",
+        "you stupid bot",
+    ] {
         assert!(
             matches!(engine().ask(q), Outcome::NoAnswer { chat: true, .. }),
             "{q:?}"

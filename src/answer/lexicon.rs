@@ -263,7 +263,13 @@ impl Lexicon {
         let all = a.words(text);
         let lang = lang.unwrap_or_else(|| a.detect(&all));
         let intents = intents(&all);
-        let content: Vec<String> = all.into_iter().filter(|w| !a.is_stop(w, lang)).collect();
+        let banter = a.banter(&all);
+        let content: Vec<String> = all
+            .into_iter()
+            .zip(banter)
+            .filter(|(w, b)| !b && !a.is_stop(w, lang))
+            .map(|(w, _)| w)
+            .collect();
         // Swedish stop words inside an English question ("bankid och e-tjänst") are noise too.
         let content: Vec<String> = if lang == Lang::En {
             content

@@ -53,7 +53,7 @@ const DISTINCT_SHARE: f32 = 0.7;
 /// (in its phrasings and keywords where the others only mention it in passing, or alone)…
 const DISTINCT_LEAD: f32 = 2.0;
 /// …and the most of the question's weight that may sit in named matters left unexplained.
-const DISTINCT_UNEXPLAINED: f32 = 0.4;
+const DISTINCT_UNEXPLAINED: f32 = 0.6;
 
 /// A question word's weight and its terms in the index, as (term id, query weight × idf).
 type QWord = (f32, Vec<(u32, f32)>);
@@ -145,6 +145,10 @@ pub struct Explanation {
     /// Each content word with its terms (`label`, weight, idf).
     pub words: Vec<(String, Vec<TermInfo>)>,
     pub candidates: Vec<Candidate>,
+    /// What the best entry makes of the question's named matters: the largest share of one
+    /// it holds distinctly, and the share of the question left unexplained.
+    pub distinct: f32,
+    pub unexplained: f32,
     pub outcome: Outcome,
 }
 
@@ -442,11 +446,14 @@ impl Engine {
         } else {
             self.decide(&candidates, evidence)
         };
+        let ev = evidence.unwrap_or_default();
         if !detail {
             return Explanation {
                 lang,
                 words: Vec::new(),
                 candidates,
+                distinct: ev.distinct,
+                unexplained: ev.unexplained,
                 outcome,
             };
         }
@@ -468,6 +475,8 @@ impl Engine {
             lang,
             words,
             candidates,
+            distinct: ev.distinct,
+            unexplained: ev.unexplained,
             outcome,
         }
     }

@@ -384,6 +384,59 @@ pub enum Lang {
     En,
 }
 
+/// Words that insult or judge the bot. They name no municipal matter, so they are dropped:
+/// "din dumma bot" is talk to the bot, not a question about a parking fine. Kept narrow on
+/// purpose: everyday words of judgement ("dålig", "bad") also describe matters ("dåligt
+/// vatten", "bad smell").
+const BANTER: &[&str] = &[
+    "dum",
+    "dumma",
+    "dumt",
+    "dumme",
+    "korkad",
+    "korkade",
+    "korkat",
+    "vardelos",
+    "vardelosa",
+    "vardelost",
+    "usel",
+    "usla",
+    "idiot",
+    "idioter",
+    "idiotisk",
+    "idiotiska",
+    "javla",
+    "javlar",
+    "javligt",
+    "helvete",
+    "stupid",
+    "dumb",
+    "useless",
+    "idiots",
+    "sucks",
+    "crap",
+    "rubbish",
+    "moron",
+    "worthless",
+    "wtf",
+];
+/// Words for the bot itself, dropped where the message speaks to it (see [`Analyzer::banter`]).
+const BOT: &[&str] = &[
+    "bot",
+    "boten",
+    "bots",
+    "robot",
+    "roboten",
+    "chatbot",
+    "chatboten",
+    "chattbot",
+    "chattboten",
+    "chatbots",
+    "robots",
+];
+/// Second-person words: a message that uses them speaks to the bot.
+const YOU: &[&str] = &["du", "din", "ditt", "dina", "dig", "you", "your", "youre"];
+
 pub struct Analyzer {
     sv: Stemmer,
     en: Stemmer,
@@ -429,6 +482,24 @@ impl Analyzer {
         if en > sv { Lang::En } else { Lang::Sv }
     }
 
+    /// Which of `words` are talk to the bot rather than about a matter: insults, and a word
+    /// for the bot right after "du"/"din"/"you" or an insult ("din dumma bot", "är du en
+    /// bot"). "p-bot" (a parking fine) stays: its "bot" follows "p".
+    pub fn banter(&self, words: &[String]) -> Vec<bool> {
+        let insult = |w: &str| BANTER.contains(&w);
+        let cue = |w: &str| insult(w) || YOU.contains(&w);
+        (0..words.len())
+            .map(|i| {
+                let w = words[i].as_str();
+                insult(w)
+                    || (BOT.contains(&w)
+                        && i > 0
+                        && words[i - 1] != "p"
+                        && words[i.saturating_sub(2)..i].iter().any(|p| cue(p)))
+            })
+            .collect()
+    }
+
     pub fn is_stop(&self, word: &str, lang: Lang) -> bool {
         match lang {
             Lang::Sv => self.stop_sv.contains(word),
@@ -449,6 +520,12 @@ impl Analyzer {
         // words, where the bare stem is ambiguous ("havet" would meet "hävs").
         if word.len() >= 6 && word.ends_with("et") && stem == word {
             out.push(self.sv.stem(&word[..word.len() - 2]).into_owned());
+        }
+        // Spoken definite -arn for -aren ("mätarn", "läkarn", "ägarn"), common in chat;
+        // Snowball strips -aren but not -arn.
+        if word.len() >= 7 && word.ends_with("arn") && stem == word {
+            let written = format!("{}en", &word[..word.len() - 1]);
+            out.push(self.sv.stem(&written).into_owned());
         }
         if let Some(base) = stem.strip_suffix("ning")
             && base.chars().count() >= 3
@@ -526,5 +603,33 @@ mod tests {
                 .contains(&s("bygglov"))
         );
         assert!(a.variants("havet", &s("havet")).is_empty());
+        // Spoken -arn meets the written -aren.
+        assert!(
+            a.variants("vattenmatarn", &s("vattenmätarn"))
+                .contains(&s("vattenmätaren"))
+        );
+    }
+
+    #[test]
+    fn banter_is_talk_to_the_bot_not_a_matter() {
+        let a = Analyzer::default();
+        let dropped = |text: &str| -> Vec<String> {
+            let words = a.words(text);
+            let banter = a.banter(&words);
+            words
+                .into_iter()
+                .zip(banter)
+                .filter(|(_, b)| *b)
+                .map(|(w, _)| w)
+                .collect()
+        };
+        assert_eq!(dropped("din dumma bot"), ["dumma", "bot"]);
+        assert_eq!(dropped("är du en bot?"), ["bot"]);
+        assert_eq!(dropped("you stupid bot"), ["stupid", "bot"]);
+        // A parking fine stays a matter, even when the message speaks to the bot.
+        assert!(dropped("kan du hjälpa mig med min p-bot").is_empty());
+        assert!(dropped("jag fick en bot igår").is_empty());
+        // Everyday judgement describes matters.
+        assert!(dropped("vattnet smakar dåligt").is_empty());
     }
 }
