@@ -44,6 +44,9 @@ const TABLE: &[(&str, Expect)] = &[
     // typos
     ("bygglof för altan",                              Answer("bygglov/altan-och-staket")),
     ("snöröjnig på min gata",                          Helpful("snorojning/nar-plogas-min-gata")),
+    // a compound written apart, also misspelt
+    ("snö röjning på min gata",                        Answer("snorojning/nar-plogas-min-gata")),
+    ("hur lång är handlägnings tiden för bygglov",     Answer("bygglov/handlaggningstid-bygglov")),
     // colloquial and glossary words
     ("jag ska öppna ett kafé i vår",                   Answer("livsmedel/registrera-livsmedelsverksamhet")),
     ("sälja hembakade bullar hemifrån",                Answer("livsmedel/salja-mat-hemifran")),

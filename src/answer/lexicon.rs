@@ -158,6 +158,8 @@ pub struct Lexicon {
 const MIN_FUZZY: usize = 5;
 const MIN_PART: usize = 3;
 const MIN_COMPOUND: usize = 7;
+/// Words this long are tried for a typo repair even when they split into known parts.
+const MIN_LONG_REPAIR: usize = 12;
 
 impl Lexicon {
     /// Builds the lexicon from the glossary and every text the FAQ holds.
@@ -262,6 +264,11 @@ impl Lexicon {
         let a = &self.analyzer;
         let all = a.words(text);
         let lang = lang.unwrap_or_else(|| a.detect(&all));
+        let all = if repair && lang == Lang::Sv {
+            self.join_split(all)
+        } else {
+            all
+        };
         let intents = intents(&all);
         let banter = a.banter(&all);
         let content: Vec<String> = all
@@ -386,7 +393,9 @@ impl Lexicon {
         if stem.chars().count() >= MIN_COMPOUND
             && let Some(parts) = self.split(&word.text)
         {
-            resolved = true;
+            // A long misspelt word often splits into accidental parts ("handlagningstid" →
+            // "hand", "lagning", "tid"); it may still be repaired as a whole below.
+            resolved = parts.len() < 3 && stem.chars().count() < MIN_LONG_REPAIR;
             for p in parts {
                 word.add(p.clone(), W_PART, Via::Part);
                 self.concepts(word, Lang::Sv, &p, W_PART * W_CONCEPT);
@@ -399,6 +408,41 @@ impl Lexicon {
             word.add(fixed.clone(), W_FUZZY, Via::Fuzzy(fixed.clone()));
             self.concepts(word, Lang::Sv, &fixed, W_FUZZY * W_CONCEPT);
         }
+    }
+
+    /// Joins a compound written apart ("snö röjning", "handlägnings tid", "bygg lov"): a
+    /// frequent slip in Swedish chat. Two neighbouring content words become one when the
+    /// joined word is known to the FAQ or the glossary, or, when one half is unknown (a
+    /// typo), when it is one edit from a known word.
+    fn join_split(&self, words: Vec<String>) -> Vec<String> {
+        let a = &self.analyzer;
+        let known = |w: &str| {
+            let stem = a.stem(w, Lang::Sv);
+            self.known.contains(&stem)
+                || a.variants(w, &stem).iter().any(|v| self.known.contains(v))
+        };
+        let content = |w: &str| w.chars().count() >= MIN_PART && !a.is_stop(w, Lang::Sv);
+        // Only a long unknown half is a misspelt part; a short one is a word of its own
+        // ("vatten ur kranen", "avgift va").
+        let typo = |w: &str| w.chars().count() >= MIN_FUZZY && !known(w);
+        let mut out = Vec::with_capacity(words.len());
+        let mut i = 0;
+        while i < words.len() {
+            if i + 1 < words.len() && content(&words[i]) && content(&words[i + 1]) {
+                let joined = format!("{}{}", words[i], words[i + 1]);
+                let whole = known(&joined)
+                    || ((typo(&words[i]) || typo(&words[i + 1]))
+                        && self.repair(&a.stem(&joined, Lang::Sv)).is_some());
+                if whole {
+                    out.push(joined);
+                    i += 2;
+                    continue;
+                }
+            }
+            out.push(words[i].clone());
+            i += 1;
+        }
+        out
     }
 
     fn concepts(&self, word: &mut Word, lang: Lang, stem: &str, weight: f32) {
@@ -603,6 +647,24 @@ mod tests {
         assert_eq!(intents(&w("vilken dag hamtas soporna")), vec!["time"]);
         assert_eq!(intents(&w("how often is it emptied")), vec!["time"]);
         assert!(intents(&w("bygglov altan")).is_empty());
+    }
+
+    #[test]
+    fn compounds_written_apart_are_joined() {
+        let l = lex();
+        let w = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(
+            l.join_split(w("sno rojning pa gatan")),
+            w("snorojning pa gatan")
+        );
+        // A misspelt half: joined, then repaired as a whole.
+        assert_eq!(l.join_split(w("handlagnings tid")), w("handlagningstid"));
+        // Words that are words of their own stay apart.
+        assert_eq!(l.join_split(w("ansoka om bygglov")), w("ansoka om bygglov"));
+        assert_eq!(
+            l.join_split(w("plogvall vatten ur")),
+            w("plogvall vatten ur")
+        );
     }
 
     #[test]
