@@ -732,12 +732,13 @@ fn run_eval(e: EvalArgs) -> Result<ExitCode> {
                 })
                 .collect();
             println!(
-                "{}\t{}\t{}\t{:.3}\t{:.3}\t{:?}\t{}",
+                "{}\t{}\t{}\t{:.3}\t{:.3}/{:.3}\t{:?}\t{}",
                 q.expect.as_deref().unwrap_or("-"),
                 q.q.replace('\t', " "),
                 ex.outcome.kind(),
                 ex.distinct,
                 ex.unexplained,
+                ex.absent,
                 ex.lang,
                 c.join("\t")
             );

@@ -48,7 +48,7 @@ fn dev_set_meets_the_answer_quality_targets() {
 const HELPFUL: f64 = 0.97;
 const WRONG: f64 = 0.05;
 const FALSE_ANSWER: f64 = 0.05;
-// acc1: the issue's target is 0.90 and NOT yet met (0.821 measured on 2026-11-23, see the
+// acc1: the issue's target is 0.90 and NOT yet met (0.832 measured on 2026-11-23, see the
 // note on the issue and the README). This floor only stops regressions; raise it as the
 // engine improves, never lower it.
-const ACC1: f64 = 0.82;
+const ACC1: f64 = 0.83;

@@ -270,7 +270,12 @@ impl Lexicon {
             all
         };
         let intents = intents(&all);
-        let banter = a.banter(&all);
+        // Only questions talk to the bot; the FAQ side (thousands of texts) skips the check.
+        let banter = if repair {
+            a.banter(&all)
+        } else {
+            vec![false; all.len()]
+        };
         let content: Vec<String> = all
             .into_iter()
             .zip(banter)

@@ -54,6 +54,9 @@ const DISTINCT_SHARE: f32 = 0.7;
 const DISTINCT_LEAD: f32 = 2.0;
 /// …and the most of the question's weight that may sit in named matters left unexplained.
 const DISTINCT_UNEXPLAINED: f32 = 0.6;
+/// …of which at most this share in matters no entry knows at all: "raketer tillstånd" names
+/// fireworks, which the FAQ lacks, and is not a question about a food truck's permit.
+const DISTINCT_ABSENT: f32 = 0.3;
 
 /// A question word's weight and its terms in the index, as (term id, query weight × idf).
 type QWord = (f32, Vec<(u32, f32)>);
@@ -67,6 +70,8 @@ struct Evidence {
     distinct: f32,
     /// The share of the question's weight in named matters the entry leaves unexplained.
     unexplained: f32,
+    /// The share of the question's weight in named matters no entry knows at all.
+    absent: f32,
 }
 
 /// What the engine makes of a question.
@@ -149,6 +154,7 @@ pub struct Explanation {
     /// it holds distinctly, and the share of the question left unexplained.
     pub distinct: f32,
     pub unexplained: f32,
+    pub absent: f32,
     pub outcome: Outcome,
 }
 
@@ -454,6 +460,7 @@ impl Engine {
                 candidates,
                 distinct: ev.distinct,
                 unexplained: ev.unexplained,
+                absent: ev.absent,
                 outcome,
             };
         }
@@ -477,6 +484,7 @@ impl Engine {
             candidates,
             distinct: ev.distinct,
             unexplained: ev.unexplained,
+            absent: ev.absent,
             outcome,
         }
     }
@@ -615,6 +623,7 @@ impl Engine {
             return ev;
         }
         let mut unexplained = 0.0;
+        let mut absent = 0.0;
         for (w, (mass, terms)) in words.iter().zip(qwords) {
             if w.is_intent() || !w.in_glossary() || *mass <= 0.0 {
                 continue;
@@ -638,11 +647,15 @@ impl Engine {
             if got < UNEXPLAINED * mass {
                 unexplained += mass - got;
             }
+            if terms.is_empty() {
+                absent += mass;
+            }
             if leads {
                 ev.distinct = ev.distinct.max(got / mass);
             }
         }
         ev.unexplained = unexplained / total;
+        ev.absent = absent / total;
         ev
     }
 
@@ -664,7 +677,8 @@ impl Engine {
         let distinct = top.score >= DISTINCT_ANSWER
             && top.score > second
             && ev.distinct >= DISTINCT_SHARE
-            && ev.unexplained <= DISTINCT_UNEXPLAINED;
+            && ev.unexplained <= DISTINCT_UNEXPLAINED
+            && ev.absent <= DISTINCT_ABSENT;
         if (top.score >= t.answer && top.score - second >= t.margin) || distinct {
             return Outcome::Answer {
                 entry: top.entry.clone(),
