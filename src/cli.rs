@@ -736,9 +736,9 @@ fn run_eval(e: EvalArgs) -> Result<ExitCode> {
                 q.expect.as_deref().unwrap_or("-"),
                 q.q.replace('\t', " "),
                 ex.outcome.kind(),
-                ex.distinct,
-                ex.unexplained,
-                ex.absent,
+                ex.evidence.distinct,
+                ex.evidence.unexplained,
+                ex.evidence.absent,
                 ex.lang,
                 c.join("\t")
             );

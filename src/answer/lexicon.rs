@@ -158,7 +158,8 @@ pub struct Lexicon {
 const MIN_FUZZY: usize = 5;
 const MIN_PART: usize = 3;
 const MIN_COMPOUND: usize = 7;
-/// Words this long are tried for a typo repair even when they split into known parts.
+/// Words this long, or splitting into three or more parts, are tried for a typo repair even
+/// when they split into known parts.
 const MIN_LONG_REPAIR: usize = 12;
 
 impl Lexicon {
@@ -271,16 +272,12 @@ impl Lexicon {
         };
         let intents = intents(&all);
         // Only questions talk to the bot; the FAQ side (thousands of texts) skips the check.
-        let banter = if repair {
-            a.banter(&all)
-        } else {
-            vec![false; all.len()]
-        };
+        let banter = repair.then(|| a.banter(&all));
         let content: Vec<String> = all
             .into_iter()
-            .zip(banter)
-            .filter(|(w, b)| !b && !a.is_stop(w, lang))
-            .map(|(w, _)| w)
+            .enumerate()
+            .filter(|(i, w)| !banter.as_ref().is_some_and(|b| b[*i]) && !a.is_stop(w, lang))
+            .map(|(_, w)| w)
             .collect();
         // Swedish stop words inside an English question ("bankid och e-tjänst") are noise too.
         let content: Vec<String> = if lang == Lang::En {
@@ -421,11 +418,7 @@ impl Lexicon {
     /// typo), when it is one edit from a known word.
     fn join_split(&self, words: Vec<String>) -> Vec<String> {
         let a = &self.analyzer;
-        let known = |w: &str| {
-            let stem = a.stem(w, Lang::Sv);
-            self.known.contains(&stem)
-                || a.variants(w, &stem).iter().any(|v| self.known.contains(v))
-        };
+        let known = |w: &str| self.known_form(w).is_some();
         let content = |w: &str| w.chars().count() >= MIN_PART && !a.is_stop(w, Lang::Sv);
         // Only a long unknown half is a misspelt part; a short one is a word of its own
         // ("vatten ur kranen", "avgift va").
@@ -448,6 +441,15 @@ impl Lexicon {
             i += 1;
         }
         out
+    }
+
+    /// The Swedish stem of `word`, or of one of its variants, that the FAQ or glossary knows.
+    fn known_form(&self, word: &str) -> Option<String> {
+        let stem = self.analyzer.stem(word, Lang::Sv);
+        let variants = self.analyzer.variants(word, &stem);
+        std::iter::once(stem)
+            .chain(variants)
+            .find(|s| self.known.contains(s))
     }
 
     fn concepts(&self, word: &mut Word, lang: Lang, stem: &str, weight: f32) {
@@ -495,14 +497,11 @@ impl Lexicon {
             let Some(head) = self.known_head(head) else {
                 continue;
             };
-            let tail_stem = self.analyzer.stem(tail, Lang::Sv);
-            if tail.chars().count() >= MIN_PART && !self.analyzer.is_stop(tail, Lang::Sv) {
-                let known = std::iter::once(tail_stem.clone())
-                    .chain(self.analyzer.variants(tail, &tail_stem))
-                    .find(|s| self.known.contains(s));
-                if let Some(t) = known {
-                    return Some(vec![head, t]);
-                }
+            if tail.chars().count() >= MIN_PART
+                && !self.analyzer.is_stop(tail, Lang::Sv)
+                && let Some(t) = self.known_form(tail)
+            {
+                return Some(vec![head, t]);
             }
             if let Some(mut rest) = self.split_depth(tail, depth + 1) {
                 rest.insert(0, head);

@@ -63,15 +63,15 @@ type QWord = (f32, Vec<(u32, f32)>);
 
 /// What the best entry makes of the question's named matters, for the decision.
 #[derive(Debug, Default, Clone, Copy)]
-struct Evidence {
+pub struct Evidence {
     /// The largest share of a named matter's weight that the entry explains through a term
     /// it holds distinctly: alone, or at least [`DISTINCT_LEAD`] times more strongly than
     /// any other entry.
-    distinct: f32,
+    pub distinct: f32,
     /// The share of the question's weight in named matters the entry leaves unexplained.
-    unexplained: f32,
+    pub unexplained: f32,
     /// The share of the question's weight in named matters no entry knows at all.
-    absent: f32,
+    pub absent: f32,
 }
 
 /// What the engine makes of a question.
@@ -150,11 +150,8 @@ pub struct Explanation {
     /// Each content word with its terms (`label`, weight, idf).
     pub words: Vec<(String, Vec<TermInfo>)>,
     pub candidates: Vec<Candidate>,
-    /// What the best entry makes of the question's named matters: the largest share of one
-    /// it holds distinctly, and the share of the question left unexplained.
-    pub distinct: f32,
-    pub unexplained: f32,
-    pub absent: f32,
+    /// What the best entry makes of the question's named matters.
+    pub evidence: Evidence,
     pub outcome: Outcome,
 }
 
@@ -438,9 +435,10 @@ impl Engine {
             })
             .collect();
         ranked.sort_by(|(_, a), (_, b)| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-        let evidence = ranked
+        let ev = ranked
             .first()
-            .map(|(e, _)| self.evidence(*e, &words, &qwords, total));
+            .map(|(e, _)| self.evidence(*e, &words, &qwords, total))
+            .unwrap_or_default();
         let candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
 
         // Only question words ("när?") or nothing at all: there is no matter to match.
@@ -450,17 +448,14 @@ impl Engine {
                 chat: true,
             }
         } else {
-            self.decide(&candidates, evidence)
+            self.decide(&candidates, ev)
         };
-        let ev = evidence.unwrap_or_default();
         if !detail {
             return Explanation {
                 lang,
                 words: Vec::new(),
                 candidates,
-                distinct: ev.distinct,
-                unexplained: ev.unexplained,
-                absent: ev.absent,
+                evidence: ev,
                 outcome,
             };
         }
@@ -482,9 +477,7 @@ impl Engine {
             lang,
             words,
             candidates,
-            distinct: ev.distinct,
-            unexplained: ev.unexplained,
-            absent: ev.absent,
+            evidence: ev,
             outcome,
         }
     }
@@ -659,7 +652,7 @@ impl Engine {
         ev
     }
 
-    fn decide(&self, candidates: &[Candidate], evidence: Option<Evidence>) -> Outcome {
+    fn decide(&self, candidates: &[Candidate], ev: Evidence) -> Outcome {
         let t = &self.thresholds;
         let Some(top) = candidates.first() else {
             return Outcome::NoAnswer {
@@ -668,7 +661,6 @@ impl Engine {
             };
         };
         let second = candidates.get(1).map(|c| c.score).unwrap_or(0.0);
-        let ev = evidence.unwrap_or_default();
         // A second way to a direct answer: the question names a matter this entry distinctly
         // holds (a term other entries have not, or only mention in passing), the entry leads,
         // and it leaves few named matters
