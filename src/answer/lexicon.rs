@@ -82,60 +82,69 @@ impl Word {
 
 /// What kind of answer a question asks for, from its question words; a light facet that
 /// separates "when is my street ploughed" from "who clears the snow bank".
-fn intents(words: &[String]) -> Vec<&'static str> {
-    let has = |w: &str| words.iter().any(|x| x == w);
-    let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
-    let mut out = Vec::new();
-    if has("nar")
-        || has("when")
-        || pair("hur", "lange")
-        || pair("hur", "lang")
-        || pair("how", "long")
-        || pair("hur", "ofta")
-        || pair("vilken", "dag")
-        || pair("vilka", "dagar")
-        || pair("vilken", "tid")
-        || pair("vilka", "tider")
-        || pair("how", "often")
-        || pair("what", "time")
-        || pair("which", "day")
-    {
-        out.push("time");
-    }
-    if has("vem") || has("vems") || has("who") || has("whose") {
-        out.push("who");
-    }
-    if pair("vad", "kostar") || pair("how", "much") || has("kostar") || has("kosta") {
-        out.push("cost");
-    }
-    if has("far")
-        || has("maste")
-        || has("behover")
-        || has("kravs")
-        || pair("do", "i")
-        || has("allowed")
-    {
-        out.push("may");
-    }
-    out
-}
-
-/// Per distinct word: its stem and terms, as an index build computed them once. One map
-/// per language, so a lookup needs no owned key.
-#[derive(Default)]
-pub struct WordCache {
-    sv: HashMap<String, (String, Vec<Term>)>,
-    en: HashMap<String, (String, Vec<Term>)>,
-}
-
-impl WordCache {
-    fn lang(&mut self, lang: Lang) -> &mut HashMap<String, (String, Vec<Term>)> {
-        match lang {
-            Lang::Sv => &mut self.sv,
-            Lang::En => &mut self.en,
+fn intents<S: AsRef<str>>(words: &[S]) -> Vec<&'static str> {
+    let (mut time, mut who, mut cost, mut may) = (false, false, false, false);
+    // One pass: FAQ answers are long and the index build reads a million words.
+    for (i, w) in words.iter().enumerate() {
+        let next = words.get(i + 1).map_or("", AsRef::as_ref);
+        match w.as_ref() {
+            "nar" | "when" => time = true,
+            "hur" => time |= matches!(next, "lange" | "lang" | "ofta"),
+            "how" => {
+                time |= matches!(next, "long" | "often");
+                cost |= next == "much";
+            }
+            "vilken" => time |= matches!(next, "dag" | "tid"),
+            "vilka" => time |= matches!(next, "dagar" | "tider"),
+            "what" => time |= next == "time",
+            "which" => time |= next == "day",
+            "vem" | "vems" | "who" | "whose" => who = true,
+            // "vad kostar" is covered by "kostar" itself.
+            "kostar" | "kosta" => cost = true,
+            "far" | "maste" | "behover" | "kravs" | "allowed" => may = true,
+            "do" => may |= next == "i",
+            _ => {}
         }
     }
+    [(time, "time"), (who, "who"), (cost, "cost"), (may, "may")]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
 }
+
+/// An index build's memory: each distinct word is analysed once and its terms interned
+/// once, so the million words of a large FAQ cost a hash lookup each.
+#[derive(Default)]
+pub struct Indexer {
+    /// Term key → term id, ids in order of first use.
+    pub terms: HashMap<TermKey, u32>,
+    /// Distinct word → its analysis in `cached`; one map per language.
+    sv: HashMap<String, u32>,
+    en: HashMap<String, u32>,
+    cached: Vec<Cached>,
+}
+
+/// One distinct word as the index sees it.
+struct Cached {
+    stem: String,
+    /// Whether a multi-word glossary phrase starts with the stem.
+    head: bool,
+    terms: Vec<(u32, f32)>,
+}
+
+impl Indexer {
+    pub fn intern(&mut self, key: &str) -> u32 {
+        if let Some(id) = self.terms.get(key) {
+            return *id;
+        }
+        let id = self.terms.len() as u32;
+        self.terms.insert(key.to_owned(), id);
+        id
+    }
+}
+
+/// One term of one word of an indexed text: (word index, term id, weight).
+pub type IndexedTerm = (u32, u32, f32);
 
 /// Multi-word glossary phrases, by their first stem.
 type Phrases = HashMap<(Lang, String), Vec<(Vec<String>, usize)>>;
@@ -209,10 +218,12 @@ impl Lexicon {
         }
         let mut seen: HashSet<String> = HashSet::default();
         for text in texts {
-            for w in analyzer.words(text) {
-                if !analyzer.is_stop(&w, Lang::Sv) && seen.insert(w.clone()) {
-                    let stem = analyzer.stem(&w, Lang::Sv);
-                    known.extend(analyzer.variants(&w, &stem));
+            let folded = super::text::fold(text);
+            for w in super::text::spans(&folded) {
+                if !seen.contains(w) && !analyzer.is_stop(w, Lang::Sv) {
+                    seen.insert(w.to_owned());
+                    let stem = analyzer.stem(w, Lang::Sv);
+                    known.extend(analyzer.variants(w, &stem));
                     known.insert(stem);
                 }
             }
@@ -245,23 +256,6 @@ impl Lexicon {
     /// Analyses a text. `repair` turns on typo repair (questions only: FAQ text is curated).
     /// `lang` forces a language; `None` detects it.
     pub fn analyze(&self, text: &str, lang: Option<Lang>, repair: bool) -> (Lang, Vec<Word>) {
-        self.analyze_with(text, lang, repair, &mut None)
-    }
-
-    /// Like [`Lexicon::analyze`], remembering each distinct word's terms in `cache`: an index
-    /// build sees the same words thousands of times, and splitting compounds is not free.
-    pub fn analyze_cached(&self, text: &str, lang: Lang, cache: &mut WordCache) -> Vec<Word> {
-        self.analyze_with(text, Some(lang), false, &mut Some(cache))
-            .1
-    }
-
-    fn analyze_with(
-        &self,
-        text: &str,
-        lang: Option<Lang>,
-        repair: bool,
-        cache: &mut Option<&mut WordCache>,
-    ) -> (Lang, Vec<Word>) {
         let a = &self.analyzer;
         let all = a.words(text);
         let lang = lang.unwrap_or_else(|| a.detect(&all));
@@ -273,38 +267,8 @@ impl Lexicon {
         let intents = intents(&all);
         // Only questions talk to the bot; the FAQ side (thousands of texts) skips the check.
         let banter = repair.then(|| a.banter(&all));
-        let content: Vec<String> = all
-            .into_iter()
-            .enumerate()
-            .filter(|(i, w)| !banter.as_ref().is_some_and(|b| b[*i]) && !a.is_stop(w, lang))
-            .map(|(_, w)| w)
-            .collect();
-        // Swedish stop words inside an English question ("bankid och e-tjänst") are noise too.
-        let content: Vec<String> = if lang == Lang::En {
-            content
-                .into_iter()
-                .filter(|w| !a.is_stop(w, Lang::Sv) || w.len() > 3)
-                .collect()
-        } else {
-            content
-        };
-        let mut stems: Vec<String> = Vec::with_capacity(content.len());
-        let mut own: Vec<Option<Vec<Term>>> = Vec::with_capacity(content.len());
-        for w in &content {
-            let hit = cache
-                .as_mut()
-                .and_then(|c| c.lang(lang).get(w.as_str()).cloned());
-            match hit {
-                Some((stem, terms)) => {
-                    stems.push(stem);
-                    own.push(Some(terms));
-                }
-                None => {
-                    stems.push(a.stem(w, lang));
-                    own.push(None);
-                }
-            }
-        }
+        let content = self.content(all, lang, banter.as_deref());
+        let stems: Vec<String> = content.iter().map(|w| a.stem(w, lang)).collect();
         let mut words: Vec<Word> = content
             .into_iter()
             .map(|text| Word {
@@ -312,36 +276,14 @@ impl Lexicon {
                 terms: Vec::new(),
             })
             .collect();
-
         // Multi-word glossary phrases first: "building permit" is one concept.
-        for i in 0..stems.len() {
-            if !self.phrase_heads.contains(stems[i].as_str()) {
-                continue;
-            }
-            if let Some(list) = self.phrases.get(&(lang, stems[i].clone())) {
-                for (phrase, g) in list {
-                    if stems.len() >= i + phrase.len() && stems[i..i + phrase.len()] == phrase[..] {
-                        for w in &mut words[i..i + phrase.len()] {
-                            w.add(concept_key(*g), W_CONCEPT, Via::Concept(*g));
-                        }
-                    }
-                }
+        for (i, len, g) in self.phrase_hits(&stems, lang) {
+            for w in &mut words[i..i + len] {
+                w.add(concept_key(g), W_CONCEPT, Via::Concept(g));
             }
         }
-
-        for ((word, stem), known) in words.iter_mut().zip(&stems).zip(own) {
-            let terms = match known {
-                Some(t) => t,
-                None => {
-                    let t = self.word_terms(&word.text, stem, lang, repair);
-                    if let Some(c) = cache.as_mut() {
-                        c.lang(lang)
-                            .insert(word.text.clone(), (stem.clone(), t.clone()));
-                    }
-                    t
-                }
-            };
-            for t in terms {
+        for (word, stem) in words.iter_mut().zip(&stems) {
+            for t in self.word_terms(&word.text, stem, lang, repair) {
                 word.add(t.key, t.weight, t.via);
             }
         }
@@ -356,6 +298,124 @@ impl Lexicon {
             });
         }
         (lang, words)
+    }
+
+    /// The index build's [`Lexicon::analyze`] of an FAQ text in a known language (no typo
+    /// repair, no banter): the same terms, as interned (word, term, weight) triples into
+    /// `out`. Each distinct word is analysed once per `ix`: an index of 10,000 entries sees
+    /// a million words, but only a few thousand distinct ones.
+    pub fn index_text(&self, text: &str, lang: Lang, ix: &mut Indexer, out: &mut Vec<IndexedTerm>) {
+        out.clear();
+        let folded = super::text::fold(text);
+        let all: Vec<&str> = super::text::spans(&folded).collect();
+        let intents = intents(&all);
+        let content = self.content(all, lang, None);
+        let mut slots: Vec<u32> = Vec::with_capacity(content.len());
+        for w in content {
+            let map = match lang {
+                Lang::Sv => &ix.sv,
+                Lang::En => &ix.en,
+            };
+            if let Some(slot) = map.get(w) {
+                slots.push(*slot);
+                continue;
+            }
+            let stem = self.analyzer.stem(w, lang);
+            let terms = self
+                .word_terms(w, &stem, lang, false)
+                .into_iter()
+                .map(|t| (ix.intern(&t.key), t.weight))
+                .collect();
+            let head = self.phrase_heads.contains(stem.as_str());
+            let slot = ix.cached.len() as u32;
+            ix.cached.push(Cached { stem, head, terms });
+            match lang {
+                Lang::Sv => ix.sv.insert(w.to_owned(), slot),
+                Lang::En => ix.en.insert(w.to_owned(), slot),
+            };
+            slots.push(slot);
+        }
+        // Phrases are rare: most texts hold no phrase head and skip the check.
+        let hits = if slots.iter().any(|s| ix.cached[*s as usize].head) {
+            let stems: Vec<&str> = slots
+                .iter()
+                .map(|s| ix.cached[*s as usize].stem.as_str())
+                .collect();
+            self.phrase_hits(&stems, lang)
+        } else {
+            Vec::new()
+        };
+        let mut phrase_terms: Vec<(usize, u32)> = Vec::new();
+        for (i, len, g) in hits {
+            let id = ix.intern(&concept_key(g));
+            phrase_terms.extend((i..i + len).map(|w| (w, id)));
+        }
+        for (i, slot) in slots.iter().enumerate() {
+            let own = &ix.cached[*slot as usize].terms;
+            let word = i as u32;
+            if !phrase_terms.iter().any(|(w, _)| *w == i) {
+                out.extend(own.iter().map(|&(id, w)| (word, id, w)));
+                continue;
+            }
+            // As `Word::add` does: a term counts once per word, at its highest weight.
+            let first = out.len();
+            for &(_, id) in phrase_terms.iter().filter(|(w, _)| *w == i) {
+                if !out[first..].iter().any(|t| t.1 == id) {
+                    out.push((word, id, W_CONCEPT));
+                }
+            }
+            for &(id, w) in own {
+                match out[first..].iter_mut().find(|t| t.1 == id) {
+                    Some(t) => t.2 = t.2.max(w),
+                    None => out.push((word, id, w)),
+                }
+            }
+        }
+        for (k, i) in intents.into_iter().enumerate() {
+            let id = ix.intern(&format!("?{i}"));
+            out.push(((slots.len() + k) as u32, id, W_INTENT));
+        }
+    }
+
+    /// The content words of a text: stop words and talk to the bot (`banter`, per word of
+    /// `all`) left out.
+    fn content<S: AsRef<str>>(&self, all: Vec<S>, lang: Lang, banter: Option<&[bool]>) -> Vec<S> {
+        let a = &self.analyzer;
+        all.into_iter()
+            .enumerate()
+            .filter(|(i, w)| !banter.is_some_and(|b| b[*i]) && !a.is_stop(w.as_ref(), lang))
+            // Swedish stop words inside an English question ("bankid och e-tjänst") are
+            // noise too.
+            .filter(|(_, w)| {
+                let w = w.as_ref();
+                lang == Lang::Sv || !a.is_stop(w, Lang::Sv) || w.len() > 3
+            })
+            .map(|(_, w)| w)
+            .collect()
+    }
+
+    /// Where multi-word glossary phrases occur in a run of stems: (first word, length,
+    /// concept group).
+    fn phrase_hits<S: AsRef<str>>(&self, stems: &[S], lang: Lang) -> Vec<(usize, usize, usize)> {
+        let mut hits = Vec::new();
+        for i in 0..stems.len() {
+            let head = stems[i].as_ref();
+            if !self.phrase_heads.contains(head) {
+                continue;
+            }
+            let Some(list) = self.phrases.get(&(lang, head.to_owned())) else {
+                continue;
+            };
+            for (phrase, g) in list {
+                let rest = &stems[i..];
+                if rest.len() >= phrase.len()
+                    && phrase.iter().zip(rest).all(|(p, s)| p == s.as_ref())
+                {
+                    hits.push((i, phrase.len(), *g));
+                }
+            }
+        }
+        hits
     }
 
     /// The terms one word carries on its own (phrases aside).
@@ -621,6 +681,48 @@ mod tests {
             ]
             .into_iter(),
         )
+    }
+
+    #[test]
+    fn the_index_path_gives_the_terms_analyze_gives() {
+        let texts = [
+            "Hur ansöker jag om bygglov för en altan?",
+            "När plogas gatan? Snöröjningen börjar vid 5 cm snö.",
+            "How do I apply for a building permit for my garden shed?",
+            "Vem ansvarar för plogvallen vid min infart",
+            "",
+        ];
+        let l = Lexicon::new(Glossary::base(), texts.iter().copied());
+        let mut ix = Indexer::default();
+        let mut out = Vec::new();
+        for text in texts {
+            for lang in [Lang::Sv, Lang::En] {
+                // Twice: the second time every word comes from the cache.
+                for _ in 0..2 {
+                    l.index_text(text, lang, &mut ix, &mut out);
+                    let (_, words) = l.analyze(text, Some(lang), false);
+                    let want: Vec<(u32, String, f32)> = words
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, w)| {
+                            w.terms
+                                .iter()
+                                .map(move |t| (i as u32, t.key.clone(), t.weight))
+                        })
+                        .collect();
+                    let key = |id: u32| {
+                        ix.terms
+                            .iter()
+                            .find(|(_, v)| **v == id)
+                            .map(|(k, _)| k.clone())
+                            .unwrap()
+                    };
+                    let got: Vec<(u32, String, f32)> =
+                        out.iter().map(|&(i, id, w)| (i, key(id), w)).collect();
+                    assert_eq!(got, want, "{text:?} as {lang:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::faq::{EntryId, Faq, ThemeId};
 
 pub use glossary::{BASE as BASE_GLOSSARY, Glossary, GlossaryError};
 pub use lexicon::edit_distance;
-use lexicon::{Lexicon, TermKey, Via, Word, WordCache};
+use lexicon::{IndexedTerm, Indexer, Lexicon, TermKey, Via, Word};
 pub use profile::ProfileWord;
 pub use text::{Analyzer, Lang, fold};
 
@@ -137,8 +137,40 @@ pub struct Candidate {
 /// A term as `explain` shows it: (label, weight, idf; NaN when no entry has the term).
 pub type TermInfo = (String, f32, f32);
 
-/// One entry's terms while the index is built: best field weight and where it recurs.
-type EntryTerms = HashMap<u32, (f32, Recurs)>;
+/// One entry's terms while the index is built: (term id, best field weight, where it
+/// recurs), and per term id its place in that list plus one (0: not there). A dense table
+/// reused from entry to entry costs less than a map per entry.
+#[derive(Default)]
+struct EntryTerms {
+    terms: Vec<(u32, f32, Recurs)>,
+    slot: Vec<u32>,
+}
+
+impl EntryTerms {
+    fn add(&mut self, buf: &[IndexedTerm], field: f32, part: Part) {
+        for &(_, id, w) in buf {
+            let i = id as usize;
+            if self.slot.len() <= i {
+                self.slot.resize(i + 1, 0);
+            }
+            if self.slot[i] == 0 {
+                self.terms.push((id, 0.0, Recurs::default()));
+                self.slot[i] = self.terms.len() as u32;
+            }
+            let (_, v, r) = &mut self.terms[self.slot[i] as usize - 1];
+            *v = v.max(field * w);
+            r.mark(part);
+        }
+    }
+
+    /// Takes the entry's terms, leaving the table empty for the next entry.
+    fn take(&mut self) -> Vec<(u32, f32, Recurs)> {
+        for (id, _, _) in &self.terms {
+            self.slot[*id as usize] = 0;
+        }
+        std::mem::take(&mut self.terms)
+    }
+}
 
 /// A phrasing's words, each as the (term id, weight) pairs it may match by.
 type PhrasingWords = Vec<Vec<(u32, f32)>>;
@@ -241,81 +273,52 @@ impl Engine {
         let lexicon = Lexicon::new(glossary, texts);
         let themes: Vec<ThemeId> = faq.themes.iter().map(|t| t.id.clone()).collect();
 
-        let mut terms: HashMap<TermKey, u32> = HashMap::default();
+        let mut ix = Indexer::default();
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
         let mut entries = Vec::with_capacity(served.len());
-        let mut intern = |key: &str, terms: &mut HashMap<TermKey, u32>| -> u32 {
-            if let Some(id) = terms.get(key) {
-                return *id;
-            }
-            let id = terms.len() as u32;
-            terms.insert(key.to_owned(), id);
-            postings.push(Vec::new());
-            id
-        };
-        let mut entry_terms: Vec<(EntryTerms, f32)> = Vec::with_capacity(served.len());
-        let mut cache = WordCache::default();
+        let mut local = EntryTerms::default();
+        let mut buf: Vec<IndexedTerm> = Vec::new();
         for e in &served {
             let theme = themes.iter().position(|t| *t == e.theme).unwrap_or(0);
-            // Per term: the best field weight, and where in the entry it recurs.
-            let mut weights = EntryTerms::default();
-            let mut add_words =
-                |words: &[Word],
-                 field: f32,
-                 part: Part,
-                 weights: &mut EntryTerms,
-                 terms: &mut HashMap<TermKey, u32>| {
-                    for w in words {
-                        for t in &w.terms {
-                            let id = intern(&t.key, terms);
-                            let (v, r) = weights.entry(id).or_default();
-                            *v = v.max(field * t.weight);
-                            r.mark(part);
-                        }
-                    }
-                };
             let mut phrasings = Vec::new();
             for (i, p) in e.phrasings().enumerate() {
                 let en = e.alternates_en.iter().any(|a| a == p);
                 let lang = if en { Lang::En } else { Lang::Sv };
-                let words = lexicon.analyze_cached(p, lang, &mut cache);
+                lexicon.index_text(p, lang, &mut ix, &mut buf);
                 let part = Part::Phrasing(u16::try_from(i + 1).unwrap_or(u16::MAX));
-                add_words(&words, F_PHRASING, part, &mut weights, &mut terms);
-                let ids: PhrasingWords = words
-                    .iter()
-                    .map(|w| {
-                        w.terms
-                            .iter()
-                            .map(|t| (terms[&t.key], t.weight))
-                            .collect::<Vec<_>>()
-                    })
-                    .filter(|v: &Vec<_>| !v.is_empty())
+                local.add(&buf, F_PHRASING, part);
+                // Terms come word by word, so a phrasing's words are its runs of one index.
+                let ids: PhrasingWords = buf
+                    .chunk_by(|a, b| a.0 == b.0)
+                    .map(|word| word.iter().map(|&(_, id, w)| (id, w)).collect())
                     .collect();
                 phrasings.push((p.to_owned(), ids));
             }
             for k in &e.keywords {
-                let words = lexicon.analyze_cached(k, Lang::Sv, &mut cache);
-                add_words(&words, F_KEYWORD, Part::Keyword, &mut weights, &mut terms);
+                lexicon.index_text(k, Lang::Sv, &mut ix, &mut buf);
+                local.add(&buf, F_KEYWORD, Part::Keyword);
             }
-            let words = lexicon.analyze_cached(&e.answer, Lang::Sv, &mut cache);
-            add_words(&words, F_BODY, Part::Body, &mut weights, &mut terms);
+            lexicon.index_text(&e.answer, Lang::Sv, &mut ix, &mut buf);
+            local.add(&buf, F_BODY, Part::Body);
             if let Some(t) = faq.theme(&e.theme) {
                 let theme_text = format!("{} {}", t.name, t.synonyms.join(" "));
-                let words = lexicon.analyze_cached(&theme_text, Lang::Sv, &mut cache);
-                add_words(&words, F_THEME, Part::Theme, &mut weights, &mut terms);
+                lexicon.index_text(&theme_text, Lang::Sv, &mut ix, &mut buf);
+                local.add(&buf, F_THEME, Part::Theme);
             }
-            entry_terms.push((weights, phrasings.len().max(1) as f32));
+            let n_phrasings = phrasings.len().max(1) as f32;
+            postings.resize_with(ix.terms.len(), Vec::new);
+            let n = entries.len() as u32;
+            for (id, w, r) in local.take() {
+                postings[id as usize].push((n, w * r.salience(n_phrasings)));
+            }
             entries.push(EntryInfo {
                 id: e.id.clone(),
                 theme,
                 phrasings,
             });
         }
-        for (n, (weights, n_phrasings)) in entry_terms.into_iter().enumerate() {
-            for (id, (w, r)) in weights {
-                postings[id as usize].push((n as u32, w * r.salience(n_phrasings)));
-            }
-        }
+        postings.resize_with(ix.terms.len(), Vec::new);
+        let terms = ix.terms;
         let n = entries.len().max(1) as f32;
         let idf: Vec<f32> = postings
             .iter()

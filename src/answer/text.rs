@@ -458,14 +458,7 @@ impl Default for Analyzer {
 impl Analyzer {
     /// Folded words of a text: letters and digits only, no pure numbers.
     pub fn words(&self, text: &str) -> Vec<String> {
-        fold(text)
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
-            // Nobody asks with a 40-letter word; long runs are noise (or an attack) and only
-            // cost time downstream.
-            .filter(|w| w.chars().count() <= 40)
-            .map(str::to_owned)
-            .collect()
+        spans(&fold(text)).map(str::to_owned).collect()
     }
 
     /// Guesses the language by function words; Swedish wins ties since it is the default.
@@ -542,6 +535,17 @@ impl Analyzer {
             Lang::En => self.en.stem(word).into_owned(),
         }
     }
+}
+
+/// The words of an already folded text: runs of letters and digits, numbers and overlong
+/// runs left out.
+pub fn spans(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
+        // Nobody asks with a 40-letter word; long runs are noise (or an attack) and only
+        // cost time downstream.
+        .filter(|w| w.len() <= 40 || w.chars().count() <= 40)
 }
 
 /// Lowercases and strips diacritics and combining marks (which also flattens "zalgo" text).
