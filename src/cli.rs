@@ -621,7 +621,14 @@ fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             &settings.data_dir,
             Some(settings.asker_secret.expose()),
         )?;
-        Ok(s.forget(&pseudo.asker(platform, id)).await?)
+        let asker = pseudo.asker(platform, id);
+        let spooled = store::forget_spooled(&settings.data_dir, &asker).with_context(|| {
+            format!(
+                "cannot remove the user's questions from the spool in {}",
+                settings.data_dir.display()
+            )
+        })?;
+        Ok(s.forget(&asker).await? + spooled as u64)
     })?;
     println!("forget: deleted {n} question(s) of that user");
     Ok(ExitCode::SUCCESS)

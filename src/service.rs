@@ -338,7 +338,10 @@ impl Service {
 
     /// Deletes everything logged about one asker; returns how many questions went.
     pub async fn forget(&self, asker: Asker<'_>) -> Result<u64, ServiceError> {
-        let n = self.store()?.forget(&self.pseudonym(asker)).await?;
+        let n = self
+            .log
+            .forget(self.store()?, &self.pseudonym(asker))
+            .await?;
         tracing::info!(platform = asker.platform, deleted = n, "asker forgotten");
         Ok(n)
     }

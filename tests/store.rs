@@ -329,6 +329,57 @@ async fn outage(
     assert!(log.stats.spooled.load(std::sync::atomic::Ordering::Relaxed) > 0);
 }
 
+/// Forgetting an asker reaches the rows, the spool and the queue: nothing they asked
+/// before comes back when the queue drains or the spool replays; what they ask after stays.
+async fn forget_reaches_queue_and_spool(store: Store, data: &std::path::Path) {
+    let p = Pseudonymizer::new(b"test key for the question log suite");
+    store
+        .insert(&[record("glöm i databasen", "A", &answered())])
+        .await
+        .unwrap();
+    kommunbot::store::spool_records(
+        data,
+        &[
+            record("glöm i spoolen", "A", &answered()),
+            record("behåll i spoolen", "B", &answered()),
+        ],
+    )
+    .unwrap();
+    // The writer is not running yet: these wait in the queue.
+    let (pending, log) = kommunbot::store::PendingLog::new(data);
+    log.record(record("glöm i kön", "A", &answered()));
+    log.record(record("behåll i kön", "B", &answered()));
+
+    let n = log.forget(&store, &p.asker("discord", "A")).await.unwrap();
+    assert_eq!(n, 2, "the database row and the spooled record");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    log.record(record("ny fråga efteråt", "A", &answered()));
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(pending.attach(store.clone()).run(stopped));
+    wait_for(&store, 3).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    let mut texts: Vec<String> = store
+        .list(&Filter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.text)
+        .collect();
+    texts.sort();
+    assert_eq!(
+        texts,
+        ["behåll i kön", "behåll i spoolen", "ny fråga efteråt"]
+    );
+}
+
+#[tokio::test]
+async fn sqlite_forget_reaches_queue_and_spool() {
+    let (s, dir) = sqlite().await;
+    forget_reaches_queue_and_spool(s, dir.path()).await;
+}
+
 async fn wait_for(store: &Store, n: i64) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
@@ -427,9 +478,11 @@ async fn postgres_suite_and_outage() {
     let Some(mut pg) = Postgres::start() else {
         return;
     };
-    for (i, name) in ["redacted", "filters", "review", "purge", "topics", "outage"]
-        .iter()
-        .enumerate()
+    for (i, name) in [
+        "redacted", "filters", "review", "purge", "topics", "forget", "outage",
+    ]
+    .iter()
+    .enumerate()
     {
         let url = pg.database(&format!("kb_{name}_{i}"));
         let store = Store::open(&url).await.unwrap();
@@ -439,6 +492,10 @@ async fn postgres_suite_and_outage() {
             "review" => review_list_and_audit(&store).await,
             "purge" => purge_and_forget_report_rows(&store).await,
             "topics" => topics_and_phrasing(&store).await,
+            "forget" => {
+                let dir = tempfile::tempdir().unwrap();
+                forget_reaches_queue_and_spool(store, dir.path()).await;
+            }
             _ => {
                 let dir = tempfile::tempdir().unwrap();
                 let pg_ref = std::sync::Arc::new(std::sync::Mutex::new(&mut pg));

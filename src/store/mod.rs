@@ -22,7 +22,9 @@ use sqlx::{AnyPool, Row};
 
 use crate::privacy;
 
-pub use writer::{LogHandle, LogWriter, PendingLog, WriterStats, replay_spool, spool_records};
+pub use writer::{
+    LogHandle, LogWriter, PendingLog, WriterStats, forget_spooled, replay_spool, spool_records,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

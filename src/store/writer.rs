@@ -7,7 +7,13 @@
 //! append-only spool file in the data directory and the writer backs off; when the database
 //! answers again the spool is replayed. Records carry their own unique id and inserts skip
 //! ids already present, so a replay after a crash never writes a row twice.
+//!
+//! Forgetting an asker ([`LogHandle::forget`]) reaches all three places a record can be:
+//! the database, the spool file, and the queue (the writer drops a forgotten asker's
+//! earlier records as it takes them). Inserts and forgetting take turns on one gate, so a
+//! record in flight cannot land after the asker's rows were deleted.
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -35,27 +41,95 @@ pub struct WriterStats {
     pub failures: AtomicU64,
 }
 
-/// The append-only spool: one JSON record a line.
+/// Askers (pseudonyms) who asked to be forgotten, with when (ms): their records asked
+/// until then must not be written anywhere any more. Kept for a day, far longer than a
+/// record stays in the queue.
+#[derive(Default)]
+struct Forgotten(HashMap<String, i64>);
+
+const FORGOTTEN_KEEP_MS: i64 = 86_400_000;
+
+impl Forgotten {
+    fn covers(&self, r: &Record) -> bool {
+        r.asker
+            .as_ref()
+            .and_then(|a| self.0.get(a))
+            .is_some_and(|at| r.asked_at <= *at)
+    }
+}
+
+/// The append-only spool: one JSON record a line. Its lock also guards the forgotten
+/// askers, so a record is either appended before a forget rewrites the file (and goes with
+/// it) or checked against the forget after.
 struct Spool {
     path: PathBuf,
-    lock: Mutex<()>,
+    lock: Mutex<Forgotten>,
 }
 
 impl Spool {
+    fn at(data_dir: &Path) -> Self {
+        Spool {
+            path: data_dir.join("question-log.spool"),
+            lock: Mutex::new(Forgotten::default()),
+        }
+    }
+
     fn append(&self, records: &[Record]) -> std::io::Result<()> {
-        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let forgotten = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut buf = Vec::with_capacity(records.len() * 256);
+        for r in records.iter().filter(|r| !forgotten.covers(r)) {
+            serde_json::to_writer(&mut buf, r)?;
+            buf.push(b'\n');
+        }
+        if buf.is_empty() {
+            return Ok(());
+        }
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&self.path)?;
-        let mut buf = Vec::with_capacity(records.len() * 256);
-        for r in records {
-            serde_json::to_writer(&mut buf, r)?;
-            buf.push(b'\n');
-        }
         f.write_all(&buf)?;
         // The spool is the only copy while the database is down: make it durable.
         f.sync_data()
+    }
+
+    /// Forgets `asker` as of `at`: their spooled records go, and later appends, queued
+    /// records and replays skip their earlier ones. Returns how many spooled records went.
+    fn forget(&self, asker: &str, at: i64) -> std::io::Result<usize> {
+        let mut forgotten = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        forgotten.0.retain(|_, t| *t > at - FORGOTTEN_KEEP_MS);
+        forgotten.0.insert(asker.to_owned(), at);
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let mut removed = 0;
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                // A torn line is kept as it is: read() skips it either way.
+                let gone = serde_json::from_str::<Record>(l).is_ok_and(|r| forgotten.covers(&r));
+                removed += usize::from(gone);
+                !gone
+            })
+            .collect();
+        if removed > 0 {
+            write_lines(&self.path, &kept)?;
+        }
+        Ok(removed)
+    }
+
+    /// Drops the records of forgotten askers from `records`.
+    fn unforgotten(&self, records: Vec<Record>) -> Vec<Record> {
+        let forgotten = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        if forgotten.0.is_empty() {
+            return records;
+        }
+        records
+            .into_iter()
+            .filter(|r| !forgotten.covers(r))
+            .collect()
     }
 
     fn is_empty(&self) -> bool {
@@ -91,16 +165,21 @@ impl Spool {
             .filter(|l| !l.trim().is_empty())
             .skip(n)
             .collect();
-        let tmp = self.path.with_extension("tmp");
-        {
-            let mut f = File::create(&tmp)?;
-            for l in &rest {
-                writeln!(f, "{l}")?;
-            }
-            f.sync_data()?;
-        }
-        std::fs::rename(tmp, &self.path)
+        write_lines(&self.path, &rest)
     }
+}
+
+/// Replaces the file at `path` with `lines`, atomically (a temporary file renamed over it).
+fn write_lines(path: &Path, lines: &[&str]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = File::create(&tmp)?;
+        for l in lines {
+            writeln!(f, "{l}")?;
+        }
+        f.sync_data()?;
+    }
+    std::fs::rename(tmp, path)
 }
 
 /// What the answer path holds: cheap to clone, never blocks on the database.
@@ -108,6 +187,8 @@ impl Spool {
 pub struct LogHandle {
     tx: mpsc::Sender<Record>,
     spool: Arc<Spool>,
+    /// Held by the writer while it inserts and by [`LogHandle::forget`] while it deletes.
+    gate: Arc<tokio::sync::Mutex<()>>,
     pub stats: Arc<WriterStats>,
 }
 
@@ -131,12 +212,25 @@ impl LogHandle {
     pub fn depth(&self) -> usize {
         QUEUE - self.tx.capacity()
     }
+
+    /// Deletes everything logged about `asker` (a pseudonym) up to now: the rows in `store`,
+    /// the spooled records, and the queued ones (which the writer then drops). Returns how
+    /// many questions went from the database and the spool.
+    pub async fn forget(&self, store: &Store, asker: &str) -> Result<u64, super::StoreError> {
+        let _gate = self.gate.lock().await;
+        let spooled = self
+            .spool
+            .forget(asker, super::now_ms())
+            .map_err(|e| super::StoreError::Spool(e.to_string()))?;
+        Ok(store.forget(asker).await? + spooled as u64)
+    }
 }
 
 pub struct LogWriter {
     rx: mpsc::Receiver<Record>,
     store: Store,
     spool: Arc<Spool>,
+    gate: Arc<tokio::sync::Mutex<()>>,
     stats: Arc<WriterStats>,
     backoff: Duration,
     down_until: Option<Instant>,
@@ -147,6 +241,7 @@ pub struct LogWriter {
 pub struct PendingLog {
     rx: mpsc::Receiver<Record>,
     spool: Arc<Spool>,
+    gate: Arc<tokio::sync::Mutex<()>>,
     stats: Arc<WriterStats>,
 }
 
@@ -154,18 +249,22 @@ impl PendingLog {
     /// The queue and its handle; records wait until [`PendingLog::attach`].
     pub fn new(data_dir: &Path) -> (PendingLog, LogHandle) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let spool = Arc::new(Spool {
-            path: data_dir.join("question-log.spool"),
-            lock: Mutex::new(()),
-        });
+        let spool = Arc::new(Spool::at(data_dir));
+        let gate = Arc::new(tokio::sync::Mutex::new(()));
         let stats = Arc::new(WriterStats::default());
         (
             PendingLog {
                 rx,
                 spool: spool.clone(),
+                gate: gate.clone(),
                 stats: stats.clone(),
             },
-            LogHandle { tx, spool, stats },
+            LogHandle {
+                tx,
+                spool,
+                gate,
+                stats,
+            },
         )
     }
 
@@ -175,6 +274,7 @@ impl PendingLog {
             rx: self.rx,
             store,
             spool: self.spool,
+            gate: self.gate,
             stats: self.stats,
             backoff: Duration::from_millis(100),
             down_until: None,
@@ -255,6 +355,12 @@ impl LogWriter {
                 Err(_) => break,
             }
         }
+        let gate = self.gate.clone();
+        let _gate = gate.lock().await;
+        let batch = self.spool.unforgotten(batch);
+        if batch.is_empty() {
+            return;
+        }
         // While the database is known to be down, do not make the queue wait on it.
         if self.may_try() && self.spool.is_empty() {
             match self.store.insert(&batch).await {
@@ -278,6 +384,8 @@ impl LogWriter {
 
     /// Inserts the spool's records; keeps them if the database is still unavailable.
     async fn replay(&mut self) {
+        let gate = self.gate.clone();
+        let _gate = gate.lock().await;
         let records = match self.spool.read() {
             Ok(r) if r.is_empty() => return,
             Ok(r) => r,
@@ -330,19 +438,18 @@ impl LogWriter {
 /// Appends records to the spool in `data_dir` (used when no database could be opened).
 pub fn spool_records(data_dir: &Path, records: &[Record]) -> std::io::Result<()> {
     std::fs::create_dir_all(data_dir)?;
-    Spool {
-        path: data_dir.join("question-log.spool"),
-        lock: Mutex::new(()),
-    }
-    .append(records)
+    Spool::at(data_dir).append(records)
+}
+
+/// Removes `asker`'s records from a spool left in `data_dir` (for `kommunbot forget` while
+/// the service is stopped, so a restart does not replay them); returns how many went.
+pub fn forget_spooled(data_dir: &Path, asker: &str) -> std::io::Result<usize> {
+    Spool::at(data_dir).forget(asker, super::now_ms())
 }
 
 /// Replays a spool left in `data_dir` into `store`; returns how many records it held.
 pub async fn replay_spool(store: &Store, data_dir: &Path) -> Result<usize, super::StoreError> {
-    let spool = Spool {
-        path: data_dir.join("question-log.spool"),
-        lock: Mutex::new(()),
-    };
+    let spool = Spool::at(data_dir);
     let records = spool
         .read()
         .map_err(|e| super::StoreError::Spool(e.to_string()))?;
