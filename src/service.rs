@@ -22,7 +22,9 @@ use crate::metrics::Metrics;
 use crate::podcast::{Catalogue, FeedEpisode};
 use crate::privacy::Pseudonymizer;
 use crate::reply::{EpisodeOut, Reply, Texts};
-use crate::store::{Channel, Feedback, LogHandle, Place, Record, Store, StoreError};
+use crate::store::{
+    Channel, Feedback, FeedbackRecord, LogHandle, Place, Record, Store, StoreError,
+};
 use crate::topics::{self, phrasing};
 
 /// A FAQ and the engine built over it, served together.
@@ -314,25 +316,33 @@ impl Service {
         // The question may still be on its way through the log queue (a quick click), or the
         // database still opening: the feedback row refers to the question, so give them a
         // moment. Bounded to stay well inside Discord's three seconds for answering a click.
+        let f = FeedbackRecord::new(record_id, kind, entry);
         let mut tries = 0;
-        loop {
+        let why = loop {
             let result = match self.store() {
-                Ok(store) => store
-                    .feedback(record_id, kind, entry)
-                    .await
-                    .map_err(ServiceError::from),
+                Ok(store) => store.feedback(&f).await.map_err(ServiceError::from),
                 Err(e) => Err(e),
             };
-            match result {
-                Ok(()) => break,
-                Err(e) if tries >= 10 => return Err(e),
-                Err(_) => {
-                    tries += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let why = match result {
+                Ok(true) => {
+                    tracing::info!(record = %record_id, kind = kind.as_str(), "feedback stored");
+                    return Ok(());
                 }
+                Ok(false) => "question not logged yet".to_owned(),
+                Err(e) => e.to_string(),
+            };
+            if tries >= 10 {
+                break why;
             }
-        }
-        tracing::info!(record = %record_id, kind = kind.as_str(), "feedback stored");
+            tries += 1;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        // The database is down, or the question waits in the spool: keep the feedback for
+        // the writer, which stores it once the question is in (and drops it if it never is).
+        self.log.spool_feedback(f).map_err(|e| {
+            ServiceError::Store(StoreError::Spool(format!("cannot spool feedback: {e}")))
+        })?;
+        tracing::warn!(record = %record_id, kind = kind.as_str(), reason = %why, "feedback spooled");
         Ok(())
     }
 
@@ -719,5 +729,21 @@ mod tests {
         assert_eq!(a.record_id.len(), 32);
         assert_eq!(s.log().depth(), 1);
         assert!(matches!(s.store(), Err(ServiceError::NoDatabase)));
+    }
+
+    #[tokio::test]
+    async fn feedback_without_a_database_is_kept_for_later() {
+        let d = setup();
+        let (s, _pending) = service(d.path());
+        let a = s.ask("När plogas min gata?", Channel::Cli, Place::default(), None);
+        s.feedback(&a.record_id, Feedback::Helpful, None)
+            .await
+            .unwrap();
+        let spool = fs::read_to_string(d.path().join("feedback.spool")).unwrap();
+        assert_eq!(spool.lines().count(), 1);
+        assert!(
+            spool.contains(&a.record_id) && spool.contains("\"helpful\""),
+            "{spool}"
+        );
     }
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use kommunbot::answer::Outcome;
 use kommunbot::faq::{EntryId, ThemeId};
 use kommunbot::privacy::Pseudonymizer;
-use kommunbot::store::{Channel, Feedback, Filter, LogWriter, Place, Record, Store};
+use kommunbot::store::{
+    Channel, Feedback, FeedbackRecord, Filter, LogWriter, Place, Record, Store,
+};
 use support::pg::Postgres;
 
 fn answered() -> Outcome {
@@ -62,10 +64,13 @@ async fn filters_stats_and_feedback(store: &Store) {
     let a = record("vad kostar bygglov", "1", &answered());
     let b = record("när sopar ni sanden", "2", &none);
     store.insert(&[a.clone(), b]).await.unwrap();
-    store
-        .feedback(&a.record_id, Feedback::Helpful, None)
-        .await
-        .unwrap();
+    let helpful = FeedbackRecord::new(&a.record_id, Feedback::Helpful, None);
+    assert!(store.feedback(&helpful).await.unwrap());
+    // The same feedback again (a replay) is not a second row; feedback on a question that is
+    // not logged is not stored.
+    assert!(!store.feedback(&helpful).await.unwrap());
+    let orphan = FeedbackRecord::new("0123456789abcdef0123456789abcdef", Feedback::Helpful, None);
+    assert!(!store.feedback(&orphan).await.unwrap());
     let only_none = store
         .list(&Filter {
             outcome: Some("no_answer".into()),
@@ -104,11 +109,19 @@ async fn review_list_and_audit(store: &Store) {
         .await
         .unwrap();
     store
-        .feedback(&unhelpful.record_id, Feedback::NotHelpful, None)
+        .feedback(&FeedbackRecord::new(
+            &unhelpful.record_id,
+            Feedback::NotHelpful,
+            None,
+        ))
         .await
         .unwrap();
     store
-        .feedback(&fine.record_id, Feedback::Helpful, None)
+        .feedback(&FeedbackRecord::new(
+            &fine.record_id,
+            Feedback::Helpful,
+            None,
+        ))
         .await
         .unwrap();
     let review = store.needs_review(0, 10).await.unwrap();
@@ -170,11 +183,15 @@ async fn topics_and_phrasing(store: &Store) {
         .await
         .unwrap();
     store
-        .feedback(&r4.record_id, Feedback::Chosen, Some("bygglov/avgift"))
+        .feedback(&FeedbackRecord::new(
+            &r4.record_id,
+            Feedback::Chosen,
+            Some("bygglov/avgift"),
+        ))
         .await
         .unwrap();
     store
-        .feedback(&r3.record_id, Feedback::Helpful, None)
+        .feedback(&FeedbackRecord::new(&r3.record_id, Feedback::Helpful, None))
         .await
         .unwrap();
 
@@ -374,6 +391,68 @@ async fn forget_reaches_queue_and_spool(store: Store, data: &std::path::Path) {
     );
 }
 
+/// Feedback the database could not take waits in its own spool and is stored once its
+/// question is in, whether that question waited in the queue or in the spool; feedback on a
+/// question that never comes is dropped.
+async fn spooled_feedback_finds_its_question(store: Store, data: &std::path::Path) {
+    let spooled = record("frågan i spoolen", "C", &answered());
+    kommunbot::store::spool_records(data, std::slice::from_ref(&spooled)).unwrap();
+    let (pending, log) = kommunbot::store::PendingLog::new(data);
+    let queued = record("frågan i kön", "C", &answered());
+    log.record(queued.clone());
+    for f in [
+        FeedbackRecord::new(&queued.record_id, Feedback::Helpful, None),
+        FeedbackRecord::new(&spooled.record_id, Feedback::NotHelpful, None),
+        FeedbackRecord::new("0123456789abcdef0123456789abcdef", Feedback::Helpful, None),
+    ] {
+        log.spool_feedback(f).unwrap();
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(pending.attach(store.clone()).run(stopped));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let feedback = loop {
+        let mut got: Vec<(String, Option<String>)> = store
+            .list(&Filter::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.text, r.feedback))
+            .collect();
+        got.sort();
+        if got.iter().all(|(_, f)| f.is_some()) && got.len() == 2 {
+            break got;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "feedback never stored: {got:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    assert_eq!(
+        feedback,
+        [
+            ("frågan i kön".to_owned(), Some("helpful".to_owned())),
+            (
+                "frågan i spoolen".to_owned(),
+                Some("not_helpful".to_owned())
+            ),
+        ]
+    );
+    let left = std::fs::read_to_string(data.join("feedback.spool")).unwrap_or_default();
+    assert!(
+        left.trim().is_empty(),
+        "the feedback spool was not emptied: {left}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_spooled_feedback_finds_its_question() {
+    let (s, dir) = sqlite().await;
+    spooled_feedback_finds_its_question(s, dir.path()).await;
+}
+
 #[tokio::test]
 async fn sqlite_forget_reaches_queue_and_spool() {
     let (s, dir) = sqlite().await;
@@ -479,7 +558,7 @@ async fn postgres_suite_and_outage() {
         return;
     };
     for (i, name) in [
-        "redacted", "filters", "review", "purge", "topics", "forget", "outage",
+        "redacted", "filters", "review", "purge", "topics", "forget", "feedback", "outage",
     ]
     .iter()
     .enumerate()
@@ -492,6 +571,10 @@ async fn postgres_suite_and_outage() {
             "review" => review_list_and_audit(&store).await,
             "purge" => purge_and_forget_report_rows(&store).await,
             "topics" => topics_and_phrasing(&store).await,
+            "feedback" => {
+                let dir = tempfile::tempdir().unwrap();
+                spooled_feedback_finds_its_question(store, dir.path()).await;
+            }
             "forget" => {
                 let dir = tempfile::tempdir().unwrap();
                 forget_reaches_queue_and_spool(store, dir.path()).await;

@@ -112,6 +112,31 @@ pub struct Record {
     pub theme: Option<String>,
 }
 
+/// One piece of feedback on a logged question, made when it is given. Like a [`Record`] it
+/// carries its own id, so a feedback spooled during an outage is stored once on replay.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FeedbackRecord {
+    pub record_id: String,
+    /// The question's `record_id`.
+    pub question_id: String,
+    pub at: i64,
+    /// [`Feedback::as_str`].
+    pub kind: String,
+    pub entry_id: Option<String>,
+}
+
+impl FeedbackRecord {
+    pub fn new(question_id: &str, kind: Feedback, entry_id: Option<&str>) -> Self {
+        Self {
+            record_id: new_id(),
+            question_id: question_id.to_owned(),
+            at: now_ms(),
+            kind: kind.as_str().to_owned(),
+            entry_id: entry_id.map(str::to_owned),
+        }
+    }
+}
+
 /// Where in a channel a question was asked (ids only, never names).
 #[derive(Debug, Clone, Default)]
 pub struct Place {
@@ -358,23 +383,23 @@ impl Store {
     }
 
     /// Records feedback on a logged question.
-    pub async fn feedback(
-        &self,
-        question_id: &str,
-        kind: Feedback,
-        entry_id: Option<&str>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO feedback (record_id, question_id, at, kind, entry_id) VALUES ($1, $2, $3, $4, $5)",
+    /// Stores feedback on a logged question. Returns false, storing nothing, when no such
+    /// question is logged (yet, or any more) or this very feedback is already stored.
+    pub async fn feedback(&self, f: &FeedbackRecord) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO feedback (record_id, question_id, at, kind, entry_id)
+             SELECT $1, $2, $3, $4, $5
+             WHERE EXISTS (SELECT 1 FROM questions WHERE record_id = $2)
+             ON CONFLICT (record_id) DO NOTHING",
         )
-        .bind(new_id())
-        .bind(question_id)
-        .bind(now_ms())
-        .bind(kind.as_str())
-        .bind(entry_id)
+        .bind(f.record_id.as_str())
+        .bind(f.question_id.as_str())
+        .bind(f.at)
+        .bind(f.kind.as_str())
+        .bind(f.entry_id.as_deref())
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() > 0)
     }
 
     pub async fn count(&self) -> Result<i64, StoreError> {

@@ -12,10 +12,15 @@
 //! the database, the spool file, and the queue (the writer drops a forgotten asker's
 //! earlier records as it takes them). Inserts and forgetting take turns on one gate, so a
 //! record in flight cannot land after the asker's rows were deleted.
+//!
+//! Feedback that cannot be stored (the database is down, or its question is still in the
+//! spool) goes to a spool of its own and is replayed after the questions' spool, so it
+//! finds its question; feedback whose question is not logged by then is dropped.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -25,7 +30,10 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use super::{Record, Store};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{FeedbackRecord, Record, Store};
 
 /// How many records wait in memory at most; past that they go straight to the spool.
 pub const QUEUE: usize = 8192;
@@ -58,26 +66,60 @@ impl Forgotten {
     }
 }
 
-/// The append-only spool: one JSON record a line. Its lock also guards the forgotten
-/// askers, so a record is either appended before a forget rewrites the file (and goes with
-/// it) or checked against the forget after.
-struct Spool {
-    path: PathBuf,
-    lock: Mutex<Forgotten>,
+/// What a spool holds: question records, or feedback on them.
+trait Spooled: Serialize + DeserializeOwned {
+    /// Whether forgetting an asker covers this item.
+    fn forgotten(&self, f: &Forgotten) -> bool;
 }
 
-impl Spool {
+impl Spooled for Record {
+    fn forgotten(&self, f: &Forgotten) -> bool {
+        f.covers(self)
+    }
+}
+
+impl Spooled for FeedbackRecord {
+    /// Feedback names no asker: it goes with its question (a forgotten question's feedback
+    /// finds nothing to attach to and is dropped on replay).
+    fn forgotten(&self, _: &Forgotten) -> bool {
+        false
+    }
+}
+
+/// An append-only spool: one JSON item a line. Its lock also guards the forgotten askers,
+/// so a record is either appended before a forget rewrites the file (and goes with it) or
+/// checked against the forget after.
+struct Spool<T = Record> {
+    path: PathBuf,
+    lock: Mutex<Forgotten>,
+    items: PhantomData<fn() -> T>,
+}
+
+impl Spool<Record> {
     fn at(data_dir: &Path) -> Self {
+        Spool::file(data_dir.join("question-log.spool"))
+    }
+}
+
+impl Spool<FeedbackRecord> {
+    fn feedback_at(data_dir: &Path) -> Self {
+        Spool::file(data_dir.join("feedback.spool"))
+    }
+}
+
+impl<T: Spooled> Spool<T> {
+    fn file(path: PathBuf) -> Self {
         Spool {
-            path: data_dir.join("question-log.spool"),
+            path,
             lock: Mutex::new(Forgotten::default()),
+            items: PhantomData,
         }
     }
 
-    fn append(&self, records: &[Record]) -> std::io::Result<()> {
+    fn append(&self, records: &[T]) -> std::io::Result<()> {
         let forgotten = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         let mut buf = Vec::with_capacity(records.len() * 256);
-        for r in records.iter().filter(|r| !forgotten.covers(r)) {
+        for r in records.iter().filter(|r| !r.forgotten(&forgotten)) {
             serde_json::to_writer(&mut buf, r)?;
             buf.push(b'\n');
         }
@@ -109,7 +151,7 @@ impl Spool {
             .lines()
             .filter(|l| {
                 // A torn line is kept as it is: read() skips it either way.
-                let gone = serde_json::from_str::<Record>(l).is_ok_and(|r| forgotten.covers(&r));
+                let gone = serde_json::from_str::<T>(l).is_ok_and(|r| r.forgotten(&forgotten));
                 removed += usize::from(gone);
                 !gone
             })
@@ -121,14 +163,14 @@ impl Spool {
     }
 
     /// Drops the records of forgotten askers from `records`.
-    fn unforgotten(&self, records: Vec<Record>) -> Vec<Record> {
+    fn unforgotten(&self, records: Vec<T>) -> Vec<T> {
         let forgotten = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         if forgotten.0.is_empty() {
             return records;
         }
         records
             .into_iter()
-            .filter(|r| !forgotten.covers(r))
+            .filter(|r| !r.forgotten(&forgotten))
             .collect()
     }
 
@@ -137,7 +179,7 @@ impl Spool {
     }
 
     /// Reads every complete record; a torn last line (crash mid-write) is skipped.
-    fn read(&self) -> std::io::Result<Vec<Record>> {
+    fn read(&self) -> std::io::Result<Vec<T>> {
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         let f = match File::open(&self.path) {
             Ok(f) => f,
@@ -187,6 +229,7 @@ fn write_lines(path: &Path, lines: &[&str]) -> std::io::Result<()> {
 pub struct LogHandle {
     tx: mpsc::Sender<Record>,
     spool: Arc<Spool>,
+    feedback: Arc<Spool<FeedbackRecord>>,
     /// Held by the writer while it inserts and by [`LogHandle::forget`] while it deletes.
     gate: Arc<tokio::sync::Mutex<()>>,
     pub stats: Arc<WriterStats>,
@@ -206,6 +249,12 @@ impl LogHandle {
                 Err(e) => tracing::error!(error = %e, "question log: cannot spool a record"),
             }
         }
+    }
+
+    /// Keeps feedback the database could not take now; the writer stores it once the
+    /// question it is about is in.
+    pub fn spool_feedback(&self, f: FeedbackRecord) -> std::io::Result<()> {
+        self.feedback.append(std::slice::from_ref(&f))
     }
 
     /// Records waiting in the queue.
@@ -230,6 +279,7 @@ pub struct LogWriter {
     rx: mpsc::Receiver<Record>,
     store: Store,
     spool: Arc<Spool>,
+    feedback: Arc<Spool<FeedbackRecord>>,
     gate: Arc<tokio::sync::Mutex<()>>,
     stats: Arc<WriterStats>,
     backoff: Duration,
@@ -241,6 +291,7 @@ pub struct LogWriter {
 pub struct PendingLog {
     rx: mpsc::Receiver<Record>,
     spool: Arc<Spool>,
+    feedback: Arc<Spool<FeedbackRecord>>,
     gate: Arc<tokio::sync::Mutex<()>>,
     stats: Arc<WriterStats>,
 }
@@ -250,18 +301,21 @@ impl PendingLog {
     pub fn new(data_dir: &Path) -> (PendingLog, LogHandle) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let spool = Arc::new(Spool::at(data_dir));
+        let feedback = Arc::new(Spool::feedback_at(data_dir));
         let gate = Arc::new(tokio::sync::Mutex::new(()));
         let stats = Arc::new(WriterStats::default());
         (
             PendingLog {
                 rx,
                 spool: spool.clone(),
+                feedback: feedback.clone(),
                 gate: gate.clone(),
                 stats: stats.clone(),
             },
             LogHandle {
                 tx,
                 spool,
+                feedback,
                 gate,
                 stats,
             },
@@ -274,6 +328,7 @@ impl PendingLog {
             rx: self.rx,
             store,
             spool: self.spool,
+            feedback: self.feedback,
             gate: self.gate,
             stats: self.stats,
             backoff: Duration::from_millis(100),
@@ -312,8 +367,9 @@ impl LogWriter {
 
     /// Runs until `shutdown` turns true, then writes or spools everything still queued.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
-        // A spool left by an earlier run (crash, outage) goes in first.
-        self.replay().await;
+        // A spool left by an earlier run (crash, outage) goes in first. Spooled feedback
+        // waits for the first tick: the queue (served first) may still hold its question.
+        self.replay_questions().await;
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         loop {
             tokio::select! {
@@ -324,7 +380,7 @@ impl LogWriter {
                     None => break,
                 },
                 _ = tick.tick() => {
-                    if !self.spool.is_empty() && self.may_try() {
+                    if !(self.spool.is_empty() && self.feedback.is_empty()) && self.may_try() {
                         self.replay().await;
                     }
                 }
@@ -382,8 +438,51 @@ impl LogWriter {
         }
     }
 
-    /// Inserts the spool's records; keeps them if the database is still unavailable.
+    /// Inserts the spools' records, questions first so feedback finds its question; keeps
+    /// them if the database is still unavailable.
     async fn replay(&mut self) {
+        self.replay_questions().await;
+        if self.spool.is_empty() && !self.feedback.is_empty() && self.may_try() {
+            self.replay_feedback().await;
+        }
+    }
+
+    async fn replay_feedback(&mut self) {
+        let items = match self.feedback.read() {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!(error = %e, "question log: cannot read the feedback spool");
+                return;
+            }
+        };
+        let (mut done, mut orphans) = (0, 0);
+        for f in &items {
+            match self.store.feedback(f).await {
+                Ok(stored) => {
+                    orphans += usize::from(!stored);
+                    done += 1;
+                }
+                Err(e) => {
+                    self.down(&e);
+                    break;
+                }
+            }
+        }
+        if done > 0 {
+            if let Err(e) = self.feedback.remove_first(done) {
+                // Stored feedback is skipped by its id on the next replay.
+                tracing::error!(error = %e, "question log: cannot trim the feedback spool");
+            }
+            // Its question is not logged (forgotten, purged, or never was): nothing to keep.
+            tracing::info!(
+                replayed = done,
+                dropped = orphans,
+                "feedback spool replayed"
+            );
+        }
+    }
+
+    async fn replay_questions(&mut self) {
         let gate = self.gate.clone();
         let _gate = gate.lock().await;
         let records = match self.spool.read() {
