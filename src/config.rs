@@ -75,7 +75,7 @@ pub struct DiscordSettings {
     pub register_commands: bool,
     /// Where the weekly digest for staff goes; `None`: no digest.
     pub digest_channel: Option<u64>,
-    /// When it goes: weekday (0 = Monday) and hour, UTC.
+    /// When it goes: weekday (0 = Monday) and hour, Swedish time.
     pub digest_weekday: u8,
     pub digest_hour: u8,
 }
@@ -345,7 +345,7 @@ impl Config {
                 errs.push(bad(
                     "discord.digest_hour",
                     &h.to_string(),
-                    "must be an hour 0–23 (UTC)",
+                    "must be an hour 0–23 (Swedish time)",
                 ));
                 7
             }

@@ -13,8 +13,55 @@ pub enum Format {
     Json,
 }
 
-/// `YYYY-MM-DD HH:MM` (UTC) from Unix milliseconds, without a date library.
+/// `YYYY-MM-DD HH:MM` in Swedish time from Unix milliseconds: what staff read and type.
 pub fn datetime(ms: i64) -> String {
+    utc_datetime(ms + swedish_offset_ms(ms))
+}
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// Swedish time's offset from UTC at the instant `ms`: CET (+1 h), or CEST (+2 h) from the
+/// last Sunday of March to the last Sunday of October, 01:00 UTC both (the EU rule). Kept
+/// here rather than pulling in a time-zone database for one zone.
+pub fn swedish_offset_ms(ms: i64) -> i64 {
+    let year = utc_datetime(ms)[..4].parse::<i64>().unwrap_or(1970);
+    let start = last_sunday(year, 3) * 86_400_000 + HOUR_MS;
+    let end = last_sunday(year, 10) * 86_400_000 + HOUR_MS;
+    if (start..end).contains(&ms) {
+        2 * HOUR_MS
+    } else {
+        HOUR_MS
+    }
+}
+
+/// The UTC instant of `local_ms`, a wall-clock time in Swedish time expressed as if it were
+/// UTC (the inverse of adding [`swedish_offset_ms`]); in the hour skipped or repeated when
+/// the clocks change, one of the two readings.
+pub fn from_swedish_ms(local_ms: i64) -> i64 {
+    let guess = local_ms - swedish_offset_ms(local_ms - HOUR_MS);
+    local_ms - swedish_offset_ms(guess)
+}
+
+/// Days since 1970-01-01 of the last Sunday of `month` (March or October: 31 days).
+fn last_sunday(year: i64, month: i64) -> i64 {
+    let last = days_from_civil(year, month, 31);
+    // 1970-01-01 was a Thursday; Sunday is 3 days later.
+    last - (last - 3).rem_euclid(7)
+}
+
+/// Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DD HH:MM` (UTC) from Unix milliseconds, without a date library.
+fn utc_datetime(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Howard Hinnant's civil_from_days.
@@ -34,12 +81,12 @@ pub fn datetime(ms: i64) -> String {
     )
 }
 
-/// `YYYY-MM-DD` (UTC) from Unix milliseconds.
+/// `YYYY-MM-DD` in Swedish time from Unix milliseconds.
 pub fn date(ms: i64) -> String {
     datetime(ms)[..10].to_owned()
 }
 
-/// Today's date (UTC), as FAQ files' `updated` field takes it.
+/// Today's date in Sweden, as FAQ files' `updated` field takes it.
 pub fn today() -> String {
     date(crate::store::now_ms())
 }
@@ -176,9 +223,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates() {
-        assert_eq!(datetime(0), "1970-01-01 00:00");
-        assert_eq!(datetime(1_795_305_600_000), "2026-11-22 00:00");
+    fn dates_are_in_swedish_time() {
+        assert_eq!(utc_datetime(0), "1970-01-01 00:00");
+        assert_eq!(datetime(0), "1970-01-01 01:00");
+        assert_eq!(datetime(1_795_305_600_000), "2026-11-22 01:00");
+        assert_eq!(
+            date(1_795_305_600_000 - 30 * 60_000),
+            "2026-11-22",
+            "23:30 UTC"
+        );
+        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        let utc = |d: i64, h: i64, m: i64| d * 86_400_000 + h * HOUR_MS + m * 60_000;
+        let march_29 = days_from_civil(2026, 3, 29);
+        let october_25 = days_from_civil(2026, 10, 25);
+        assert_eq!(datetime(utc(march_29, 0, 59)), "2026-03-29 01:59");
+        assert_eq!(datetime(utc(march_29, 1, 0)), "2026-03-29 03:00");
+        assert_eq!(datetime(utc(october_25, 0, 59)), "2026-10-25 02:59");
+        assert_eq!(datetime(utc(october_25, 1, 0)), "2026-10-25 02:00");
+        assert_eq!(
+            datetime(utc(days_from_civil(2026, 7, 1), 10, 0)),
+            "2026-07-01 12:00"
+        );
+        // 2027: 28 March and 31 October.
+        assert_eq!(last_sunday(2027, 3), days_from_civil(2027, 3, 28));
+        assert_eq!(last_sunday(2027, 10), days_from_civil(2027, 10, 31));
+        // Back from wall-clock time to the instant, in winter and in summer.
+        for ms in [
+            utc(march_29 - 10, 6, 0),
+            utc(days_from_civil(2026, 7, 1), 5, 0),
+        ] {
+            assert_eq!(from_swedish_ms(ms + swedish_offset_ms(ms)), ms);
+        }
     }
 
     #[test]

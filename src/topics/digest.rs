@@ -90,14 +90,21 @@ pub fn render(d: &Digest) -> String {
 }
 
 /// When the next digest is due after `now_ms`: the next `weekday` (0 = Monday) at `hour`
-/// UTC, strictly later than now.
+/// Swedish time, strictly later than now.
 pub fn next_at(now_ms: i64, weekday: u8, hour: u8) -> i64 {
-    let today = now_ms.div_euclid(DAY_MS);
+    use crate::logview::{from_swedish_ms, swedish_offset_ms};
+    // Days and hours counted on the Swedish wall clock, then turned back into an instant.
+    let local = now_ms + swedish_offset_ms(now_ms);
+    let today = local.div_euclid(DAY_MS);
     // 1970-01-01 was a Thursday (3 when Monday is 0).
     let dow = (today + 3).rem_euclid(7);
     let ahead = (i64::from(weekday) - dow).rem_euclid(7);
-    let at = (today + ahead) * DAY_MS + i64::from(hour) * 3_600_000;
-    if at > now_ms { at } else { at + 7 * DAY_MS }
+    let at = from_swedish_ms((today + ahead) * DAY_MS + i64::from(hour) * 3_600_000);
+    if at > now_ms {
+        at
+    } else {
+        from_swedish_ms((today + ahead + 7) * DAY_MS + i64::from(hour) * 3_600_000)
+    }
 }
 
 #[cfg(test)]
@@ -106,8 +113,8 @@ mod tests {
 
     #[test]
     fn the_next_digest_is_the_coming_weekday_at_the_hour() {
-        // 2026-11-23 is a Monday. 10:00 UTC.
-        let monday_10 = 1_795_428_000_000;
+        // 2026-11-23 is a Monday. 10:00 Swedish time (09:00 UTC).
+        let monday_10 = 1_795_428_000_000 - 3_600_000;
         assert_eq!(crate::logview::datetime(monday_10), "2026-11-23 10:00");
         let next = |w, h| crate::logview::datetime(next_at(monday_10, w, h));
         assert_eq!(
@@ -119,6 +126,12 @@ mod tests {
         assert_eq!(next(2, 7), "2026-11-25 07:00", "Wednesday");
         assert_eq!(next(6, 23), "2026-11-29 23:00", "Sunday");
         assert_eq!(next(0, 10), "2026-11-30 10:00", "exactly now: the next one");
+        // Across the change to winter time (25 October 2026) the hour stays 07:00.
+        let friday = 1_792_759_200_000; // 2026-10-23 12:40 UTC, 14:40 Swedish summer time
+        assert_eq!(crate::logview::datetime(friday), "2026-10-23 14:40");
+        let at = next_at(friday, 0, 7);
+        assert_eq!(crate::logview::datetime(at), "2026-10-26 07:00");
+        assert_eq!(at % DAY_MS, 6 * 3_600_000, "06:00 UTC in winter");
     }
 
     #[test]
