@@ -174,6 +174,21 @@ async fn bad_requests_get_a_json_error_that_says_what_is_wrong() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(v["error"].as_str().unwrap().contains("record_id"));
+    // Feedback naming an entry the FAQ does not have.
+    let (status, v) = post(
+        &s,
+        "/api/v1/feedback",
+        json!({ "record_id": "0123456789abcdef0123456789abcdef", "kind": "chosen", "entry": "bygglov/\u{0}finns-inte" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("not an entry of the FAQ"),
+        "{v}"
+    );
     // An unknown path.
     let r = c.get(url(&s, "/api/v2/ask")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);

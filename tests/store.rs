@@ -37,7 +37,7 @@ fn record(q: &str, asker: &str, outcome: &Outcome) -> Record {
 
 async fn stores_redacted_rows_and_lists_them(store: &Store) {
     let r = record(
-        "vad kostar bygglov? mitt pnr är 19900101-9802, ring 070-174 06 05",
+        "vad kostar bygglov?\u{7} mitt pnr är 19900101-9802, ring 070-174 06 05\0",
         "111",
         &answered(),
     );
@@ -447,6 +447,54 @@ async fn spooled_feedback_finds_its_question(store: Store, data: &std::path::Pat
     );
 }
 
+/// A row the database refuses (PostgreSQL takes no NUL byte in text) is dropped, and the
+/// rows and feedback behind it are stored: one bad item never holds a spool up.
+async fn a_refused_row_holds_nothing_up(store: Store, data: &std::path::Path) {
+    let mut bad = record("trasig", "D", &answered());
+    bad.text = "en NUL \0 i texten".into();
+    let good = record("efter den trasiga", "D", &answered());
+    kommunbot::store::spool_records(data, &[bad, good.clone()]).unwrap();
+    let (pending, log) = kommunbot::store::PendingLog::new(data);
+    let mut odd = FeedbackRecord::new(&good.record_id, Feedback::Chosen, None);
+    odd.entry_id = Some("bygglov/\0x".into());
+    log.spool_feedback(odd).unwrap();
+    log.spool_feedback(FeedbackRecord::new(
+        &good.record_id,
+        Feedback::Helpful,
+        None,
+    ))
+    .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(pending.attach(store.clone()).run(stopped));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let rows = store.list(&Filter::default()).await.unwrap();
+        let spools_empty = ["question-log.spool", "feedback.spool"]
+            .iter()
+            .all(|f| std::fs::read_to_string(data.join(f)).map_or(true, |t| t.trim().is_empty()));
+        if spools_empty
+            && rows
+                .iter()
+                .any(|r| r.text == "efter den trasiga" && r.feedback.is_some())
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a refused row held the log up: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.send(true).unwrap();
+    task.await.unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_a_refused_row_holds_nothing_up() {
+    let (s, dir) = sqlite().await;
+    a_refused_row_holds_nothing_up(s, dir.path()).await;
+}
+
 #[tokio::test]
 async fn sqlite_spooled_feedback_finds_its_question() {
     let (s, dir) = sqlite().await;
@@ -558,7 +606,8 @@ async fn postgres_suite_and_outage() {
         return;
     };
     for (i, name) in [
-        "redacted", "filters", "review", "purge", "topics", "forget", "feedback", "outage",
+        "redacted", "filters", "review", "purge", "topics", "forget", "feedback", "refused",
+        "outage",
     ]
     .iter()
     .enumerate()
@@ -571,6 +620,10 @@ async fn postgres_suite_and_outage() {
             "review" => review_list_and_audit(&store).await,
             "purge" => purge_and_forget_report_rows(&store).await,
             "topics" => topics_and_phrasing(&store).await,
+            "refused" => {
+                let dir = tempfile::tempdir().unwrap();
+                a_refused_row_holds_nothing_up(store, dir.path()).await;
+            }
             "feedback" => {
                 let dir = tempfile::tempdir().unwrap();
                 spooled_feedback_finds_its_question(store, dir.path()).await;

@@ -163,12 +163,12 @@ impl EntryTerms {
         }
     }
 
-    /// Takes the entry's terms, leaving the table empty for the next entry.
-    fn take(&mut self) -> Vec<(u32, f32, Recurs)> {
+    /// Takes the entry's terms, leaving the table empty (its memory kept) for the next entry.
+    fn drain(&mut self) -> std::vec::Drain<'_, (u32, f32, Recurs)> {
         for (id, _, _) in &self.terms {
             self.slot[*id as usize] = 0;
         }
-        std::mem::take(&mut self.terms)
+        self.terms.drain(..)
     }
 }
 
@@ -308,7 +308,7 @@ impl Engine {
             let n_phrasings = phrasings.len().max(1) as f32;
             postings.resize_with(ix.terms.len(), Vec::new);
             let n = entries.len() as u32;
-            for (id, w, r) in local.take() {
+            for (id, w, r) in local.drain() {
                 postings[id as usize].push((n, w * r.salience(n_phrasings)));
             }
             entries.push(EntryInfo {

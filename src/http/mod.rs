@@ -358,14 +358,11 @@ async fn ask(
     body: Result<Json<AskRequest>, JsonRejection>,
 ) -> Result<Json<AskResponse>, Response> {
     let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
-    if let Verdict::Limited { .. } = s.limiter.check(&peer.ip(), Instant::now()) {
-        let mut r = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many questions from this address; wait a minute",
-        )
-        .into_response();
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    if let Some(r) = over_limit(
+        &s,
+        peer.ip(),
+        "too many questions from this address; wait a minute",
+    ) {
         return Err(r);
     }
     let question = req.question.trim();
@@ -420,9 +417,35 @@ struct FeedbackRequest {
 
 async fn feedback(
     State(s): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
-) -> Result<StatusCode, ApiError> {
-    let Json(req) = body?;
+) -> Result<StatusCode, Response> {
+    let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
+    // Feedback costs a database write (or a spool append): the same budget as questions.
+    if let Some(r) = over_limit(
+        &s,
+        peer.ip(),
+        "too many requests from this address; wait a minute",
+    ) {
+        return Err(r);
+    }
+    feedback_for(&s, req)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+/// The 429 (with `Retry-After`) for a client over its per-minute budget, if it is.
+fn over_limit(s: &AppState, ip: IpAddr, message: &str) -> Option<Response> {
+    let Verdict::Limited { .. } = s.limiter.check(&ip, Instant::now()) else {
+        return None;
+    };
+    let mut r = ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    Some(r)
+}
+
+async fn feedback_for(s: &AppState, req: FeedbackRequest) -> Result<StatusCode, ApiError> {
     let kind = match req.kind.as_str() {
         "helpful" => Feedback::Helpful,
         "not_helpful" => Feedback::NotHelpful,
@@ -444,6 +467,20 @@ async fn feedback(
                 "`record_id` \"{}\" is not a record id from /api/v1/ask",
                 req.record_id
             ),
+        ));
+    }
+    if let Some(entry) = &req.entry
+        && !s
+            .service
+            .live()
+            .faq
+            .entries
+            .iter()
+            .any(|e| e.id.to_string() == *entry)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`entry` \"{entry}\" is not an entry of the FAQ"),
         ));
     }
     s.service

@@ -50,6 +50,20 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether the database refused the data itself (SQLSTATE class 22, data exception, or
+    /// 23, integrity constraint) rather than being unreachable: retrying the same row can
+    /// never succeed, so it must not hold up the rows behind it.
+    pub fn is_data_error(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::Database(e)) => e
+                .code()
+                .is_some_and(|c| c.starts_with("22") || c.starts_with("23")),
+            _ => false,
+        }
+    }
+}
+
 /// Where a question came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -132,7 +146,7 @@ impl FeedbackRecord {
             question_id: question_id.to_owned(),
             at: now_ms(),
             kind: kind.as_str().to_owned(),
-            entry_id: entry_id.map(str::to_owned),
+            entry_id: entry_id.map(printable),
         }
     }
 }
@@ -185,7 +199,7 @@ impl Record {
             guild_id: place.guild_id,
             channel_id: place.channel_id,
             asker,
-            text: truncate(&red.text, 4000),
+            text: truncate(&printable(&red.text), 4000),
             redactions: red.counts.total() as i32,
             outcome: outcome_s.into(),
             entry_id,
@@ -193,6 +207,14 @@ impl Record {
             theme,
         }
     }
+}
+
+/// `s` without control characters other than line breaks and tabs: a NUL byte is refused
+/// by PostgreSQL's text type, and the others only garble a staff member's terminal.
+fn printable(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {

@@ -129,7 +129,13 @@ impl<T: Spooled> Spool<T> {
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)
+            .read(true)
             .open(&self.path)?;
+        // A crash mid-write leaves a torn last line; start on a line of our own so the
+        // first record appended now is not glued to it (and lost with it).
+        if ends_torn(&mut f)? {
+            buf.insert(0, b'\n');
+        }
         f.write_all(&buf)?;
         // The spool is the only copy while the database is down: make it durable.
         f.sync_data()
@@ -201,7 +207,11 @@ impl<T: Spooled> Spool<T> {
     /// Removes the records replayed; anything appended meanwhile is kept.
     fn remove_first(&self, n: usize) -> std::io::Result<()> {
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
         let rest: Vec<&str> = text
             .lines()
             .filter(|l| !l.trim().is_empty())
@@ -209,6 +219,18 @@ impl<T: Spooled> Spool<T> {
             .collect();
         write_lines(&self.path, &rest)
     }
+}
+
+/// Whether a non-empty file does not end with a newline.
+fn ends_torn(f: &mut File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    if f.metadata()?.len() == 0 {
+        return Ok(false);
+    }
+    f.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
 }
 
 /// Replaces the file at `path` with `lines`, atomically (a temporary file renamed over it).
@@ -267,11 +289,13 @@ impl LogHandle {
     /// many questions went from the database and the spool.
     pub async fn forget(&self, store: &Store, asker: &str) -> Result<u64, super::StoreError> {
         let _gate = self.gate.lock().await;
-        let spooled = self
-            .spool
-            .forget(asker, super::now_ms())
-            .map_err(|e| super::StoreError::Spool(e.to_string()))?;
-        Ok(store.forget(asker).await? + spooled as u64)
+        // The asker is marked before the file is touched, so even when rewriting the spool
+        // fails its records are dropped on replay; the rows go either way.
+        let spooled = self.spool.forget(asker, super::now_ms());
+        let rows = store.forget(asker).await?;
+        let spooled = spooled
+            .map_err(|e| super::StoreError::Spool(format!("{}: {e}", self.spool.path.display())))?;
+        Ok(rows + spooled as u64)
     }
 }
 
@@ -398,6 +422,28 @@ impl LogWriter {
         );
     }
 
+    /// Inserts `records`. When the database refuses a row's data (see
+    /// [`super::StoreError::is_data_error`]), the rows go one by one and the refused ones
+    /// are dropped with a warning: one bad row must not hold the log up for good.
+    async fn insert(&self, records: &[Record]) -> Result<u64, super::StoreError> {
+        match self.store.insert(records).await {
+            Err(e) if e.is_data_error() => {
+                let mut n = 0;
+                for r in records {
+                    match self.store.insert(std::slice::from_ref(r)).await {
+                        Ok(k) => n += k,
+                        Err(e) if e.is_data_error() => {
+                            tracing::warn!(error = %e, record = %r.record_id, "question log: dropping a record the database refuses");
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(n)
+            }
+            other => other,
+        }
+    }
+
     fn may_try(&self) -> bool {
         self.down_until.is_none_or(|t| Instant::now() >= t)
     }
@@ -419,7 +465,7 @@ impl LogWriter {
         }
         // While the database is known to be down, do not make the queue wait on it.
         if self.may_try() && self.spool.is_empty() {
-            match self.store.insert(&batch).await {
+            match self.insert(&batch).await {
                 Ok(n) => {
                     self.stats.written.fetch_add(n, Ordering::Relaxed);
                     self.up();
@@ -459,7 +505,14 @@ impl LogWriter {
         for f in &items {
             match self.store.feedback(f).await {
                 Ok(stored) => {
+                    // Not stored: its question is not logged (forgotten, purged, or never
+                    // was) or a replay stored it before; nothing to keep either way.
                     orphans += usize::from(!stored);
+                    done += 1;
+                }
+                Err(e) if e.is_data_error() => {
+                    tracing::warn!(error = %e, "feedback spool: dropping feedback the database refuses");
+                    orphans += 1;
                     done += 1;
                 }
                 Err(e) => {
@@ -473,7 +526,6 @@ impl LogWriter {
                 // Stored feedback is skipped by its id on the next replay.
                 tracing::error!(error = %e, "question log: cannot trim the feedback spool");
             }
-            // Its question is not logged (forgotten, purged, or never was): nothing to keep.
             tracing::info!(
                 replayed = done,
                 dropped = orphans,
@@ -495,7 +547,9 @@ impl LogWriter {
         };
         let mut done = 0;
         for chunk in records.chunks(BATCH) {
-            match self.store.insert(chunk).await {
+            // A forgotten asker's records, should rewriting the spool have failed, are
+            // skipped here but still counted as done, so they leave the file.
+            match self.insert(&self.spool.unforgotten(chunk.to_vec())).await {
                 Ok(n) => {
                     self.stats.written.fetch_add(n, Ordering::Relaxed);
                     self.stats
