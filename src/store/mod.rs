@@ -170,7 +170,8 @@ impl Record {
         theme_guess: Option<String>,
     ) -> Self {
         use crate::answer::Outcome;
-        let red = privacy::redact(raw_question);
+        // Control characters go before redaction, so none can split a number to hide it.
+        let red = privacy::redact(&printable(raw_question));
         let (outcome_s, entry_id, confidence, theme) = match outcome {
             Outcome::Answer { entry, confidence } => (
                 "answered",
@@ -199,7 +200,7 @@ impl Record {
             guild_id: place.guild_id,
             channel_id: place.channel_id,
             asker,
-            text: truncate(&printable(&red.text), 4000),
+            text: truncate(&red.text, 4000),
             redactions: red.counts.total() as i32,
             outcome: outcome_s.into(),
             entry_id,
