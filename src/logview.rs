@@ -143,7 +143,7 @@ pub fn questions(rows: &[LoggedQuestion], format: Format) -> String {
         Format::Table => {
             let mut out = format!(
                 "{:<16} {:<8} {:<10} {:<16} {}\n",
-                "tid (UTC)", "kanal", "utfall", "tema", "fråga"
+                "tid", "kanal", "utfall", "tema", "fråga"
             );
             for r in rows {
                 let text: String = r.text.chars().take(80).collect();
