@@ -109,6 +109,9 @@ async fn fraga(
     description_localized("en-GB", "Delete everything kommunbot has stored about your questions")
 )]
 async fn glom_mig(ctx: Ctx<'_>) -> Result<(), Error> {
+    // Forgetting waits for the log writer, which may be busy replaying a spool after an
+    // outage: answer Discord at once (only the citizen sees it), fill the reply in after.
+    ctx.defer_ephemeral().await?;
     let user = ctx.author().id.to_string();
     let asker = Asker {
         platform: "discord",

@@ -153,6 +153,16 @@ impl FakeDiscord {
         .body
     }
 
+    /// The response the bot filled in after deferring (its one deferred reply in the test).
+    pub async fn deferred_reply(&self) -> Value {
+        self.wait_for("the follow-up to a deferred response", 1, |c| {
+            c.method == "POST" && c.path.starts_with("/api/v10/webhooks/")
+        })
+        .await
+        .remove(0)
+        .body
+    }
+
     /// A user as Discord sends it.
     pub fn user(id: u64, bot: bool) -> Value {
         json!({ "id": id.to_string(), "username": format!("user{id}"), "discriminator": "0", "bot": bot, "global_name": null, "avatar": null })
@@ -346,6 +356,22 @@ async fn rest(State(s): State<Shared>, req: Request) -> Response {
                 axum::Json(json!({ "message": "Missing Permissions", "code": 50013 })),
             )
                 .into_response()
+        }
+        // The reply to a deferred interaction: a follow-up message on its webhook.
+        (&Method::POST, ["webhooks", _, _]) => {
+            let id = s.next_id.fetch_add(1, Ordering::Relaxed);
+            axum::Json(json!({
+                "id": id.to_string(),
+                "channel_id": "1",
+                "content": body["content"].as_str().unwrap_or(""),
+                "timestamp": "2026-11-23T10:00:01.000000+00:00",
+                "edited_timestamp": null,
+                "tts": false, "pinned": false, "type": 20, "flags": 64,
+                "author": FakeDiscord::user(BOT_ID, true),
+                "mention_everyone": false, "mentions": [], "mention_roles": [],
+                "attachments": [], "embeds": body["embeds"].clone()
+            }))
+            .into_response()
         }
         (&Method::POST, ["channels", channel, "messages"]) => {
             let id = s.next_id.fetch_add(1, Ordering::Relaxed);
