@@ -86,7 +86,8 @@ impl Channel {
 }
 
 /// What a citizen said about a reply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Feedback {
     Helpful,
     NotHelpful,
@@ -134,8 +135,7 @@ pub struct FeedbackRecord {
     /// The question's `record_id`.
     pub question_id: String,
     pub at: i64,
-    /// [`Feedback::as_str`].
-    pub kind: String,
+    pub kind: Feedback,
     pub entry_id: Option<String>,
 }
 
@@ -145,7 +145,7 @@ impl FeedbackRecord {
             record_id: new_id(),
             question_id: question_id.to_owned(),
             at: now_ms(),
-            kind: kind.as_str().to_owned(),
+            kind,
             entry_id: entry_id.map(printable),
         }
     }
@@ -812,5 +812,23 @@ pub fn redact_url(url: &str) -> String {
             u.to_string()
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spooled_feedback_names_its_kind_as_the_database_does() {
+        for kind in [
+            Feedback::Helpful,
+            Feedback::NotHelpful,
+            Feedback::Chosen,
+            Feedback::NoneOfThese,
+        ] {
+            let json = serde_json::to_value(FeedbackRecord::new("q", kind, None)).unwrap();
+            assert_eq!(json["kind"], kind.as_str());
+        }
     }
 }

@@ -268,7 +268,9 @@ impl LogHandle {
                 Ok(()) => {
                     self.stats.spooled.fetch_add(1, Ordering::Relaxed);
                 }
-                Err(e) => tracing::error!(error = %e, "question log: cannot spool a record"),
+                Err(e) => {
+                    tracing::error!(error = %e, spool = %self.spool.path.display(), "question log: cannot spool a record")
+                }
             }
         }
     }
@@ -377,7 +379,9 @@ impl PendingLog {
                     .spooled
                     .fetch_add(rest.len() as u64, Ordering::Relaxed);
             }
-            Err(e) => tracing::error!(error = %e, lost = rest.len(), "question log: cannot spool"),
+            Err(e) => {
+                tracing::error!(error = %e, lost = rest.len(), spool = %self.spool.path.display(), "question log: cannot spool")
+            }
         }
     }
 }
@@ -480,7 +484,9 @@ impl LogWriter {
                     .spooled
                     .fetch_add(batch.len() as u64, Ordering::Relaxed);
             }
-            Err(e) => tracing::error!(error = %e, lost = batch.len(), "question log: cannot spool"),
+            Err(e) => {
+                tracing::error!(error = %e, lost = batch.len(), spool = %self.spool.path.display(), "question log: cannot spool")
+            }
         }
     }
 
