@@ -428,12 +428,19 @@ impl Engine {
             order.truncate(12);
         }
         order.sort_unstable_by(best_first);
+        // The question's own weight per term, before idf: what a phrasing term can get.
+        let mut qweight: HashMap<u32, f32> = HashMap::default();
+        for (id, qv) in qwords.iter().flat_map(|(_, ts)| ts.iter()) {
+            let w = qv / self.idf[*id as usize].max(1e-6);
+            let v = qweight.entry(*id).or_insert(0.0);
+            *v = v.max(w);
+        }
         let mut ranked: Vec<(usize, Candidate)> = order
             .into_iter()
             .map(|e| {
                 (
                     e,
-                    self.candidate(e, score[e], total, &qwords, &words, detail),
+                    self.candidate(e, score[e], total, (&qwords, &qweight), &words, detail),
                 )
             })
             .collect();
@@ -533,7 +540,7 @@ impl Engine {
         e: usize,
         raw: f32,
         total: f32,
-        qwords: &[QWord],
+        (qwords, qweight): (&[QWord], &HashMap<u32, f32>),
         words: &[Word],
         detail: bool,
     ) -> Candidate {
@@ -543,13 +550,6 @@ impl Engine {
         } else {
             0.0
         };
-        // The question's own weight per term, before idf: what a phrasing term can get.
-        let mut qweight: HashMap<u32, f32> = HashMap::default();
-        for (id, qv) in qwords.iter().flat_map(|(_, ts)| ts.iter()) {
-            let w = qv / self.idf[*id as usize].max(1e-6);
-            let v = qweight.entry(*id).or_insert(0.0);
-            *v = v.max(w);
-        }
         // Fit: how much of one phrasing the question covers, word by word of the phrasing.
         let mut fit = 0.0f32;
         let mut best_phrasing = info.question_text();
