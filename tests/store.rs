@@ -409,8 +409,7 @@ async fn spooled_feedback_finds_its_question(store: Store, data: &std::path::Pat
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(pending.attach(store.clone()).run(stopped));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let feedback = loop {
+    let feedback = eventually(async || {
         let mut got: Vec<(String, Option<String>)> = store
             .list(&Filter::default())
             .await
@@ -420,14 +419,12 @@ async fn spooled_feedback_finds_its_question(store: Store, data: &std::path::Pat
             .collect();
         got.sort();
         if got.iter().all(|(_, f)| f.is_some()) && got.len() == 2 {
-            break got;
+            Ok(got)
+        } else {
+            Err(format!("feedback never stored: {got:?}"))
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "feedback never stored: {got:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    })
+    .await;
     stop.send(true).unwrap();
     task.await.unwrap();
     assert_eq!(
@@ -466,25 +463,21 @@ async fn a_refused_row_holds_nothing_up(store: Store, data: &std::path::Path) {
     .unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(pending.attach(store.clone()).run(stopped));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
+    eventually(async || {
         let rows = store.list(&Filter::default()).await.unwrap();
         let spools_empty = ["question-log.spool", "feedback.spool"]
             .iter()
             .all(|f| std::fs::read_to_string(data.join(f)).map_or(true, |t| t.trim().is_empty()));
-        if spools_empty
-            && rows
-                .iter()
-                .any(|r| r.text == "efter den trasiga" && r.feedback.is_some())
-        {
-            break;
+        let stored = rows
+            .iter()
+            .any(|r| r.text == "efter den trasiga" && r.feedback.is_some());
+        if spools_empty && stored {
+            Ok(())
+        } else {
+            Err(format!("a refused row held the log up: {rows:?}"))
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "a refused row held the log up: {rows:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     stop.send(true).unwrap();
     task.await.unwrap();
 }
@@ -508,15 +501,22 @@ async fn sqlite_forget_reaches_queue_and_spool() {
 }
 
 async fn wait_for(store: &Store, n: i64) {
+    eventually(async || match store.count().await.unwrap_or(-1) {
+        c if c == n => Ok(()),
+        c => Err(format!("rows never reached {n} (at {c})")),
+    })
+    .await;
+}
+
+/// Polls `check` every 50 ms until it gives a value; fails with what it last saw after a
+/// minute (a loaded CI machine is slow, a wedged writer never gets there).
+async fn eventually<T>(mut check: impl AsyncFnMut() -> Result<T, String>) -> T {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        if store.count().await.unwrap_or(-1) == n {
-            return;
+        match check().await {
+            Ok(v) => return v,
+            Err(seen) => assert!(tokio::time::Instant::now() < deadline, "{seen}"),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "rows never reached {n}"
-        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -133,6 +133,13 @@ struct Cached {
 }
 
 impl Indexer {
+    fn words(&mut self, lang: Lang) -> &mut HashMap<String, u32> {
+        match lang {
+            Lang::Sv => &mut self.sv,
+            Lang::En => &mut self.en,
+        }
+    }
+
     pub fn intern(&mut self, key: &str) -> u32 {
         if let Some(id) = self.terms.get(key) {
             return *id;
@@ -312,11 +319,7 @@ impl Lexicon {
         let content = self.content(all, lang, None);
         let mut slots: Vec<u32> = Vec::with_capacity(content.len());
         for w in content {
-            let map = match lang {
-                Lang::Sv => &ix.sv,
-                Lang::En => &ix.en,
-            };
-            if let Some(slot) = map.get(w) {
+            if let Some(slot) = ix.words(lang).get(w) {
                 slots.push(*slot);
                 continue;
             }
@@ -329,10 +332,7 @@ impl Lexicon {
             let head = self.phrase_heads.contains(stem.as_str());
             let slot = ix.cached.len() as u32;
             ix.cached.push(Cached { stem, head, terms });
-            match lang {
-                Lang::Sv => ix.sv.insert(w.to_owned(), slot),
-                Lang::En => ix.en.insert(w.to_owned(), slot),
-            };
+            ix.words(lang).insert(w.to_owned(), slot);
             slots.push(slot);
         }
         // Phrases are rare: most texts hold no phrase head and skip the check.

@@ -317,7 +317,6 @@ impl Engine {
                 phrasings,
             });
         }
-        postings.resize_with(ix.terms.len(), Vec::new);
         let terms = ix.terms;
         let n = entries.len().max(1) as f32;
         let idf: Vec<f32> = postings

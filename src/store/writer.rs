@@ -204,6 +204,23 @@ impl<T: Spooled> Spool<T> {
         Ok(out)
     }
 
+    /// [`Spool::read`] for the writer's replay: a spool it cannot read is logged and left
+    /// for the next try.
+    fn read_logged(&self) -> Vec<T> {
+        self.read().unwrap_or_else(|e| {
+            tracing::error!(error = %e, spool = %self.path.display(), "question log: cannot read a spool");
+            Vec::new()
+        })
+    }
+
+    /// [`Spool::remove_first`] after a replay. A failure is only logged: what was replayed
+    /// is in the database, and a later replay skips it by its id.
+    fn trim_logged(&self, n: usize) {
+        if let Err(e) = self.remove_first(n) {
+            tracing::error!(error = %e, spool = %self.path.display(), "question log: cannot trim a spool");
+        }
+    }
+
     /// Removes the records replayed; anything appended meanwhile is kept.
     fn remove_first(&self, n: usize) -> std::io::Result<()> {
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
@@ -500,13 +517,7 @@ impl LogWriter {
     }
 
     async fn replay_feedback(&mut self) {
-        let items = match self.feedback.read() {
-            Ok(f) => f,
-            Err(e) => {
-                tracing::error!(error = %e, "question log: cannot read the feedback spool");
-                return;
-            }
-        };
+        let items = self.feedback.read_logged();
         let (mut done, mut orphans) = (0, 0);
         for f in &items {
             match self.store.feedback(f).await {
@@ -528,10 +539,7 @@ impl LogWriter {
             }
         }
         if done > 0 {
-            if let Err(e) = self.feedback.remove_first(done) {
-                // Stored feedback is skipped by its id on the next replay.
-                tracing::error!(error = %e, "question log: cannot trim the feedback spool");
-            }
+            self.feedback.trim_logged(done);
             tracing::info!(
                 replayed = done,
                 dropped = orphans,
@@ -543,14 +551,10 @@ impl LogWriter {
     async fn replay_questions(&mut self) {
         let gate = self.gate.clone();
         let _gate = gate.lock().await;
-        let records = match self.spool.read() {
-            Ok(r) if r.is_empty() => return,
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "question log: cannot read the spool");
-                return;
-            }
-        };
+        let records = self.spool.read_logged();
+        if records.is_empty() {
+            return;
+        }
         let mut done = 0;
         for chunk in records.chunks(BATCH) {
             // A forgotten asker's records, should rewriting the spool have failed, are
@@ -570,10 +574,7 @@ impl LogWriter {
             }
         }
         if done > 0 {
-            if let Err(e) = self.spool.remove_first(done) {
-                // The rows are in; a later replay skips them by record id.
-                tracing::error!(error = %e, "question log: cannot trim the spool");
-            }
+            self.spool.trim_logged(done);
             if done == records.len() {
                 self.up();
                 tracing::info!(replayed = done, "question log: spool replayed");
