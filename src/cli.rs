@@ -3,6 +3,7 @@
 //! This is an edge: errors become `anyhow` with context here, and each command decides its
 //! exit code (0 fine, 1 the command found problems, 2 it could not run).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,6 +18,21 @@ use crate::privacy::Pseudonymizer;
 use crate::reply::{Reply, Texts};
 use crate::store::{self, Channel, Place, Record, Store};
 use crate::{bench, eval};
+
+/// `println!` that returns the error instead of panicking: a reader that stops early
+/// (`kommunbot log | head`) closes the pipe, which [`run`] does not count as a failure.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
+
+/// `print!` likewise.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write!(std::io::stdout(), $($arg)*)?
+    };
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -348,6 +364,21 @@ pub struct BenchArgs {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    match run_command(cli) {
+        // The reader went away (`| head`): what it wanted is printed, nothing failed.
+        Err(e) if closed_pipe(&e) => Ok(ExitCode::SUCCESS),
+        other => other,
+    }
+}
+
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run_command(cli: Cli) -> Result<ExitCode> {
     let cfg = cli.config.as_deref();
     match cli.command {
         Command::Serve(a) => serve(a, cfg),
@@ -377,9 +408,12 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
             };
             let fetcher = Fetcher::new(config.podcast.timeout);
             let r = with_store(cfg, async |s, _| Ok(sync_once(s, &fetcher, &feed).await?))?;
-            println!(
+            outln!(
                 "episodes sync: {} — {} episodes from {} page(s) of {}",
-                r.result, r.episodes, r.pages, r.url
+                r.result,
+                r.episodes,
+                r.pages,
+                r.url
             );
         }
         EpisodesCommand::List { faq, theme, json } => {
@@ -401,7 +435,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                outln!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 for e in &eps {
                     let themes = if e.themes.is_empty() {
@@ -409,7 +443,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                     } else {
                         format!(" [{}]", e.themes.join(", "))
                     };
-                    println!(
+                    outln!(
                         "{}{themes}\n  {}\n  {} ({} marks)",
                         e.title,
                         e.id,
@@ -417,7 +451,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                         e.marks.len()
                     );
                 }
-                println!("{} episode(s)", eps.len());
+                outln!("{} episode(s)", eps.len());
             }
         }
         EpisodesCommand::Search { faq, question } => {
@@ -429,7 +463,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                     let at =
                         f.at.map(|t| format!(" från {}", crate::faq::Timestamp(t)))
                             .unwrap_or_default();
-                    println!(
+                    outln!(
                         "{}{at}\n{}\n(säkerhet {:.2})",
                         f.title,
                         url_at(&f.url, f.at),
@@ -437,7 +471,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                     );
                 }
                 None => {
-                    println!("Inget avsnitt tar upp det här.");
+                    outln!("Inget avsnitt tar upp det här.");
                     return Ok(ExitCode::from(1));
                 }
             }
@@ -445,23 +479,23 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
         EpisodesCommand::Status => {
             let st = with_store(cfg, async |s, _| Ok(s.feed_state().await?))?;
             match st {
-                None => println!("episodes: never synced"),
+                None => outln!("episodes: never synced"),
                 Some(f) => {
                     let when =
                         |t: Option<i64>| t.map(logview::datetime).unwrap_or_else(|| "-".into());
-                    println!("feed:        {}", f.url);
+                    outln!("feed:        {}", f.url);
                     if f.url != f.configured {
-                        println!("configured:  {} (moved)", f.configured);
+                        outln!("configured:  {} (moved)", f.configured);
                     }
-                    println!(
+                    outln!(
                         "last try:    {} ({})",
                         when(f.attempted_at),
                         f.result.as_deref().unwrap_or("-")
                     );
-                    println!("last good:   {}", when(f.succeeded_at));
-                    println!("episodes:    {}", f.episodes);
+                    outln!("last good:   {}", when(f.succeeded_at));
+                    outln!("episodes:    {}", f.episodes);
                     if let Some(e) = &f.error {
-                        println!("error:       {e}");
+                        outln!("error:       {e}");
                     }
                 }
             }
@@ -583,7 +617,7 @@ fn log(a: LogArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         limit: Some(a.limit),
     };
     let rows = with_store(cfg, async |s, _| Ok(s.list(&filter).await?))?;
-    print!("{}", logview::questions(&rows, a.format));
+    out!("{}", logview::questions(&rows, a.format));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -591,7 +625,7 @@ fn stats(a: StatsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let since = since_ms(&a.since)?;
     let days = logview::parse_age(&a.since).map_err(anyhow::Error::msg)? / 86_400_000;
     let st = with_store(cfg, async |s, _| Ok(s.stats(since).await?))?;
-    print!("{}", logview::stats(&st, days));
+    out!("{}", logview::stats(&st, days));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -601,7 +635,7 @@ fn purge(a: PurgeArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         let before = store::now_ms() - i64::from(days) * 86_400_000;
         Ok((s.purge(before).await?, days))
     })?;
-    println!("purge: deleted {n} question(s) older than {days} days");
+    outln!("purge: deleted {n} question(s) older than {days} days");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -630,7 +664,7 @@ fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         })?;
         Ok(s.forget(&asker).await? + spooled as u64)
     })?;
-    println!("forget: deleted {n} question(s) of that user");
+    outln!("forget: deleted {n} question(s) of that user");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -649,16 +683,16 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let ex = engine.explain(&question);
     let reply = Reply::build(&faq, &ex.outcome, &Texts::default());
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&reply)?);
+        outln!("{}", serde_json::to_string_pretty(&reply)?);
     } else {
-        print!("{}", reply.to_text());
+        out!("{}", reply.to_text());
     }
     if !a.no_log {
         log_cli_question(&question, &ex.outcome, cfg)?;
     }
     if a.explain {
-        println!("\n--- förklaring ---");
-        println!("språk: {:?}", ex.lang);
+        outln!("\n--- förklaring ---");
+        outln!("språk: {:?}", ex.lang);
         for (word, terms) in &ex.words {
             let terms: Vec<String> = terms
                 .iter()
@@ -670,18 +704,22 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                     }
                 })
                 .collect();
-            println!("  {word}: {}", terms.join(", "));
+            outln!("  {word}: {}", terms.join(", "));
         }
-        println!("kandidater:");
+        outln!("kandidater:");
         for c in ex.candidates.iter().take(5) {
-            println!(
+            outln!(
                 "  {:.3}  {}  (täckning {:.2}, passform {:.2} mot \"{}\")",
-                c.score, c.entry, c.coverage, c.fit, c.best_phrasing
+                c.score,
+                c.entry,
+                c.coverage,
+                c.fit,
+                c.best_phrasing
             );
             let m: Vec<String> = c.matched.iter().map(|(w, t)| format!("{w}→{t}")).collect();
-            println!("         träffar: {}", m.join(", "));
+            outln!("         träffar: {}", m.join(", "));
         }
-        println!("utfall: {}", ex.outcome.kind());
+        outln!("utfall: {}", ex.outcome.kind());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -690,17 +728,17 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
     let dir = c.dir.unwrap_or(c.faq.faq);
     let (faq, diags) = crate::service::validate(&dir);
     for d in &diags {
-        println!("{d}");
+        outln!("{d}");
     }
     let drafts: Vec<_> = faq.entries.iter().filter(|e| e.draft).collect();
     for d in &drafts {
-        println!(
+        outln!(
             "{}: note: draft, not served until a guide completes it",
             d.source.display()
         );
     }
     if diags.is_empty() {
-        println!(
+        outln!(
             "ok: {} themes, {} entries ({} drafts), {} episodes in {}",
             faq.themes.len(),
             faq.entries.len(),
@@ -710,7 +748,7 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("{} problem(s) in {}", diags.len(), dir.display());
+        outln!("{} problem(s) in {}", diags.len(), dir.display());
         Ok(ExitCode::from(1))
     }
 }
@@ -738,7 +776,7 @@ fn run_eval(e: EvalArgs) -> Result<ExitCode> {
                     )
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}\t{}\t{}\t{:.3}\t{:.3}/{:.3}\t{:?}\t{}",
                 q.expect.as_deref().unwrap_or("-"),
                 q.q.replace('\t', " "),
@@ -754,9 +792,9 @@ fn run_eval(e: EvalArgs) -> Result<ExitCode> {
     }
     let report = eval::run(&engine, &questions);
     if e.json {
-        println!("{}", serde_json::to_string(&report.figures)?);
+        outln!("{}", serde_json::to_string(&report.figures)?);
     } else {
-        print!("{}", report.to_text(e.misses));
+        out!("{}", report.to_text(e.misses));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -774,7 +812,7 @@ fn run_bench(b: BenchArgs) -> Result<ExitCode> {
     anyhow::ensure!(!questions.is_empty(), "no questions to time");
     if let Some(n) = b.topics {
         let r = bench::topics(&base, n, 7)?;
-        println!(
+        outln!(
             "topics: {} questions grouped from scratch into {} topics in {:.2} s; a new question assigned in p50 {:.0} us, p99 {:.0} us",
             r.questions,
             r.topics,
@@ -799,7 +837,7 @@ fn run_bench(b: BenchArgs) -> Result<ExitCode> {
             ));
         let _ = std::fs::remove_dir_all(&dir);
         let r = report?;
-        println!(
+        outln!(
             "http: {} questions, {} connections, {:.2} s: {:.0} answers/s; latency p50 {:.0} us, p99 {:.0} us, max {:.0} us; {} errors; {} of {} rows logged ({} via the spool)",
             r.requests,
             b.concurrency,
@@ -828,7 +866,7 @@ fn run_bench(b: BenchArgs) -> Result<ExitCode> {
         let row = bench::log_throughput(&engine, &questions, n, b.rate, &dir);
         let _ = std::fs::remove_dir_all(&dir);
         let row = row?;
-        println!(
+        outln!(
             "logged {} questions in {:.2} s: {:.0} rows/s into SQLite; answer path p99 {:.1} us alone, {:.1} us while logging; {} spooled",
             row.records,
             row.elapsed.as_secs_f64(),
@@ -839,12 +877,17 @@ fn run_bench(b: BenchArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{:>8} {:>10} {:>9} {:>9} {:>9} {:>9}",
-        "entries", "build_ms", "p50_us", "p99_us", "max_us", "queries"
+        "entries",
+        "build_ms",
+        "p50_us",
+        "p99_us",
+        "max_us",
+        "queries"
     );
     for row in bench::run(&base, &questions, &b.sizes) {
-        println!(
+        outln!(
             "{:>8} {:>10.1} {:>9.1} {:>9.1} {:>9.1} {:>9}",
             row.entries,
             row.build.as_secs_f64() * 1e3,
@@ -883,7 +926,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             let report = with_store(cfg, async |s, _| {
                 Ok(t::refresh(s, engine.clone(), &query).await?)
             })?;
-            print!("{}", t::render(&report, l.format));
+            out!("{}", t::render(&report, l.format));
             Ok(ExitCode::SUCCESS)
         }
         Some(TopicsCommand::Mark {
@@ -927,7 +970,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 eprintln!("error: no topic #{id}: run `kommunbot topics` to see the ids");
                 return Ok(ExitCode::from(1));
             }
-            println!("ämne #{id}: {}", t::status_sv(&status));
+            outln!("ämne #{id}: {}", t::status_sv(&status));
             Ok(ExitCode::SUCCESS)
         }
         Some(TopicsCommand::Draft {
@@ -980,7 +1023,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 s.close().await;
                 anyhow::Ok(())
             })?;
-            println!(
+            outln!(
                 "utkast skrivet: {}\nSkriv svaret och ta bort raden `draft = true` så börjar boten använda det.",
                 saved.path.display()
             );
@@ -1006,15 +1049,18 @@ fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         let (id, accept) = match &a.command {
             None => {
                 if a.json {
-                    println!("{}", serde_json::to_string_pretty(&list)?);
+                    outln!("{}", serde_json::to_string_pretty(&list)?);
                 } else if list.is_empty() {
-                    println!("Inga förslag just nu.");
+                    outln!("Inga förslag just nu.");
                 } else {
-                    println!("{:<8}  {:>5}  {:<36}  formulering", "id", "antal", "post");
+                    outln!("{:<8}  {:>5}  {:<36}  formulering", "id", "antal", "post");
                     for x in &list {
-                        println!(
+                        outln!(
                             "{:<8}  {:>5}  {:<36}  {}",
-                            x.id, x.count, x.entry, x.phrasing
+                            x.id,
+                            x.count,
+                            x.entry,
+                            x.phrasing
                         );
                     }
                 }
@@ -1036,13 +1082,13 @@ fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 .await?;
             s.audit(&actor, "suggestion.accept", Some(&sug.entry), &sug.phrasing)
                 .await?;
-            println!("\"{}\" lades till i {}", sug.phrasing, saved.path.display());
+            outln!("\"{}\" lades till i {}", sug.phrasing, saved.path.display());
         } else {
             s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, "rejected", &actor)
                 .await?;
             s.audit(&actor, "suggestion.reject", Some(&sug.entry), &sug.phrasing)
                 .await?;
-            println!("förslaget {} avvisades", sug.id);
+            outln!("förslaget {} avvisades", sug.id);
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -1060,11 +1106,15 @@ fn topics_eval(a: TopicsEvalArgs) -> Result<ExitCode> {
     }
     let r = crate::topics::evaluate(&engine, &labelled, params, a.dump);
     if a.json {
-        println!("{}", serde_json::to_string(&r)?);
+        outln!("{}", serde_json::to_string(&r)?);
     } else {
-        println!(
+        outln!(
             "ari {:.3}  purity {:.3}  topics {} (gold {})  n {}",
-            r.ari, r.purity, r.topics, r.gold_topics, r.n
+            r.ari,
+            r.purity,
+            r.topics,
+            r.gold_topics,
+            r.n
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -339,3 +339,32 @@ fn bench_http_answers_over_loopback_and_logs_every_question() {
     assert!(text.contains("0 errors"), "{text}");
     assert!(text.contains("300 of 300 rows logged"), "{text}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_failure() {
+    // `kommunbot … | head`: the pipe closes while the binary still writes. Far more than a
+    // pipe buffer (64 KiB) of explanation, so a write meets the closed pipe for certain.
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let question: Vec<String> = (0..5000).map(|i| format!("ord{i}x")).collect();
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+        .args(["ask", "--no-log", "--explain", &question.join(" ")])
+        .env_remove("KOMMUNBOT_FAQ")
+        .env_remove("RUST_LOG")
+        .env("KOMMUNBOT_DATA", data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty());
+    // The reader is dropped here: the pipe is closed.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {err}", out.status);
+    assert!(!err.contains("panicked"), "{err}");
+}
