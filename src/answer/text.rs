@@ -520,6 +520,26 @@ impl Analyzer {
             let written = format!("{}en", &word[..word.len() - 1]);
             out.push(self.sv.stem(&written).into_owned());
         }
+        // Weak past tense -de/-te ("grävde", "köpte", "tömde" → as "gräva", "köpa", "tömma"),
+        // which Snowball leaves whole.
+        if word.len() >= 5
+            && (word.ends_with("de") || word.ends_with("te"))
+            && let Some(base) = word.get(..word.len() - 2)
+            && base.chars().count() >= 3
+            && base.ends_with(|c: char| !"aeiouy".contains(c))
+        {
+            out.push(self.sv.stem(base).into_owned());
+        }
+        // -a verbs with a vowel pair ("snöa", "snöar", "snöat", "snöade"): Snowball's R1 begins
+        // after the pair, so it keeps their endings.
+        for suffix in ["ad", "at", "ar"] {
+            if let Some(base) = stem.strip_suffix(suffix)
+                && base.chars().count() >= 3
+                && base.ends_with(|c: char| "aeiouy".contains(c))
+            {
+                out.push(base.to_owned());
+            }
+        }
         if let Some(base) = stem.strip_suffix("ning")
             && base.chars().count() >= 3
         {
@@ -607,6 +627,15 @@ mod tests {
                 .contains(&s("bygglov"))
         );
         assert!(a.variants("havet", &s("havet")).is_empty());
+        // Weak past tense and -a verbs with a vowel pair.
+        assert!(a.variants("gravde", &s("grävde")).contains(&s("gräva")));
+        assert!(a.variants("kopte", &s("köpte")).contains(&s("köpa")));
+        for w in ["snöat", "snöade", "snöar"] {
+            assert!(a.variants(&fold(w), &s(w)).contains(&s("snö")), "{w}");
+        }
+        // Not on a vowel before -de, nor on a short base ("stad" is no verb).
+        assert!(a.variants("ide", &s("ide")).is_empty());
+        assert!(a.variants("stad", &s("stad")).is_empty());
         // Spoken -arn meets the written -aren.
         assert!(
             a.variants("vattenmatarn", &s("vattenmätarn"))
