@@ -615,6 +615,9 @@ impl Lexicon {
             .into_iter()
             .map(|i| &self.known_list[i as usize])
             .filter(|c| edit_distance(stem, c, 1).is_some())
+            // Typing slips rarely hit the first letter; a word that differs there is most
+            // likely another word ("slippa" is not "klippa").
+            .filter(|c| c.chars().next() == stem.chars().next())
             // Deterministic: the shortest, then alphabetical.
             .min_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)))
             .cloned()
@@ -781,5 +784,9 @@ mod tests {
         assert_eq!(l.repair("xyzxyz"), None);
         // One letter too many after stemming ("gatubelysnig" stems to "gatubelysn").
         assert_eq!(l.repair("gatubelysn").as_deref(), Some("gatubelys"));
+        // Not to a word that differs in its first letter: "slippa" is no typo of "klippa".
+        let l = Lexicon::new(Glossary::default(), ["klippa häcken"].into_iter());
+        assert_eq!(l.repair("slipp"), None);
+        assert_eq!(l.repair("kliipp").as_deref(), Some("klipp"));
     }
 }
