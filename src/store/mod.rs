@@ -8,6 +8,7 @@
 //! Invariant: nothing reaches this module unredacted. A [`Record`] can only be made by
 //! [`Record::new`], which redacts the text and takes an already pseudonymised asker.
 
+mod lock;
 pub mod retention;
 mod topics;
 pub use topics::{PhrasingEvidence, ReviewQuestion, TopicRow};
@@ -21,6 +22,8 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row};
 
 use crate::privacy;
+
+pub use lock::LockError;
 
 pub use writer::{
     LogHandle, LogWriter, PendingLog, WriterStats, forget_spooled, replay_spool, spool_records,

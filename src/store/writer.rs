@@ -33,6 +33,7 @@ use tokio::time::Instant;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::lock::{self, FileLock, LockError, Mode};
 use super::{FeedbackRecord, Record, Store};
 
 /// How many records wait in memory at most; past that they go straight to the spool.
@@ -86,14 +87,35 @@ impl Spooled for FeedbackRecord {
     }
 }
 
-/// An append-only spool: one JSON item a line. Its lock also guards the forgotten askers,
-/// so a record is either appended before a forget rewrites the file (and goes with it) or
-/// checked against the forget after.
+/// An append-only spool: one JSON item a line. Its in-process lock also guards the
+/// forgotten askers, so a record is either appended before a forget rewrites the file (and
+/// goes with it) or checked against the forget after. Other processes (`kommunbot ask`,
+/// the staff commands, another service) are kept in step by the lock files beside it; see
+/// [`super::lock`]: every file operation holds `<spool>.lock` (under the in-process lock),
+/// and a replay holds `<spool>.replay.lock` from read to trim.
 struct Spool<T = Record> {
     path: PathBuf,
+    file_lock: PathBuf,
+    replay_lock: PathBuf,
     lock: Mutex<Forgotten>,
     items: PhantomData<fn() -> T>,
 }
+
+/// Proof that this process holds a spool's replay lock: nobody else replays or rewrites
+/// it until this is dropped, so the first records read are still the first to trim.
+struct Replaying<T> {
+    _held: FileLock,
+    items: PhantomData<fn() -> T>,
+}
+
+/// How long an append, read or rewrite waits for another process's: those take
+/// milliseconds, so running out means a process is stuck holding the lock (stopped in a
+/// debugger, a hung disk), and the record is reported lost rather than holding an answer.
+const FILE_WAIT: Duration = Duration::from_secs(5);
+
+/// How long a forget waits for another process's replay of the spool to end; a replay
+/// lasts as long as its inserts, which give up after the database's own timeouts.
+const REPLAY_WAIT: Duration = Duration::from_secs(30);
 
 impl Spool<Record> {
     fn at(data_dir: &Path) -> Self {
@@ -107,13 +129,65 @@ impl Spool<FeedbackRecord> {
     }
 }
 
+/// `path` with `suffix` added to its file name (`x.spool` → `x.spool.lock`).
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
 impl<T: Spooled> Spool<T> {
     fn file(path: PathBuf) -> Self {
         Spool {
+            file_lock: beside(&path, ".lock"),
+            replay_lock: beside(&path, ".replay.lock"),
             path,
             lock: Mutex::new(Forgotten::default()),
             items: PhantomData,
         }
+    }
+
+    /// The lock for one file operation, taken under the in-process lock.
+    fn file_locked(&self) -> Result<FileLock, LockError> {
+        lock::lock(&self.file_lock, Mode::Exclusive, FILE_WAIT)
+    }
+
+    /// The replay lock if no other process holds it; `None` if one does (it is replaying
+    /// the spool, or forgetting in it). A missing data directory holds no spool: `None`.
+    fn try_replaying(&self) -> Result<Option<Replaying<T>>, LockError> {
+        match lock::try_lock(&self.replay_lock, Mode::Exclusive) {
+            Ok(held) => Ok(held.map(|h| Replaying {
+                _held: h,
+                items: PhantomData,
+            })),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The replay lock, waiting `wait` at most for another process to let go.
+    async fn replaying(&self, wait: Duration) -> Result<Replaying<T>, LockError> {
+        Ok(Replaying {
+            _held: lock::lock_async(&self.replay_lock, Mode::Exclusive, wait).await?,
+            items: PhantomData,
+        })
+    }
+
+    /// [`Spool::replaying`] for code that is not async (the command line).
+    fn replaying_blocking(&self, wait: Duration) -> Result<Replaying<T>, LockError> {
+        Ok(Replaying {
+            _held: lock::lock(&self.replay_lock, Mode::Exclusive, wait)?,
+            items: PhantomData,
+        })
+    }
+
+    /// [`Spool::try_replaying`] for the writer: a lock it cannot take is logged, and the
+    /// replay is left for the next tick either way.
+    fn try_replaying_logged(&self) -> Option<Replaying<T>> {
+        self.try_replaying().unwrap_or_else(|e| {
+            tracing::error!(error = %e, spool = %self.path.display(), "question log: cannot lock a spool for replay");
+            None
+        })
     }
 
     fn append(&self, records: &[T]) -> std::io::Result<()> {
@@ -126,6 +200,9 @@ impl<T: Spooled> Spool<T> {
         if buf.is_empty() {
             return Ok(());
         }
+        // Another process may be rewriting the file: an append to the file it is about to
+        // replace would be lost with it.
+        let _file = self.file_locked()?;
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)
@@ -141,12 +218,24 @@ impl<T: Spooled> Spool<T> {
         f.sync_data()
     }
 
-    /// Forgets `asker` as of `at`: their spooled records go, and later appends, queued
-    /// records and replays skip their earlier ones. Returns how many spooled records went.
-    fn forget(&self, asker: &str, at: i64) -> std::io::Result<usize> {
+    /// Marks `asker` forgotten as of `at`: later appends, queued records and replays in
+    /// this process skip their earlier records.
+    fn mark_forgotten(&self, asker: &str, at: i64) {
         let mut forgotten = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         forgotten.0.retain(|_, t| *t > at - FORGOTTEN_KEEP_MS);
         forgotten.0.insert(asker.to_owned(), at);
+    }
+
+    /// Removes the spooled records of every asker marked forgotten. The replay lock keeps
+    /// another process from having read them for a replay it has not stored yet (they would
+    /// land after the forget). Returns how many went.
+    fn remove_forgotten(&self, _: &Replaying<T>) -> std::io::Result<usize> {
+        let forgotten = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _file = match self.file_locked() {
+            Ok(f) => f,
+            Err(e) if e.is_not_found() => return Ok(0),
+            Err(e) => return Err(e.into()),
+        };
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -184,9 +273,15 @@ impl<T: Spooled> Spool<T> {
         std::fs::metadata(&self.path).map_or(true, |m| m.len() == 0)
     }
 
-    /// Reads every complete record; a torn last line (crash mid-write) is skipped.
+    /// Reads every complete record; a torn last line (crash mid-write) is skipped. The file
+    /// lock keeps out an append another process is halfway through.
     fn read(&self) -> std::io::Result<Vec<T>> {
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _file = match self.file_locked() {
+            Ok(f) => f,
+            Err(e) if e.is_not_found() => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
         let f = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -215,15 +310,18 @@ impl<T: Spooled> Spool<T> {
 
     /// [`Spool::remove_first`] after a replay. A failure is only logged: what was replayed
     /// is in the database, and a later replay skips it by its id.
-    fn trim_logged(&self, n: usize) {
-        if let Err(e) = self.remove_first(n) {
+    fn trim_logged(&self, n: usize, replaying: &Replaying<T>) {
+        if let Err(e) = self.remove_first(n, replaying) {
             tracing::error!(error = %e, spool = %self.path.display(), "question log: cannot trim a spool");
         }
     }
 
-    /// Removes the records replayed; anything appended meanwhile is kept.
-    fn remove_first(&self, n: usize) -> std::io::Result<()> {
+    /// Removes the records replayed; anything appended meanwhile is kept. Counting is right
+    /// because the replay lock was held since they were read: only appends, at the end,
+    /// can have happened in between.
+    fn remove_first(&self, n: usize, _: &Replaying<T>) -> std::io::Result<()> {
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _file = self.file_locked()?;
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -310,7 +408,16 @@ impl LogHandle {
         let _gate = self.gate.lock().await;
         // The asker is marked before the file is touched, so even when rewriting the spool
         // fails its records are dropped on replay; the rows go either way.
-        let spooled = self.spool.forget(asker, super::now_ms());
+        self.spool.mark_forgotten(asker, super::now_ms());
+        // Another process replaying the spool (`kommunbot ask`, a staff command) may have
+        // read the asker's records and not stored them yet: wait for it to finish, so they
+        // are in the database when the rows are deleted below. The writer of this process
+        // is kept out by the gate.
+        let spooled = match self.spool.replaying(REPLAY_WAIT).await {
+            Ok(replaying) => self.spool.remove_forgotten(&replaying),
+            Err(e) if e.is_not_found() => Ok(0),
+            Err(e) => Err(e.into()),
+        };
         let rows = store.forget(asker).await?;
         let spooled = spooled
             .map_err(|e| super::StoreError::Spool(format!("{}: {e}", self.spool.path.display())))?;
@@ -517,6 +624,10 @@ impl LogWriter {
     }
 
     async fn replay_feedback(&mut self) {
+        // Another process replaying it now: it stores what is there; try again next tick.
+        let Some(replaying) = self.feedback.try_replaying_logged() else {
+            return;
+        };
         let items = self.feedback.read_logged();
         let (mut done, mut orphans) = (0, 0);
         for f in &items {
@@ -539,7 +650,7 @@ impl LogWriter {
             }
         }
         if done > 0 {
-            self.feedback.trim_logged(done);
+            self.feedback.trim_logged(done, &replaying);
             tracing::info!(
                 replayed = done,
                 dropped = orphans,
@@ -551,6 +662,13 @@ impl LogWriter {
     async fn replay_questions(&mut self) {
         let gate = self.gate.clone();
         let _gate = gate.lock().await;
+        // Held from read to trim, across the inserts: no other process may trim records
+        // this one has read but not stored, nor store them a second time, nor forget them
+        // in between (they would land after the forget). Another process replaying now
+        // stores what is there; this one tries again next tick. Appends never wait for it.
+        let Some(replaying) = self.spool.try_replaying_logged() else {
+            return;
+        };
         let records = self.spool.read_logged();
         if records.is_empty() {
             return;
@@ -574,7 +692,7 @@ impl LogWriter {
             }
         }
         if done > 0 {
-            self.spool.trim_logged(done);
+            self.spool.trim_logged(done, &replaying);
             if done == records.len() {
                 self.up();
                 tracing::info!(replayed = done, "question log: spool replayed");
@@ -601,25 +719,198 @@ pub fn spool_records(data_dir: &Path, records: &[Record]) -> std::io::Result<()>
     Spool::at(data_dir).append(records)
 }
 
-/// Removes `asker`'s records from a spool left in `data_dir` (for `kommunbot forget` while
-/// the service is stopped, so a restart does not replay them); returns how many went.
+/// Removes `asker`'s records from the spool in `data_dir` (for `kommunbot forget`, with the
+/// service stopped); returns how many went.
+/// Waits for another process's replay of the spool to end first, so nothing it read is
+/// stored after the forget.
 pub fn forget_spooled(data_dir: &Path, asker: &str) -> std::io::Result<usize> {
-    Spool::at(data_dir).forget(asker, super::now_ms())
+    let spool = Spool::at(data_dir);
+    spool.mark_forgotten(asker, super::now_ms());
+    let replaying = match spool.replaying_blocking(REPLAY_WAIT) {
+        Ok(r) => r,
+        Err(e) if e.is_not_found() => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    spool.remove_forgotten(&replaying)
 }
 
-/// Replays a spool left in `data_dir` into `store`; returns how many records it held.
+/// How long a command waits for another process's replay of the spool before it goes on
+/// without replaying: the other process is storing those records already.
+const COMMAND_REPLAY_WAIT: Duration = Duration::from_secs(5);
+
+/// Replays a spool left in `data_dir` into `store`; returns how many records it held. When
+/// another process is replaying it (a running service, another command), waits a little,
+/// then leaves it to that process and returns 0.
 pub async fn replay_spool(store: &Store, data_dir: &Path) -> Result<usize, super::StoreError> {
     let spool = Spool::at(data_dir);
-    let records = spool
-        .read()
-        .map_err(|e| super::StoreError::Spool(e.to_string()))?;
+    let spool_err =
+        |e: std::io::Error| super::StoreError::Spool(format!("{}: {e}", spool.path.display()));
+    if spool.is_empty() {
+        return Ok(0);
+    }
+    let replaying = match spool.replaying(COMMAND_REPLAY_WAIT).await {
+        Ok(r) => r,
+        Err(e) if e.is_not_found() => return Ok(0),
+        Err(e @ LockError::Busy { .. }) => {
+            tracing::warn!(error = %e, "question log: another process is replaying the spool; leaving it to that one");
+            return Ok(0);
+        }
+        Err(e) => return Err(spool_err(e.into())),
+    };
+    let records = spool.read().map_err(spool_err)?;
     for chunk in records.chunks(BATCH) {
         store.insert(chunk).await?;
     }
     if !records.is_empty() {
         spool
-            .remove_first(records.len())
-            .map_err(|e| super::StoreError::Spool(e.to_string()))?;
+            .remove_first(records.len(), &replaying)
+            .map_err(spool_err)?;
     }
     Ok(records.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::Outcome;
+    use crate::store::{Channel, Place};
+
+    fn record(text: &str, asker: &str) -> Record {
+        Record::new(
+            text,
+            Channel::Cli,
+            Place::default(),
+            Some(asker.to_owned()),
+            &Outcome::NoAnswer {
+                chat: false,
+                theme: None,
+            },
+            None,
+        )
+    }
+
+    /// Each thread has a `Spool` of its own on one file, as separate processes do: only the
+    /// lock files keep them in step (std's file locks conflict between two opens of a file
+    /// in one process too). Appenders, two replayers and a forget run at once; every record
+    /// must end up stored exactly once or, for the forgotten asker, nowhere. Without the
+    /// lock files this lost most of the records.
+    #[test]
+    fn appends_replays_and_forgets_in_parallel_lose_nothing_and_store_nothing_twice() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().to_owned();
+        let ghosts: Vec<Record> = (0..50)
+            .map(|i| record(&format!("glöm {i}"), "ghost"))
+            .collect();
+        Spool::at(&dir).append(&ghosts).unwrap();
+        // The "database": how many times each record id was inserted.
+        let stored = Arc::new(Mutex::new(HashMap::<String, usize>::new()));
+        let appending = Arc::new(std::sync::atomic::AtomicUsize::new(3));
+        let appenders: Vec<_> = (0..3)
+            .map(|t| {
+                let (dir, appending) = (dir.clone(), appending.clone());
+                std::thread::spawn(move || {
+                    let spool = Spool::at(&dir);
+                    let mut ids = Vec::new();
+                    for i in 0..150 {
+                        // Now one by one (the answer path), now in batches (the writer).
+                        let batch: Vec<Record> = (0..1 + i % 3)
+                            .map(|k| record(&format!("fråga {t} {i} {k}"), "keep"))
+                            .collect();
+                        ids.extend(batch.iter().map(|r| r.record_id.clone()));
+                        spool.append(&batch).unwrap();
+                    }
+                    appending.fetch_sub(1, Ordering::SeqCst);
+                    ids
+                })
+            })
+            .collect();
+        let replay = |dir: &Path, stored: &Mutex<HashMap<String, usize>>| {
+            let spool = Spool::<Record>::at(dir);
+            let Some(replaying) = spool.try_replaying().unwrap() else {
+                return;
+            };
+            let records = spool.read().unwrap();
+            {
+                let mut db = stored.lock().unwrap();
+                for r in &records {
+                    *db.entry(r.record_id.clone()).or_default() += 1;
+                }
+            }
+            spool.remove_first(records.len(), &replaying).unwrap();
+        };
+        let replayers: Vec<_> = (0..2)
+            .map(|_| {
+                let (dir, stored, appending) = (dir.clone(), stored.clone(), appending.clone());
+                std::thread::spawn(move || {
+                    while appending.load(Ordering::SeqCst) > 0 {
+                        replay(&dir, &stored);
+                    }
+                })
+            })
+            .collect();
+        let forgetter = {
+            let (dir, stored, appending) = (dir.clone(), stored.clone(), appending.clone());
+            std::thread::spawn(move || {
+                let mut removed = 0;
+                // At least once, however fast the appenders are.
+                loop {
+                    removed += forget_spooled(&dir, "ghost").unwrap();
+                    // ...and the rows go, as `Store::forget` deletes them.
+                    let ghost_ids: std::collections::HashSet<&str> =
+                        ghosts.iter().map(|g| g.record_id.as_str()).collect();
+                    stored
+                        .lock()
+                        .unwrap()
+                        .retain(|id, _| !ghost_ids.contains(id.as_str()));
+                    if appending.load(Ordering::SeqCst) == 0 {
+                        break removed;
+                    }
+                }
+            })
+        };
+        let appended: Vec<String> = appenders
+            .into_iter()
+            .flat_map(|a| a.join().unwrap())
+            .collect();
+        for r in replayers {
+            r.join().unwrap();
+        }
+        let removed = forgetter.join().unwrap();
+        replay(&dir, &stored);
+
+        let db = stored.lock().unwrap();
+        let twice: Vec<_> = db.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(twice.is_empty(), "stored twice: {twice:?}");
+        let lost = appended.iter().filter(|id| !db.contains_key(*id)).count();
+        assert_eq!(lost, 0, "of {} records", appended.len());
+        assert_eq!(
+            db.len(),
+            appended.len(),
+            "only the kept asker's records stay"
+        );
+        assert!(removed <= 50);
+        assert!(Spool::<Record>::at(&dir).read().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_command_leaves_the_replay_to_another_process_replaying() {
+        let d = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}/log.db", d.path().display()))
+            .await
+            .unwrap();
+        spool_records(d.path(), &[record("väntar", "keep")]).unwrap();
+        let other = Spool::<Record>::at(d.path())
+            .try_replaying()
+            .unwrap()
+            .unwrap();
+        // Another process is replaying: this one does not store or trim behind its back.
+        let n = replay_spool(&store, d.path()).await.unwrap();
+        assert_eq!(n, 0);
+        assert_eq!(store.count().await.unwrap(), 0);
+        assert_eq!(Spool::<Record>::at(d.path()).read().unwrap().len(), 1);
+        drop(other);
+        assert_eq!(replay_spool(&store, d.path()).await.unwrap(), 1);
+        assert_eq!(store.count().await.unwrap(), 1);
+        assert!(Spool::<Record>::at(d.path()).read().unwrap().is_empty());
+    }
 }
