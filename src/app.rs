@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use crate::config::{Config, Settings};
 use crate::privacy::Pseudonymizer;
 use crate::service::Service;
-use crate::store::{self, PendingLog, Store};
+use crate::store::{self, PendingLog, ServiceLock, Store};
 
 /// How often the retention loop deletes old questions.
 const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
@@ -39,6 +39,9 @@ pub struct Running {
     /// Where the HTTP API listens (the port is known even when 0 was asked for).
     pub http: std::net::SocketAddr,
     tasks: Vec<(&'static str, JoinHandle<()>)>,
+    /// Tells `kommunbot forget` that a service runs on this data directory, until every
+    /// task (the log writer last) has ended.
+    _serving: ServiceLock,
 }
 
 impl Running {
@@ -59,6 +62,12 @@ pub async fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<R
     let data_dir = &config.storage.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    let serving = ServiceLock::serving(data_dir).await.with_context(|| {
+        format!(
+            "a kommunbot forget on the data directory {} did not finish",
+            data_dir.display()
+        )
+    })?;
     let pseudo =
         Pseudonymizer::load_or_create(data_dir, Some(config.storage.asker_secret.expose()))?;
     let (pending, log) = PendingLog::new(data_dir);
@@ -141,6 +150,7 @@ pub async fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<R
         service,
         http,
         tasks,
+        _serving: serving,
     })
 }
 

@@ -588,7 +588,13 @@ fn with_store<T>(
     cfg: Option<&Path>,
     f: impl AsyncFnOnce(&Store, &Settings) -> Result<T>,
 ) -> Result<T> {
-    let settings = config(cfg)?.storage;
+    with_store_of(config(cfg)?.storage, f)
+}
+
+fn with_store_of<T>(
+    settings: Settings,
+    f: impl AsyncFnOnce(&Store, &Settings) -> Result<T>,
+) -> Result<T> {
     runtime()?.block_on(async {
         let store = open_store(&settings).await?;
         let out = f(&store, &settings).await;
@@ -639,6 +645,9 @@ fn purge(a: PurgeArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// How long `forget` waits for another `forget` on the same data directory.
+const FORGET_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let Some((platform, id)) = a
         .user
@@ -650,7 +659,19 @@ fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             a.user
         );
     };
-    let n = with_store(cfg, async |s, settings| {
+    let settings = config(cfg)?.storage;
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    // A running service holds the asker's latest questions in memory, where this process
+    // cannot reach them, and would store them after the rows are deleted: refuse rather
+    // than report a forget that is not complete. Held to the end, so no service starts
+    // meanwhile.
+    let _alone = store::ServiceLock::forgetting(&settings.data_dir, FORGET_WAIT)?;
+    let n = with_store_of(settings, async |s, settings| {
         let pseudo = Pseudonymizer::load_or_create(
             &settings.data_dir,
             Some(settings.asker_secret.expose()),

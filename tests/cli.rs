@@ -368,3 +368,99 @@ fn a_reader_that_stops_early_is_no_failure() {
     assert!(out.status.success(), "{:?}: {err}", out.status);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Runs the binary on the data directory `data` with `env` added.
+fn kommunbot_in(data: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+        .args(args)
+        .env_remove("KOMMUNBOT_FAQ")
+        .env_remove("RUST_LOG")
+        .env_remove("DATABASE_URL")
+        .env("KOMMUNBOT_DATA", data)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs")
+}
+
+/// The logged questions' texts, as staff list them (which also replays the spool).
+fn logged_texts(data: &Path) -> Vec<String> {
+    let out = kommunbot_in(data, &[], &["log", "--format", "json", "--since", "1d"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    rows.iter()
+        .map(|r| r["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A running service keeps questions in memory where `kommunbot forget` cannot reach them:
+/// forget refuses, says what to do instead and touches nothing; once the service is
+/// stopped it forgets.
+#[test]
+fn forget_refuses_while_serve_runs_and_forgets_once_it_is_stopped() {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let out = kommunbot_in(d, &[("USER", "glomd")], &["ask", "vad kostar bygglov"]);
+    assert!(out.status.success());
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+        .args(["serve", "--http", "127.0.0.1:0"])
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DATABASE_URL")
+        .env_remove("KOMMUNBOT_FAQ")
+        .env_remove("RUST_LOG")
+        .env("KOMMUNBOT_DATA", d)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It listens once everything before, the lock on the data directory among it, is done.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = serve.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            if line.contains("http: listening") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while rx.try_recv().is_err() {
+        assert!(Instant::now() < deadline, "serve never listened");
+        assert!(serve.try_wait().unwrap().is_none(), "serve exited early");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let out = kommunbot_in(d, &[], &["forget", "--user", "cli:glomd"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("kommunbot serve is running"), "{err}");
+    assert!(err.contains("/glöm-mig"), "{err}");
+    assert!(err.contains("stop the service"), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        logged_texts(d),
+        ["vad kostar bygglov"],
+        "nothing was deleted"
+    );
+
+    Command::new("kill")
+        .args(["-TERM", &serve.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(serve.wait().unwrap().success());
+    reader.join().unwrap();
+    let out = kommunbot_in(d, &[], &["forget", "--user", "cli:glomd"]);
+    assert_eq!(
+        stdout(&out).trim(),
+        "forget: deleted 1 question(s) of that user",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(logged_texts(d).is_empty());
+}

@@ -23,7 +23,7 @@ use sqlx::{AnyPool, Row};
 
 use crate::privacy;
 
-pub use lock::LockError;
+pub use lock::{LockError, ServiceLock};
 
 pub use writer::{
     LogHandle, LogWriter, PendingLog, WriterStats, forget_spooled, replay_spool, spool_records,

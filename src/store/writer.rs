@@ -719,8 +719,8 @@ pub fn spool_records(data_dir: &Path, records: &[Record]) -> std::io::Result<()>
     Spool::at(data_dir).append(records)
 }
 
-/// Removes `asker`'s records from the spool in `data_dir` (for `kommunbot forget`, with the
-/// service stopped); returns how many went.
+/// Removes `asker`'s records from the spool in `data_dir` (for `kommunbot forget`, which
+/// runs only while no service does: see [`super::ServiceLock`]); returns how many went.
 /// Waits for another process's replay of the spool to end first, so nothing it read is
 /// stored after the forget.
 pub fn forget_spooled(data_dir: &Path, asker: &str) -> std::io::Result<usize> {
