@@ -396,6 +396,92 @@ fn logged_texts(data: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `ask` processes spooling (their database is unreachable), `log` processes replaying the
+/// spool into the database and `kommunbot forget` rewriting it, all at once on one data
+/// directory: every question ends up logged exactly once, and the forgotten asker's are
+/// gone from the database and the spool.
+#[test]
+fn asks_replays_and_forget_at_once_lose_no_question() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    // A database `ask` cannot open: its folder would have to be where a file is.
+    fs::write(d.join("blocker"), "").unwrap();
+    let unreachable = format!("sqlite://{}/blocker/log.db", d.display());
+    let spooling = |user: &str, question: &str| {
+        let out = kommunbot_in(
+            d,
+            &[("DATABASE_URL", &unreachable), ("USER", user)],
+            &["ask", question],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // The database exists before the race: two processes creating a fresh SQLite file at
+    // once race on its migrations, which is another matter than the spool's.
+    assert!(logged_texts(d).is_empty());
+    for i in 0..3 {
+        spooling("spoke", &format!("glöm mig nummer {i}"));
+    }
+    assert_eq!(
+        fs::read_to_string(d.join("question-log.spool"))
+            .unwrap()
+            .lines()
+            .count(),
+        3
+    );
+    let asking = std::sync::atomic::AtomicUsize::new(2);
+    let asked: Vec<String> = std::thread::scope(|s| {
+        let askers: Vec<_> = (0..2)
+            .map(|t| {
+                let (asking, spooling) = (&asking, &spooling);
+                s.spawn(move || {
+                    let mut asked = Vec::new();
+                    for i in 0..12 {
+                        let q = format!("fråga {t} nummer {i}");
+                        spooling(&format!("invånare{t}"), &q);
+                        asked.push(q);
+                    }
+                    asking.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                    asked
+                })
+            })
+            .collect();
+        s.spawn(|| {
+            while asking.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                logged_texts(d);
+            }
+        });
+        s.spawn(|| {
+            // At least once, however fast the askers are.
+            loop {
+                let out = kommunbot_in(d, &[], &["forget", "--user", "cli:spoke"]);
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                if asking.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                    break;
+                }
+            }
+        });
+        askers.into_iter().flat_map(|a| a.join().unwrap()).collect()
+    });
+    let mut logged = logged_texts(d);
+    logged.sort();
+    let mut expected = asked;
+    expected.sort();
+    assert_eq!(
+        logged, expected,
+        "each question once, none of the forgotten"
+    );
+    let left = fs::read_to_string(d.join("question-log.spool")).unwrap();
+    assert!(left.trim().is_empty(), "the spool was not emptied: {left}");
+}
+
 /// A running service keeps questions in memory where `kommunbot forget` cannot reach them:
 /// forget refuses, says what to do instead and touches nothing; once the service is
 /// stopped it forgets.
