@@ -16,6 +16,10 @@
 //! Feedback that cannot be stored (the database is down, or its question is still in the
 //! spool) goes to a spool of its own and is replayed after the questions' spool, so it
 //! finds its question; feedback whose question is not logged by then is dropped.
+//!
+//! Other processes share the spool files (`kommunbot ask` spools when the database is
+//! down, the staff commands replay on open): the lock files of [`super::lock`] keep their
+//! appends, replays and rewrites from losing records or storing them twice.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
