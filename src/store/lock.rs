@@ -97,7 +97,7 @@ fn open(path: &Path) -> Result<File, LockError> {
         .map_err(|e| LockError::io(path, e))
 }
 
-/// One attempt: the lock, or `None` when another holder has it.
+/// One attempt: the lock, or the file back (to try again) when another holder has it.
 fn attempt(file: File, path: &Path, mode: Mode) -> Result<Result<FileLock, File>, LockError> {
     let tried = match mode {
         Mode::Shared => file.try_lock_shared(),
