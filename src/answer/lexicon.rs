@@ -8,7 +8,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::glossary::Glossary;
-use super::text::{Analyzer, Lang};
+use super::text::{Analyzer, Lang, fold_marked, is_marked};
 
 /// How much a match through each kind of term is worth, relative to the word's own stem.
 pub const W_STEM: f32 = 1.0;
@@ -153,6 +153,15 @@ impl Indexer {
 /// One term of one word of an indexed text: (word index, term id, weight).
 pub type IndexedTerm = (u32, u32, f32);
 
+/// A folded word of an FAQ text and, when it lines up, the word as written.
+struct Spelt<'a>(&'a str, Option<&'a str>);
+
+impl AsRef<str> for Spelt<'_> {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
 /// Multi-word glossary phrases, by their first stem.
 type Phrases = HashMap<(Lang, String), Vec<(Vec<String>, usize)>>;
 
@@ -167,6 +176,9 @@ pub struct Lexicon {
     /// Single-deletion variants of every known stem (SymSpell, distance 1).
     deletes: HashMap<String, Vec<u32>>,
     known_list: Vec<String>,
+    /// Swedish stems that glossary words spelled differently fold to ("mat" from "mat" and
+    /// "mätare"), with each group's spelling: (group, stem as written).
+    false_friends: HashMap<String, Vec<(usize, String)>>,
     pub glossary: Glossary,
 }
 
@@ -185,6 +197,7 @@ impl Lexicon {
         let mut known = HashSet::default();
         let mut single: HashMap<(Lang, String), Vec<usize>> = HashMap::default();
         let mut phrases: Phrases = HashMap::default();
+        let mut spellings: HashMap<String, Vec<(usize, String)>> = HashMap::default();
         for (g, group) in glossary.groups.iter().enumerate() {
             for (lang, terms) in [(Lang::Sv, &group.sv), (Lang::En, &group.en)] {
                 for term in terms {
@@ -199,6 +212,12 @@ impl Lexicon {
                         1 => {
                             let mut keys = vec![stems[0].clone()];
                             if lang == Lang::Sv {
+                                if let Some(written) = analyzer.written_stem(term) {
+                                    spellings
+                                        .entry(stems[0].clone())
+                                        .or_default()
+                                        .push((g, written));
+                                }
                                 let folded = super::text::fold(term);
                                 keys.extend(analyzer.variants(folded.trim(), &stems[0]));
                                 known.extend(keys.iter().cloned());
@@ -248,6 +267,7 @@ impl Lexicon {
             }
         }
         let phrase_heads = phrases.keys().map(|(_, stem)| stem.clone()).collect();
+        spellings.retain(|_, list| list.iter().any(|(_, s)| *s != list[0].1));
         Self {
             analyzer,
             known,
@@ -256,6 +276,7 @@ impl Lexicon {
             phrase_heads,
             deletes,
             known_list,
+            false_friends: spellings,
             glossary,
         }
     }
@@ -266,6 +287,7 @@ impl Lexicon {
         let a = &self.analyzer;
         let all = a.words(text);
         let lang = lang.unwrap_or_else(|| a.detect(&all));
+        let written = self.written(text, &all, !repair);
         let all = if repair && lang == Lang::Sv {
             self.join_split(all)
         } else {
@@ -290,7 +312,8 @@ impl Lexicon {
             }
         }
         for (word, stem) in words.iter_mut().zip(&stems) {
-            for t in self.word_terms(&word.text, stem, lang, repair) {
+            let as_written = written.get(&word.text).cloned().flatten();
+            for t in self.word_terms(&word.text, stem, lang, repair, as_written.as_deref()) {
                 word.add(t.key, t.weight, t.via);
             }
         }
@@ -316,23 +339,36 @@ impl Lexicon {
         let folded = super::text::fold(text);
         let all: Vec<&str> = super::text::spans(&folded).collect();
         let intents = intents(&all);
-        let content = self.content(all, lang, None);
+        // FAQ text is curated: its words count as spelt (see `written`).
+        let marked_text = fold_marked(text);
+        let marked: Vec<&str> = super::text::spans(&marked_text).collect();
+        let pairs: Vec<Spelt> = if marked.len() == all.len() {
+            all.iter()
+                .zip(&marked)
+                .map(|(f, m)| Spelt(f, Some(m)))
+                .collect()
+        } else {
+            all.iter().map(|f| Spelt(f, None)).collect()
+        };
+        let content = self.content(pairs, lang, None);
         let mut slots: Vec<u32> = Vec::with_capacity(content.len());
-        for w in content {
-            if let Some(slot) = ix.words(lang).get(w) {
+        for Spelt(w, written) in content {
+            // Keyed as written: "lov" and "löv" are different words with different concepts.
+            let key = written.unwrap_or(w);
+            if let Some(slot) = ix.words(lang).get(key) {
                 slots.push(*slot);
                 continue;
             }
             let stem = self.analyzer.stem(w, lang);
             let terms = self
-                .word_terms(w, &stem, lang, false)
+                .word_terms(w, &stem, lang, false, written)
                 .into_iter()
                 .map(|t| (ix.intern(&t.key), t.weight))
                 .collect();
             let head = self.phrase_heads.contains(stem.as_str());
             let slot = ix.cached.len() as u32;
             ix.cached.push(Cached { stem, head, terms });
-            ix.words(lang).insert(w.to_owned(), slot);
+            ix.words(lang).insert(key.to_owned(), slot);
             slots.push(slot);
         }
         // Phrases are rare: most texts hold no phrase head and skip the check.
@@ -418,14 +454,22 @@ impl Lexicon {
         hits
     }
 
-    /// The terms one word carries on its own (phrases aside).
-    fn word_terms(&self, text: &str, stem: &str, lang: Lang, repair: bool) -> Vec<Term> {
+    /// The terms one word carries on its own (phrases aside). `written` is the word with its
+    /// å, ä and ö, when the writer is known to spell them (see [`Lexicon::written`]).
+    fn word_terms(
+        &self,
+        text: &str,
+        stem: &str,
+        lang: Lang,
+        repair: bool,
+        written: Option<&str>,
+    ) -> Vec<Term> {
         let mut word = Word {
             text: text.to_owned(),
             terms: Vec::new(),
         };
         match lang {
-            Lang::Sv => self.swedish_word(&mut word, stem, repair),
+            Lang::Sv => self.swedish_word(&mut word, stem, repair, written),
             Lang::En => {
                 self.concepts(&mut word, Lang::En, stem, W_CONCEPT);
                 let translated = !word.terms.is_empty();
@@ -443,9 +487,9 @@ impl Lexicon {
         word.terms
     }
 
-    fn swedish_word(&self, word: &mut Word, stem: &str, repair: bool) {
+    fn swedish_word(&self, word: &mut Word, stem: &str, repair: bool, written: Option<&str>) {
         word.add(stem.to_owned(), W_STEM, Via::Stem);
-        self.concepts(word, Lang::Sv, stem, W_CONCEPT);
+        self.stem_concepts(word, stem, written);
         let mut resolved = self.known.contains(stem);
         for v in self.analyzer.variants(&word.text, stem) {
             resolved |= self.known.contains(&v);
@@ -510,6 +554,56 @@ impl Lexicon {
         std::iter::once(stem)
             .chain(variants)
             .find(|s| self.known.contains(s))
+    }
+
+    /// The glossary concepts of a Swedish word's stem. Where glossary words spelt differently
+    /// fold to that stem ("mat" and "mätare" → "mat", "kråka" and "kräkas" → "krak"), a word
+    /// as `written` takes only the concepts spelt as it is, if any is: "maten" is no meter.
+    /// Without `written` (a writer who may have lost å/ä/ö) it takes them all.
+    fn stem_concepts(&self, word: &mut Word, stem: &str, written: Option<&str>) {
+        let (Some(spellings), Some(written)) = (self.false_friends.get(stem), written) else {
+            self.concepts(word, Lang::Sv, stem, W_CONCEPT);
+            return;
+        };
+        let as_written = self.analyzer.stem(written, Lang::Sv);
+        let spelt = |g: usize| {
+            spellings
+                .iter()
+                .find(|(h, _)| *h == g)
+                .map(|(_, s)| *s == as_written)
+        };
+        let any_spelt = spellings.iter().any(|(_, s)| *s == as_written);
+        let Some(groups) = self.single.get(&(Lang::Sv, stem.to_owned())) else {
+            return;
+        };
+        for g in groups {
+            // A group that reaches this stem only through a variant has no spelling here.
+            if !any_spelt || spelt(*g) != Some(false) {
+                word.add(concept_key(*g), W_CONCEPT, Via::Concept(*g));
+            }
+        }
+    }
+
+    /// As written, for each distinct folded word of `text` (`all`): its form with å, ä and
+    /// ö, or `None` where one folded word was written two ways. Empty when the writer may
+    /// not spell them: a question without any å, ä or ö ("nar plogas gatan") may have lost
+    /// them, so "mat" there may be "mät". `spelt` (FAQ text, curated) skips that check.
+    fn written(&self, text: &str, all: &[String], spelt: bool) -> HashMap<String, Option<String>> {
+        let mut map = HashMap::default();
+        let marked = self.analyzer.marked_words(text);
+        if marked.len() != all.len() || !(spelt || marked.iter().any(|m| is_marked(m))) {
+            return map;
+        }
+        for (f, m) in all.iter().zip(marked) {
+            map.entry(f.clone())
+                .and_modify(|v: &mut Option<String>| {
+                    if v.as_deref() != Some(m.as_str()) {
+                        *v = None;
+                    }
+                })
+                .or_insert(Some(m));
+        }
+        map
     }
 
     fn concepts(&self, word: &mut Word, lang: Lang, stem: &str, weight: f32) {
@@ -774,6 +868,49 @@ mod tests {
             l.join_split(w("plogvall vatten ur")),
             w("plogvall vatten ur")
         );
+    }
+
+    #[test]
+    fn words_spelt_otherwise_are_false_friends() {
+        // "mat" and "mätare", "lov" and "löv", "kråka" and "kräkas" fold to one stem each.
+        let l = Lexicon::new(Glossary::base(), std::iter::empty());
+        let group = |label: &str| {
+            (0..l.glossary.groups.len())
+                .find(|g| l.glossary.label(*g) == label)
+                .unwrap()
+        };
+        let labels = |words: &[Word]| -> Vec<String> {
+            words
+                .iter()
+                .flat_map(|w| &w.terms)
+                .filter_map(|t| match t.via {
+                    Via::Concept(g) => Some(l.glossary.label(g).to_owned()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let has = |q: &str, c: &str| labels(&l.analyze(q, None, true).1).iter().any(|x| x == c);
+        assert!(!has("maten på restaurangen var dålig", "vattenmätare"));
+        assert!(has("maten på restaurangen var dålig", "mat"));
+        assert!(has("vattenmätaren i källaren", "vattenmätare"));
+        assert!(!has("var lämnar jag löven", "bygglov"));
+        assert!(has("var lämnar jag löven", "löv"));
+        assert!(!has("behöver jag lov för altanen", "löv"));
+        assert!(has("behöver jag lov för altanen", "bygglov"));
+        assert!(!has("kråkor på skolgården", "matförgiftning"));
+        assert!(has("kräktes hela natten efter middagen", "matförgiftning"));
+        // Typed without å, ä and ö, a word may be either: it keeps both readings.
+        assert!(has("var lamnar jag loven", "löv") && has("var lamnar jag loven", "bygglov"));
+        // FAQ text is curated and read as spelt, on both index paths.
+        let (_, faq) = l.analyze("Maten var god", Some(Lang::Sv), false);
+        assert!(!labels(&faq).iter().any(|c| c == "vattenmätare"));
+        assert!(labels(&faq).iter().any(|c| c == "mat"));
+        let mut ix = Indexer::default();
+        let mut out = Vec::new();
+        l.index_text("Maten var god", Lang::Sv, &mut ix, &mut out);
+        let id = |label: &str| ix.terms.get(&concept_key(group(label))).copied();
+        assert!(id("mat").is_some_and(|m| out.iter().any(|t| t.1 == m)));
+        assert!(id("vattenmätare").is_none_or(|m| !out.iter().any(|t| t.1 == m)));
     }
 
     #[test]

@@ -461,6 +461,30 @@ impl Analyzer {
         spans(&fold(text)).map(str::to_owned).collect()
     }
 
+    /// The words of `text` as written (see [`fold_marked`]), one for each of [`Self::words`].
+    pub fn marked_words(&self, text: &str) -> Vec<String> {
+        spans(&fold_marked(text)).map(str::to_owned).collect()
+    }
+
+    /// The Swedish stem of a one-word term as written (å, ä, ö kept), if it has one content
+    /// word.
+    pub fn written_stem(&self, term: &str) -> Option<String> {
+        let folded = self.words(term);
+        let marked = self.marked_words(term);
+        if folded.len() != marked.len() {
+            return None;
+        }
+        let mut content = folded
+            .iter()
+            .zip(&marked)
+            .filter(|(f, _)| !self.is_stop(f, Lang::Sv))
+            .map(|(_, m)| m);
+        match (content.next(), content.next()) {
+            (Some(m), None) => Some(self.stem(m, Lang::Sv)),
+            _ => None,
+        }
+    }
+
     /// Guesses the language by function words; Swedish wins ties since it is the default.
     /// Words both languages use ("i", "in", "for") say nothing either way.
     pub fn detect(&self, words: &[String]) -> Lang {
@@ -570,6 +594,21 @@ pub fn spans(folded: &str) -> impl Iterator<Item = &str> {
 
 /// Lowercases and strips diacritics and combining marks (which also flattens "zalgo" text).
 pub fn fold(text: &str) -> String {
+    fold_with(text, false)
+}
+
+/// As [`fold`], but keeps å, ä and ö: the word as written, to tell "mat" from "mät" where
+/// the writer types them. Its words line up one to one with those of [`fold`].
+pub fn fold_marked(text: &str) -> String {
+    fold_with(text, true)
+}
+
+/// Whether a folded-marked word holds å, ä or ö.
+pub fn is_marked(word: &str) -> bool {
+    word.contains(['å', 'ä', 'ö'])
+}
+
+fn fold_with(text: &str, keep_swedish: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         // Most text is ASCII; decomposing it is pure overhead at index-build time.
@@ -578,6 +617,9 @@ pub fn fold(text: &str) -> String {
             continue;
         }
         match c {
+            'å' | 'Å' if keep_swedish => out.push('å'),
+            'ä' | 'Ä' if keep_swedish => out.push('ä'),
+            'ö' | 'Ö' if keep_swedish => out.push('ö'),
             'æ' | 'Æ' => out.push('a'),
             'ø' | 'Ø' => out.push('o'),
             'ß' => out.push_str("ss"),
