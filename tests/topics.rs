@@ -491,3 +491,87 @@ async fn postgres_concurrent_refreshes_leave_whole_topics() {
     };
     concurrent_refreshes_leave_whole_topics(&pg.database("kb_topics_race")).await;
 }
+
+/// A database from before refreshes took turns: a topic without questions, a link to a
+/// topic that is gone, a link whose question is gone. Opening it tidies them; rows like
+/// them written later (by an older bot process still running) are never listed or marked,
+/// and the next refresh that writes tidies them too.
+async fn an_old_database_shows_no_empty_topic(url: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let dir = if url.starts_with("sqlite") {
+        "migrations/sqlite"
+    } else {
+        "migrations/postgres"
+    };
+    let mut before = sqlx::migrate::Migrator::new(Path::new(dir)).await.unwrap();
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version <= 4)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.unwrap();
+    let exec = async |sql: &str| {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    };
+    exec(
+        "INSERT INTO questions (record_id, asked_at, channel, text, outcome) VALUES \
+         ('old-1', 1000, 'cli', 'får man ha höns i trädgården', 'no_answer'), \
+         ('old-2', 2000, 'cli', 'hur många hönor får jag ha på tomten', 'no_answer'), \
+         ('old-3', 3000, 'cli', 'får man skjuta fyrverkerier på nyårsafton', 'no_answer')",
+    )
+    .await;
+    exec("INSERT INTO topics (id, created_at, label) VALUES (1000, 0, 'höns'), (1001, 0, 'tom')")
+        .await;
+    exec(
+        "INSERT INTO topic_questions (question_id, topic_id) VALUES \
+         ('old-1', 1000), ('old-2', 1000), ('old-3', 999), ('glömd', 1000)",
+    )
+    .await;
+
+    let store = Store::open(url).await.unwrap();
+    let ids = |rows: Vec<kommunbot::store::TopicRow>| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.topics().await.unwrap()), [1000]);
+    let review = store.review_questions(0).await.unwrap();
+    let links: Vec<Option<i64>> = review.iter().map(|q| q.topic_id).collect();
+    assert_eq!(links, [Some(1000), Some(1000), None]);
+
+    // An older process writes an empty topic and a link to nothing after the upgrade.
+    exec("INSERT INTO topics (id, created_at, label) VALUES (1002, 0, 'tom igen')").await;
+    exec("UPDATE topic_questions SET topic_id = 998 WHERE question_id = 'old-2'").await;
+    assert_eq!(ids(store.topics().await.unwrap()), [1000]);
+    assert!(
+        !store
+            .mark_topic(1002, "planned", None, &[], None)
+            .await
+            .unwrap()
+    );
+    let r = topics::refresh(&store, engine(), &all(false))
+        .await
+        .unwrap();
+    check_report(&r, "old database");
+    assert_eq!(r.questions, 3);
+    let stored = check_stored(url, 3, "old database").await;
+    let listed: BTreeMap<i64, i64> = r.open.iter().map(|t| (t.id, t.size as i64)).collect();
+    assert_eq!(listed, stored);
+    assert!(stored.contains_key(&1000), "{stored:?}");
+    assert!(!stored.contains_key(&1002) && !stored.contains_key(&998));
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_an_old_database_shows_no_empty_topic() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/log.db", dir.path().display());
+    an_old_database_shows_no_empty_topic(&format!("{url}?mode=rwc")).await;
+}
+
+#[tokio::test]
+async fn postgres_an_old_database_shows_no_empty_topic() {
+    let Some(pg) = support::pg::Postgres::start() else {
+        return;
+    };
+    an_old_database_shows_no_empty_topic(&pg.database("kb_topics_old")).await;
+}

@@ -78,11 +78,15 @@ pub struct PhrasingEvidence {
 }
 
 impl Store {
-    /// Questions for topics since `since_ms`, oldest first, with the topic each is in.
+    /// Questions for topics since `since_ms`, oldest first, with the topic each is in. A link
+    /// to a topic that no longer exists (left by a version without [`Store::save_topics`])
+    /// counts as none, so the next refresh places the question again.
     pub async fn review_questions(&self, since_ms: i64) -> Result<Vec<ReviewQuestion>, StoreError> {
         let rows = sqlx::query(
-            "SELECT q.record_id, q.asked_at, q.asker, q.text, q.theme, t.topic_id \
-             FROM questions q LEFT JOIN topic_questions t ON t.question_id = q.record_id \
+            "SELECT q.record_id, q.asked_at, q.asker, q.text, q.theme, \
+             (SELECT t.topic_id FROM topic_questions t JOIN topics tp ON tp.id = t.topic_id \
+              WHERE t.question_id = q.record_id) \
+             FROM questions q \
              WHERE q.asked_at >= $1 AND (q.outcome = 'no_answer' \
              OR (q.outcome = 'suggested' AND NOT EXISTS (SELECT 1 FROM feedback c \
                  WHERE c.question_id = q.record_id AND c.kind = 'chosen')) \
@@ -105,11 +109,13 @@ impl Store {
         })
     }
 
-    /// Every topic, oldest first.
+    /// Every topic that holds a question, oldest first. A topic without questions is never
+    /// shown: nothing can join it and there is nothing in it to show.
     pub async fn topics(&self) -> Result<Vec<TopicRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, created_at, label, status, status_at, episode, entries, note \
-             FROM topics ORDER BY id",
+             FROM topics WHERE EXISTS (SELECT 1 FROM topic_questions tq WHERE tq.topic_id = topics.id) \
+             ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -224,7 +230,8 @@ impl Store {
         Ok(Some(created))
     }
 
-    /// Sets a topic's status. Returns false when there is no such topic.
+    /// Sets a topic's status. Returns false when there is no such topic (or it holds no
+    /// questions: it is never listed, so no one can mean it).
     pub async fn mark_topic(
         &self,
         id: i64,
@@ -236,7 +243,8 @@ impl Store {
         let entries = (!entries.is_empty()).then(|| entries.join(" "));
         let n = sqlx::query(
             "UPDATE topics SET status = $1, status_at = $2, episode = COALESCE($3, episode), \
-             entries = COALESCE($4, entries), note = COALESCE($5, note) WHERE id = $6",
+             entries = COALESCE($4, entries), note = COALESCE($5, note) WHERE id = $6 \
+             AND EXISTS (SELECT 1 FROM topic_questions tq WHERE tq.topic_id = topics.id)",
         )
         .bind(status)
         .bind(now_ms())
