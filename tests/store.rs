@@ -9,7 +9,8 @@ use kommunbot::answer::Outcome;
 use kommunbot::faq::{EntryId, ThemeId};
 use kommunbot::privacy::Pseudonymizer;
 use kommunbot::store::{
-    Channel, Feedback, FeedbackRecord, Filter, LogWriter, Place, Record, Store,
+    Channel, Feedback, FeedbackRecord, Filter, LogWriter, Place, Record, Slot, Store, StoreError,
+    TopicsChange,
 };
 use support::pg::Postgres;
 
@@ -201,30 +202,81 @@ async fn topics_and_phrasing(store: &Store) {
     assert_eq!(ids, [r1.record_id.as_str(), r2.record_id.as_str()]);
     assert!(review.iter().all(|q| q.topic_id.is_none()));
 
+    // A refresh's write: new topics, and questions put into them.
+    let snap = store.topics_snapshot(0).await.unwrap();
+    assert!(snap.topics.is_empty());
+    let change = TopicsChange {
+        create: vec!["får man ha höns".into(), "x".into()],
+        assign: vec![
+            (r1.record_id.clone(), Slot::New(0)),
+            (r2.record_id.clone(), Slot::New(1)),
+        ],
+        relabel: Vec::new(),
+    };
     let t = store
-        .create_topics(&["får man ha höns".into(), "x".into()])
+        .save_topics(snap.version, &change)
         .await
-        .unwrap();
+        .unwrap()
+        .expect("nothing was written since the read");
     assert_eq!(t.len(), 2);
     assert_ne!(t[0], t[1]);
-    store
-        .assign_topics(&[(r1.record_id.clone(), t[0]), (r2.record_id.clone(), t[1])])
-        .await
-        .unwrap();
-    // Moving a question to another topic replaces its link.
-    store
-        .assign_topics(&[(r2.record_id.clone(), t[0])])
-        .await
-        .unwrap();
+    // The same plan again is from a stale read now: nothing is written.
+    assert_eq!(
+        store.save_topics(snap.version, &change).await.unwrap(),
+        None
+    );
+    assert_eq!(store.topics().await.unwrap().len(), 2);
+    // With nothing to write, a read stands only while it is current.
+    let nothing = TopicsChange::default();
+    assert_eq!(
+        store.save_topics(snap.version, &nothing).await.unwrap(),
+        None
+    );
+    let snap = store.topics_snapshot(0).await.unwrap();
+    assert_eq!(snap.topics.len(), 2);
+    assert_eq!(
+        store.save_topics(snap.version, &nothing).await.unwrap(),
+        Some(Vec::new())
+    );
+    let bad = TopicsChange {
+        assign: vec![(r1.record_id.clone(), Slot::New(0))],
+        ..TopicsChange::default()
+    };
+    let err = store.save_topics(snap.version, &bad).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::TopicSlot {
+                slot: 0,
+                created: 0
+            }
+        ),
+        "{err}"
+    );
+    // Moving a question to another topic replaces its link, and the topic it leaves empty
+    // goes: it is not listed and cannot be marked.
+    let moved = TopicsChange {
+        assign: vec![(r2.record_id.clone(), Slot::Existing(t[0]))],
+        relabel: vec![(t[0], "hönsgård regler".into())],
+        ..TopicsChange::default()
+    };
+    assert_eq!(
+        store.save_topics(snap.version, &moved).await.unwrap(),
+        Some(Vec::new())
+    );
     let review = store.review_questions(0).await.unwrap();
     assert!(
         review.iter().all(|q| q.topic_id == Some(t[0])),
         "{review:?}"
     );
-    store
-        .relabel_topics(&[(t[0], "hönsgård regler".into())])
-        .await
-        .unwrap();
+    let rows = store.topics().await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [t[0]]);
+    assert!(
+        !store
+            .mark_topic(t[1], "planned", None, &[], None)
+            .await
+            .unwrap()
+    );
 
     assert!(
         store
@@ -294,12 +346,31 @@ async fn topics_and_phrasing(store: &Store) {
         [("abcd0123".to_owned(), "accepted".to_owned())]
     );
 
-    // Forgetting an asker takes their topic links too.
+    // Forgetting an asker takes their topic links too, and a refresh that read before the
+    // forgetting writes nothing; the topic its last question leaves goes.
+    let snap = store.topics_snapshot(0).await.unwrap();
     let p = Pseudonymizer::new(b"test key for the question log suite");
     store.forget(&p.asker("discord", "1")).await.unwrap();
     let review = store.review_questions(0).await.unwrap();
     assert_eq!(review.len(), 1);
     assert_eq!(review[0].record_id, r2.record_id);
+    let relink = TopicsChange {
+        assign: vec![(r1.record_id.clone(), Slot::Existing(t[0]))],
+        ..TopicsChange::default()
+    };
+    assert_eq!(
+        store.save_topics(snap.version, &relink).await.unwrap(),
+        None
+    );
+    assert_eq!(store.topics().await.unwrap().len(), 1);
+    store.forget(&p.asker("discord", "2")).await.unwrap();
+    assert!(store.topics().await.unwrap().is_empty());
+    assert!(
+        !store
+            .mark_topic(t[0], "planned", None, &[], None)
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]

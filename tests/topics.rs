@@ -290,3 +290,288 @@ fn a_broken_labelled_file_names_file_and_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.jsonl:3:"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Refreshes that run at the same time: two bot processes on one database, or the weekly
+// digest's refresh overlapping `/ämnen` or `kommunbot topics`. Two `Store`s opened on the
+// same URL are two connection pools, which is all the database sees of two processes.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use kommunbot::answer::{Engine, Glossary, Outcome};
+use kommunbot::store::{Channel, Place, Record, Store};
+use kommunbot::topics::{self, Query, Report};
+use sqlx::Row;
+
+/// Matters the bundled FAQ does not answer, a few wordings each.
+const MATTERS: &[&[&str]] = &[
+    HENS,
+    FIREWORKS,
+    ALLOTMENTS,
+    &[
+        "var får man köra elsparkcykel",
+        "elsparkcyklar på trottoaren, är det tillåtet?",
+        "får jag parkera elsparkcykeln utanför porten",
+    ],
+    &[
+        "när öppnar utomhusbadet i sommar",
+        "har friluftsbadet öppet på midsommar",
+        "vad kostar det att bada på utebadet",
+    ],
+];
+
+/// How many rounds of "new questions, then two refreshes at once": the race needs the two
+/// refreshes to read before either writes, which happens in most rounds but not every one.
+const ROUNDS: usize = 12;
+
+fn engine() -> Arc<Engine> {
+    let faq = kommunbot::faq::load_strict(Path::new("faq")).unwrap();
+    Arc::new(Engine::new(&faq, Glossary::base()).unwrap())
+}
+
+fn all(regroup: bool) -> Query {
+    Query {
+        since_ms: 0,
+        min_size: 0,
+        theme: None,
+        limit: usize::MAX,
+        regroup,
+    }
+}
+
+/// `n` new unanswered questions, by `n` askers, spread over the matters.
+fn unanswered(round: usize, n: usize) -> Vec<Record> {
+    (0..n)
+        .map(|i| {
+            let matter = MATTERS[(round + i) % MATTERS.len()];
+            let text = matter[(round * 7 + i) % matter.len()];
+            Record::new(
+                text,
+                Channel::Cli,
+                Place::default(),
+                Some(format!("asker-{round}-{i}")),
+                &Outcome::NoAnswer {
+                    chat: false,
+                    theme: None,
+                },
+                None,
+            )
+        })
+        .collect()
+}
+
+/// A report on its own: no topic twice, none empty, and its sizes add up to its questions
+/// (nothing is marked in these tests, so every topic is open).
+fn check_report(r: &Report, what: &str) {
+    assert!(r.covered_but_asked.is_empty(), "{what}: {r:#?}");
+    let ids: BTreeSet<i64> = r.open.iter().map(|t| t.id).collect();
+    assert_eq!(
+        ids.len(),
+        r.open.len(),
+        "{what}: a topic listed twice: {r:#?}"
+    );
+    assert!(
+        r.open.iter().all(|t| t.size >= 1),
+        "{what}: an empty topic listed: {r:#?}"
+    );
+    let sum: usize = r.open.iter().map(|t| t.size).sum();
+    assert_eq!(sum, r.questions, "{what}: sizes do not add up: {r:#?}");
+}
+
+/// What is stored, read with SQL of its own rather than through `Store`: every topic has at
+/// least one question, every link points at a question and a topic that exist, and every
+/// question staff review is in exactly one topic. Returns topic id → questions.
+async fn check_stored(url: &str, review: usize, what: &str) -> BTreeMap<i64, i64> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let count = async |sql: &str| -> i64 {
+        sqlx::query(sql)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap()
+    };
+    let empty = count(
+        "SELECT COUNT(*) FROM topics t \
+         WHERE NOT EXISTS (SELECT 1 FROM topic_questions tq WHERE tq.topic_id = t.id)",
+    )
+    .await;
+    let dangling = count(
+        "SELECT COUNT(*) FROM topic_questions tq \
+         WHERE NOT EXISTS (SELECT 1 FROM topics t WHERE t.id = tq.topic_id) \
+         OR NOT EXISTS (SELECT 1 FROM questions q WHERE q.record_id = tq.question_id)",
+    )
+    .await;
+    let linked = count(
+        "SELECT COUNT(DISTINCT tq.question_id) FROM topic_questions tq \
+         JOIN questions q ON q.record_id = tq.question_id",
+    )
+    .await;
+    let rows =
+        sqlx::query("SELECT tq.topic_id, COUNT(*) FROM topic_questions tq GROUP BY tq.topic_id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    assert_eq!(
+        empty, 0,
+        "{what}: {empty} stored topic(s) without questions"
+    );
+    assert_eq!(dangling, 0, "{what}: {dangling} link(s) to nothing");
+    assert_eq!(
+        linked as usize, review,
+        "{what}: {review} questions to review, {linked} in a topic"
+    );
+    rows.iter()
+        .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+        .collect()
+}
+
+/// Two refreshes at once, round after round, incremental and from scratch: the invariants
+/// hold after every pair, and a refresh afterwards lists exactly what is stored.
+async fn concurrent_refreshes_leave_whole_topics(url: &str) {
+    let a = Store::open(url).await.unwrap();
+    let b = Store::open(url).await.unwrap();
+    let engine = engine();
+    let mut asked = 0;
+    for round in 0..ROUNDS {
+        let batch = unanswered(round, 6 + round % 5);
+        asked += batch.len();
+        a.insert(&batch).await.unwrap();
+        // Every third round one of the two regroups from scratch while the other adds on.
+        let (qa, qb) = (all(false), all(round % 3 == 2));
+        let (ra, rb) = tokio::join!(
+            topics::refresh(&a, engine.clone(), &qa),
+            topics::refresh(&b, engine.clone(), &qb)
+        );
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        let what = format!("round {round}");
+        check_report(&ra, &format!("{what}, first refresh"));
+        check_report(&rb, &format!("{what}, second refresh"));
+        assert_eq!(ra.questions, asked, "{what}");
+        assert_eq!(rb.questions, asked, "{what}");
+        let stored = check_stored(url, asked, &what).await;
+        // Nothing runs now: the next refresh lists exactly the stored topics, and every
+        // topic a refresh listed is still there unless a regrouping took it apart.
+        let r = topics::refresh(&a, engine.clone(), &all(false))
+            .await
+            .unwrap();
+        check_report(&r, &format!("{what}, the refresh after"));
+        let listed: BTreeMap<i64, i64> = r.open.iter().map(|t| (t.id, t.size as i64)).collect();
+        assert_eq!(listed, stored, "{what}: listed and stored differ");
+        if round % 3 != 2 {
+            for t in ra.open.iter().chain(&rb.open) {
+                assert!(
+                    stored.get(&t.id).is_some_and(|n| *n as usize >= t.size),
+                    "{what}: topic #{} ({} questions) was listed but holds {:?} now",
+                    t.id,
+                    t.size,
+                    stored.get(&t.id)
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_refreshes_leave_whole_topics() {
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_refreshes_leave_whole_topics(&format!("sqlite://{}/log.db", dir.path().display()))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_concurrent_refreshes_leave_whole_topics() {
+    let Some(pg) = support::pg::Postgres::start() else {
+        return;
+    };
+    concurrent_refreshes_leave_whole_topics(&pg.database("kb_topics_race")).await;
+}
+
+/// A database from before refreshes took turns: a topic without questions, a link to a
+/// topic that is gone, a link whose question is gone. Opening it tidies them; rows like
+/// them written later (by an older bot process still running) are never listed or marked,
+/// and the next refresh that writes tidies them too.
+async fn an_old_database_shows_no_empty_topic(url: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let dir = if url.starts_with("sqlite") {
+        "migrations/sqlite"
+    } else {
+        "migrations/postgres"
+    };
+    let mut before = sqlx::migrate::Migrator::new(Path::new(dir)).await.unwrap();
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version <= 4)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.unwrap();
+    let exec = async |sql: &str| {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    };
+    exec(
+        "INSERT INTO questions (record_id, asked_at, channel, text, outcome) VALUES \
+         ('old-1', 1000, 'cli', 'får man ha höns i trädgården', 'no_answer'), \
+         ('old-2', 2000, 'cli', 'hur många hönor får jag ha på tomten', 'no_answer'), \
+         ('old-3', 3000, 'cli', 'får man skjuta fyrverkerier på nyårsafton', 'no_answer')",
+    )
+    .await;
+    exec("INSERT INTO topics (id, created_at, label) VALUES (1000, 0, 'höns'), (1001, 0, 'tom')")
+        .await;
+    exec(
+        "INSERT INTO topic_questions (question_id, topic_id) VALUES \
+         ('old-1', 1000), ('old-2', 1000), ('old-3', 999), ('glömd', 1000)",
+    )
+    .await;
+
+    let store = Store::open(url).await.unwrap();
+    let ids = |rows: Vec<kommunbot::store::TopicRow>| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.topics().await.unwrap()), [1000]);
+    let review = store.review_questions(0).await.unwrap();
+    let links: Vec<Option<i64>> = review.iter().map(|q| q.topic_id).collect();
+    assert_eq!(links, [Some(1000), Some(1000), None]);
+
+    // An older process writes an empty topic and a link to nothing after the upgrade.
+    exec("INSERT INTO topics (id, created_at, label) VALUES (1002, 0, 'tom igen')").await;
+    exec("UPDATE topic_questions SET topic_id = 998 WHERE question_id = 'old-2'").await;
+    assert_eq!(ids(store.topics().await.unwrap()), [1000]);
+    assert!(
+        !store
+            .mark_topic(1002, "planned", None, &[], None)
+            .await
+            .unwrap()
+    );
+    let r = topics::refresh(&store, engine(), &all(false))
+        .await
+        .unwrap();
+    check_report(&r, "old database");
+    assert_eq!(r.questions, 3);
+    let stored = check_stored(url, 3, "old database").await;
+    let listed: BTreeMap<i64, i64> = r.open.iter().map(|t| (t.id, t.size as i64)).collect();
+    assert_eq!(listed, stored);
+    assert!(stored.contains_key(&1000), "{stored:?}");
+    assert!(!stored.contains_key(&1002) && !stored.contains_key(&998));
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_an_old_database_shows_no_empty_topic() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/log.db", dir.path().display());
+    an_old_database_shows_no_empty_topic(&format!("{url}?mode=rwc")).await;
+}
+
+#[tokio::test]
+async fn postgres_an_old_database_shows_no_empty_topic() {
+    let Some(pg) = support::pg::Postgres::start() else {
+        return;
+    };
+    an_old_database_shows_no_empty_topic(&pg.database("kb_topics_old")).await;
+}

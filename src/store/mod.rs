@@ -11,7 +11,7 @@
 mod lock;
 pub mod retention;
 mod topics;
-pub use topics::{PhrasingEvidence, ReviewQuestion, TopicRow};
+pub use topics::{PhrasingEvidence, ReviewQuestion, Slot, TopicRow, TopicsChange, TopicsSnapshot};
 mod writer;
 
 use std::path::Path;
@@ -45,6 +45,12 @@ pub enum StoreError {
     Spool(String),
     #[error("unsupported database url `{0}`: use sqlite://… or postgres://…")]
     Scheme(String),
+    #[error("a question is put in new topic #{slot}, but only {created} are created")]
+    TopicSlot { slot: usize, created: usize },
+    #[error(
+        "candidate topics changed while each of {0} attempts to refresh them planned: try again"
+    )]
+    TopicsBusy(usize),
     #[error("cannot create the data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -445,13 +451,16 @@ impl Store {
         self.delete_questions("asker = $1", asker.to_owned()).await
     }
 
-    /// Deletes the questions matching `condition` (one `$1` parameter) with their feedback,
-    /// in one transaction.
+    /// Deletes the questions matching `condition` (one `$1` parameter) with their feedback
+    /// and topic links, in one transaction; topics left without questions go too. It takes
+    /// the topics' turn first, like a refresh: a refresh that read these questions plans
+    /// again instead of linking them after they are gone.
     async fn delete_questions<T>(&self, condition: &str, value: T) -> Result<u64, StoreError>
     where
         T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Clone + Send + 'static,
     {
         let mut tx = self.pool.begin().await?;
+        topics::claim_topics(&mut tx, None).await?;
         sqlx::query(&format!(
             "DELETE FROM feedback WHERE question_id IN (SELECT record_id FROM questions WHERE {condition})"
         ))
@@ -469,6 +478,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        topics::prune_topics(&mut tx).await?;
         tx.commit().await?;
         Ok(n)
     }

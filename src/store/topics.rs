@@ -6,6 +6,39 @@ use sqlx::Row;
 
 use super::{Store, StoreError, map_rows, now_ms};
 
+/// Where a refresh puts a question: a stored topic, or the n-th topic it creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Existing(i64),
+    New(usize),
+}
+
+/// What a refresh reads, and the version of topics it read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicsSnapshot {
+    /// Moves on with every write to topics and their questions (refreshes, purge, forget).
+    pub version: i64,
+    pub questions: Vec<ReviewQuestion>,
+    pub topics: Vec<TopicRow>,
+}
+
+/// What a refresh writes (see [`Store::save_topics`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TopicsChange {
+    /// Labels of the topics to create; [`Slot::New`]`(k)` is the k-th.
+    pub create: Vec<String>,
+    /// Questions (record ids) and the topic each goes to.
+    pub assign: Vec<(String, Slot)>,
+    /// New labels of stored topics.
+    pub relabel: Vec<(i64, String)>,
+}
+
+impl TopicsChange {
+    pub fn is_empty(&self) -> bool {
+        self.create.is_empty() && self.assign.is_empty() && self.relabel.is_empty()
+    }
+}
+
 /// A question staff should see in topics: unanswered, offered "Menade du…?" choices of
 /// which the citizen picked none, or answered and marked unhelpful.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,11 +78,15 @@ pub struct PhrasingEvidence {
 }
 
 impl Store {
-    /// Questions for topics since `since_ms`, oldest first, with the topic each is in.
+    /// Questions for topics since `since_ms`, oldest first, with the topic each is in. A link
+    /// to a topic that no longer exists (left by a version without [`Store::save_topics`])
+    /// counts as none, so the next refresh places the question again.
     pub async fn review_questions(&self, since_ms: i64) -> Result<Vec<ReviewQuestion>, StoreError> {
         let rows = sqlx::query(
-            "SELECT q.record_id, q.asked_at, q.asker, q.text, q.theme, t.topic_id \
-             FROM questions q LEFT JOIN topic_questions t ON t.question_id = q.record_id \
+            "SELECT q.record_id, q.asked_at, q.asker, q.text, q.theme, \
+             (SELECT t.topic_id FROM topic_questions t JOIN topics tp ON tp.id = t.topic_id \
+              WHERE t.question_id = q.record_id) \
+             FROM questions q \
              WHERE q.asked_at >= $1 AND (q.outcome = 'no_answer' \
              OR (q.outcome = 'suggested' AND NOT EXISTS (SELECT 1 FROM feedback c \
                  WHERE c.question_id = q.record_id AND c.kind = 'chosen')) \
@@ -72,11 +109,13 @@ impl Store {
         })
     }
 
-    /// Every topic, oldest first.
+    /// Every topic that holds a question, oldest first. A topic without questions is never
+    /// shown: nothing can join it and there is nothing in it to show.
     pub async fn topics(&self) -> Result<Vec<TopicRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, created_at, label, status, status_at, episode, entries, note \
-             FROM topics ORDER BY id",
+             FROM topics WHERE EXISTS (SELECT 1 FROM topic_questions tq WHERE tq.topic_id = topics.id) \
+             ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -99,12 +138,58 @@ impl Store {
         })
     }
 
-    /// Creates topics with these labels and returns their ids, in order; one transaction.
-    pub async fn create_topics(&self, labels: &[String]) -> Result<Vec<i64>, StoreError> {
+    /// What a refresh plans from. The version is read first: a write that commits while the
+    /// rest is read moves it on, so [`Store::save_topics`] refuses a plan made from a read
+    /// that straddles another write.
+    pub async fn topics_snapshot(&self, since_ms: i64) -> Result<TopicsSnapshot, StoreError> {
+        let version = self.topics_version().await?;
+        let questions = self.review_questions(since_ms).await?;
+        let topics = self.topics().await?;
+        Ok(TopicsSnapshot {
+            version,
+            questions,
+            topics,
+        })
+    }
+
+    async fn topics_version(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT version FROM topic_versions WHERE tenant = 'default'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Writes what a refresh planned from the snapshot of `version`, in one transaction:
+    /// creates its new topics, puts questions into topics (moving them if they were in
+    /// another), relabels, and deletes every topic left without questions. Returns the new
+    /// topics' ids in order, or `None`, writing nothing, when topics were written since
+    /// `version` was read (another refresh, purge or forget): the caller reads and plans
+    /// again. With nothing to write it only checks that the snapshot is still current.
+    pub async fn save_topics(
+        &self,
+        version: i64,
+        change: &TopicsChange,
+    ) -> Result<Option<Vec<i64>>, StoreError> {
+        if let Some(slot) = change.assign.iter().find_map(|(_, s)| match s {
+            Slot::New(k) if *k >= change.create.len() => Some(*k),
+            _ => None,
+        }) {
+            return Err(StoreError::TopicSlot {
+                slot,
+                created: change.create.len(),
+            });
+        }
+        if change.is_empty() {
+            return Ok((self.topics_version().await? == version).then(Vec::new));
+        }
         let mut tx = self.pool.begin().await?;
-        let mut ids = Vec::with_capacity(labels.len());
+        if !claim_topics(&mut tx, Some(version)).await? {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let mut created = Vec::with_capacity(change.create.len());
         let at = now_ms();
-        for label in labels {
+        for label in &change.create {
             let row =
                 sqlx::query("INSERT INTO topics (created_at, label) VALUES ($1, $2) RETURNING id")
                     .bind(at)
@@ -112,18 +197,17 @@ impl Store {
                     .persistent(self.persistent())
                     .fetch_one(&mut *tx)
                     .await?;
-            ids.push(row.try_get(0)?);
+            created.push(row.try_get::<i64, _>(0)?);
         }
-        tx.commit().await?;
-        Ok(ids)
-    }
-
-    /// Puts questions into topics (moving them if they were in another); one transaction.
-    pub async fn assign_topics(&self, pairs: &[(String, i64)]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        for (question, topic) in pairs {
+        for (question, slot) in &change.assign {
+            let topic = match slot {
+                Slot::Existing(id) => *id,
+                Slot::New(k) => created[*k],
+            };
+            // Only a question that is still logged: a link must never outlive its question.
             sqlx::query(
-                "INSERT INTO topic_questions (question_id, topic_id) VALUES ($1, $2) \
+                "INSERT INTO topic_questions (question_id, topic_id) SELECT $1, $2 \
+                 WHERE EXISTS (SELECT 1 FROM questions WHERE record_id = $1) \
                  ON CONFLICT (question_id) DO UPDATE SET topic_id = excluded.topic_id",
             )
             .bind(question)
@@ -132,14 +216,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Updates topics' labels (a topic's most representative question changes as it grows).
-    pub async fn relabel_topics(&self, labels: &[(i64, String)]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        for (id, label) in labels {
+        for (id, label) in &change.relabel {
             sqlx::query("UPDATE topics SET label = $1 WHERE id = $2")
                 .bind(label)
                 .bind(id)
@@ -147,11 +224,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // Regrouping can take every question out of a topic.
+        prune_topics(&mut tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Some(created))
     }
 
-    /// Sets a topic's status. Returns false when there is no such topic.
+    /// Sets a topic's status. Returns false when there is no such topic (or it holds no
+    /// questions: it is never listed, so no one can mean it).
     pub async fn mark_topic(
         &self,
         id: i64,
@@ -163,7 +243,8 @@ impl Store {
         let entries = (!entries.is_empty()).then(|| entries.join(" "));
         let n = sqlx::query(
             "UPDATE topics SET status = $1, status_at = $2, episode = COALESCE($3, episode), \
-             entries = COALESCE($4, entries), note = COALESCE($5, note) WHERE id = $6",
+             entries = COALESCE($4, entries), note = COALESCE($5, note) WHERE id = $6 \
+             AND EXISTS (SELECT 1 FROM topic_questions tq WHERE tq.topic_id = topics.id)",
         )
         .bind(status)
         .bind(now_ms())
@@ -271,4 +352,42 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// Takes the turn to write topics in `tx`, as its first statement: every write to topics and
+/// their questions (a refresh's, purge's, forget's) moves the version on here, so such
+/// writes happen one at a time across processes and a refresh can tell that its read went
+/// stale. SQLite takes its write lock at this statement and holds it to commit (a write
+/// first, so it never has to upgrade a read lock, which WAL may refuse outright); on
+/// PostgreSQL the row lock holds a second writer here until the first commits, and then
+/// `expected` no longer matches. `None` claims whatever the version is. Returns whether the
+/// turn was taken.
+pub(super) async fn claim_topics(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    expected: Option<i64>,
+) -> Result<bool, StoreError> {
+    let bump = "UPDATE topic_versions SET version = version + 1 WHERE tenant = 'default'";
+    let done = match expected {
+        Some(v) => {
+            sqlx::query(&format!("{bump} AND version = $1"))
+                .bind(v)
+                .execute(&mut **tx)
+                .await?
+        }
+        None => sqlx::query(bump).execute(&mut **tx).await?,
+    };
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes every topic without questions: an empty topic can never be joined or shown.
+pub(super) async fn prune_topics(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "DELETE FROM topics \
+         WHERE NOT EXISTS (SELECT 1 FROM topic_questions tq WHERE tq.topic_id = topics.id)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

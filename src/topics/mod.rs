@@ -164,7 +164,20 @@ pub struct Report {
 /// The statuses a topic can have.
 pub const STATUSES: &[&str] = &["new", "planned", "covered", "dismissed"];
 
+/// How many times a refresh reads and plans again when other writes to topics commit
+/// between its read and its write. Each time round, one of the refreshes that raced it has
+/// written, so it takes many refreshes at once to exhaust this.
+const ATTEMPTS: usize = 8;
+
 /// Groups what is new in the log into topics, stores the assignments, and reports.
+///
+/// Read, plan and write make one step even when refreshes run at once (two bot processes,
+/// the digest's refresh and `/ämnen`): the write commits only if no other write to topics
+/// came after the read, otherwise the refresh reads and plans again (see
+/// [`crate::store::Store::save_topics`]). Planning from a stale read is how two refreshes
+/// each created topics for the same new questions, and the second's links emptied the
+/// first's. The read is not locked: grouping a big log takes seconds of CPU, and on SQLite a
+/// lock held that long would hold up the question log's writer.
 ///
 /// Grouping and summarising run on the blocking pool: for a big log they take seconds of
 /// CPU, which must not hold up the async workers that answer citizens.
@@ -176,53 +189,32 @@ pub async fn refresh<E>(
 where
     E: AsRef<Engine> + Send + Sync + 'static,
 {
-    let questions = store.review_questions(q.since_ms).await?;
-    let regroup = q.regroup;
-    let (questions, p) = off_the_workers(move || {
-        let p = plan::plan((*engine).as_ref(), &questions, regroup, Params::default());
-        (questions, p)
-    })
-    .await;
-    let labels: Vec<String> = {
-        // A new topic's first label: its first question; `relabel` below refines it.
-        let mut l = vec![String::new(); p.new_topics];
-        for (i, s) in p.slots.iter().enumerate() {
-            if let Slot::New(k) = s
-                && l[*k].is_empty()
-            {
-                l[*k] = questions[i].text.clone();
-            }
+    let mut attempt = 0;
+    let (questions, mut all, change, created) = loop {
+        attempt += 1;
+        if attempt > ATTEMPTS {
+            return Err(crate::store::StoreError::TopicsBusy(ATTEMPTS));
         }
-        l
-    };
-    let created = store.create_topics(&labels).await?;
-    let ids: Vec<i64> = p
-        .slots
-        .iter()
-        .map(|s| match s {
-            Slot::Existing(id) => *id,
-            Slot::New(k) => created[*k],
+        let snapshot = store.topics_snapshot(q.since_ms).await?;
+        let engine = engine.clone();
+        let regroup = q.regroup;
+        let (version, questions, all, change) = off_the_workers(move || {
+            let (all, change) = plan_change((*engine).as_ref(), &snapshot, regroup);
+            (snapshot.version, snapshot.questions, all, change)
         })
-        .collect();
-    let changed: Vec<(String, i64)> = questions
-        .iter()
-        .zip(&ids)
-        .filter(|(qq, id)| qq.topic_id != Some(**id))
-        .map(|(qq, id)| (qq.record_id.clone(), *id))
-        .collect();
-    store.assign_topics(&changed).await?;
-    let rows = store.topics().await?;
-    let (all, questions, rows) = off_the_workers(move || {
-        let all = plan::summarize(&questions, &ids, &p, &rows, crate::store::now_ms());
-        (all, questions, rows)
-    })
-    .await;
-    let relabel: Vec<(i64, String)> = all
-        .iter()
-        .filter(|t| rows.iter().any(|r| r.id == t.id && r.label != t.label))
-        .map(|t| (t.id, t.label.clone()))
-        .collect();
-    store.relabel_topics(&relabel).await?;
+        .await;
+        match store.save_topics(version, &change).await? {
+            Some(created) => break (questions, all, change, created),
+            None => tracing::info!(attempt, "topics changed while this refresh planned"),
+        }
+    };
+    // The new topics had stand-in ids until they were created.
+    for t in &mut all {
+        if t.id < 0 {
+            t.id = created[new_topic(t.id)];
+        }
+    }
+    all.sort_by_key(Topic::rank_key);
     let in_theme = |t: &Topic| {
         q.theme
             .as_ref()
@@ -245,7 +237,8 @@ where
     tracing::info!(
         questions = questions.len(),
         new_topics = created.len(),
-        moved = changed.len(),
+        moved = change.assign.len(),
+        attempts = attempt,
         "topics refreshed"
     );
     Ok(Report {
@@ -253,6 +246,73 @@ where
         covered_but_asked,
         questions: questions.len(),
     })
+}
+
+/// The stand-in id of the k-th new topic, before the store gives it one: negative, where no
+/// stored id is.
+fn stand_in(k: usize) -> i64 {
+    -1 - k as i64
+}
+
+/// The k of a stand-in id.
+fn new_topic(stand_in: i64) -> usize {
+    (-1 - stand_in) as usize
+}
+
+/// Plans a refresh from what it read: the summaries (new topics under stand-in ids) and
+/// what to write. Pure.
+fn plan_change(
+    engine: &Engine,
+    snapshot: &crate::store::TopicsSnapshot,
+    regroup: bool,
+) -> (Vec<Topic>, crate::store::TopicsChange) {
+    let questions = &snapshot.questions;
+    let p = plan::plan(engine, questions, regroup, Params::default());
+    let ids: Vec<i64> = p
+        .slots
+        .iter()
+        .map(|s| match s {
+            Slot::Existing(id) => *id,
+            Slot::New(k) => stand_in(*k),
+        })
+        .collect();
+    let all = plan::summarize(
+        questions,
+        &ids,
+        &p,
+        &snapshot.topics,
+        crate::store::now_ms(),
+    );
+    // A new topic's label is its most representative question, as a stored one's becomes.
+    let mut create = vec![String::new(); p.new_topics];
+    for t in all.iter().filter(|t| t.id < 0) {
+        create[new_topic(t.id)] = t.label.clone();
+    }
+    let assign = questions
+        .iter()
+        .zip(&p.slots)
+        .filter(|(qq, s)| match s {
+            Slot::Existing(id) => qq.topic_id != Some(*id),
+            Slot::New(_) => true,
+        })
+        .map(|(qq, s)| (qq.record_id.clone(), *s))
+        .collect();
+    let relabel = all
+        .iter()
+        .filter(|t| {
+            snapshot
+                .topics
+                .iter()
+                .any(|r| r.id == t.id && r.label != t.label)
+        })
+        .map(|t| (t.id, t.label.clone()))
+        .collect();
+    let change = crate::store::TopicsChange {
+        create,
+        assign,
+        relabel,
+    };
+    (all, change)
 }
 
 /// Runs CPU-heavy work on the blocking pool; a panic there is a panic here, as if inline.

@@ -12,12 +12,9 @@ const TREND_WINDOW_MS: i64 = 28 * 24 * 3600 * 1000;
 /// Example questions shown per topic.
 const EXAMPLES: usize = 5;
 
-/// Where each question goes: an existing topic id, or the n-th new topic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Slot {
-    Existing(i64),
-    New(usize),
-}
+/// Where each question goes: an existing topic id, or the n-th new topic (the store writes
+/// it as it is).
+pub use crate::store::Slot;
 
 /// The outcome of grouping: for each question its slot, and how many new topics to create.
 #[derive(Debug, Clone)]
