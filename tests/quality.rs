@@ -48,7 +48,10 @@ fn dev_set_meets_the_answer_quality_targets() {
 const HELPFUL: f64 = 0.97;
 const WRONG: f64 = 0.05;
 const FALSE_ANSWER: f64 = 0.05;
-// acc1: the issue's target is 0.90 and NOT yet met (0.832 measured on 2026-11-23, see the
+// acc1: the issue's target is 0.90 and NOT yet met (0.826 measured on 2026-11-24, see the
 // note on the issue and the README). This floor only stops regressions; raise it as the
-// engine improves, never lower it.
-const ACC1: f64 = 0.83;
+// engine improves. It went from 0.83 to 0.82 once, on 2026-11-24, when words spelt with
+// other å/ä/ö stopped lending each other concepts ("tömt" the bin is no "tomt" the plot):
+// one dev question had been answered through two such false friends cancelling out, while
+// the right entry came into the top three for every answerable question (0.995 → 1.0).
+const ACC1: f64 = 0.82;

@@ -8,7 +8,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::glossary::Glossary;
-use super::text::{Analyzer, Lang, fold_marked, is_marked};
+use super::text::{Analyzer, Lang, fold_marked, is_marked, written_prefix};
 
 /// How much a match through each kind of term is worth, relative to the word's own stem.
 pub const W_STEM: f32 = 1.0;
@@ -176,9 +176,13 @@ pub struct Lexicon {
     /// Single-deletion variants of every known stem (SymSpell, distance 1).
     deletes: HashMap<String, Vec<u32>>,
     known_list: Vec<String>,
-    /// Swedish stems that glossary words spelled differently fold to ("mat" from "mat" and
-    /// "mätare"), with each group's spelling: (group, stem as written).
-    false_friends: HashMap<String, Vec<(usize, String)>>,
+    /// How the FAQ writes its Swedish stems (and their variants), by folded stem: those
+    /// written with å, ä or ö as written ("ratt" → "rätt"), and those written plain.
+    spelt: HashMap<String, Vec<String>>,
+    plain: HashSet<String>,
+    /// How the glossary writes the stems of its one-word Swedish terms: by folded stem,
+    /// (group, stem as written).
+    glossary_spelt: HashMap<String, Vec<(usize, String)>>,
     pub glossary: Glossary,
 }
 
@@ -197,7 +201,7 @@ impl Lexicon {
         let mut known = HashSet::default();
         let mut single: HashMap<(Lang, String), Vec<usize>> = HashMap::default();
         let mut phrases: Phrases = HashMap::default();
-        let mut spellings: HashMap<String, Vec<(usize, String)>> = HashMap::default();
+        let mut glossary_spelt: HashMap<String, Vec<(usize, String)>> = HashMap::default();
         for (g, group) in glossary.groups.iter().enumerate() {
             for (lang, terms) in [(Lang::Sv, &group.sv), (Lang::En, &group.en)] {
                 for term in terms {
@@ -212,14 +216,18 @@ impl Lexicon {
                         1 => {
                             let mut keys = vec![stems[0].clone()];
                             if lang == Lang::Sv {
-                                if let Some(written) = analyzer.written_stem(term) {
-                                    spellings
-                                        .entry(stems[0].clone())
-                                        .or_default()
-                                        .push((g, written));
-                                }
                                 let folded = super::text::fold(term);
                                 keys.extend(analyzer.variants(folded.trim(), &stems[0]));
+                                if let Some(word) = analyzer.written_word(term) {
+                                    for key in &keys {
+                                        if let Some(p) = written_prefix(key, &word) {
+                                            glossary_spelt
+                                                .entry(key.clone())
+                                                .or_default()
+                                                .push((g, p.to_owned()));
+                                        }
+                                    }
+                                }
                                 known.extend(keys.iter().cloned());
                             }
                             for key in keys {
@@ -242,16 +250,40 @@ impl Lexicon {
                 }
             }
         }
+        // Every distinct word as written: its stem and variants are known, and how it is
+        // written is kept for telling "rätt" from a question's "råtta".
         let mut seen: HashSet<String> = HashSet::default();
+        let mut spelt: HashMap<String, Vec<String>> = HashMap::default();
+        let mut plain: HashSet<String> = HashSet::default();
         for text in texts {
-            let folded = super::text::fold(text);
-            for w in super::text::spans(&folded) {
-                if !seen.contains(w) && !analyzer.is_stop(w, Lang::Sv) {
-                    seen.insert(w.to_owned());
-                    let stem = analyzer.stem(w, Lang::Sv);
-                    known.extend(analyzer.variants(w, &stem));
-                    known.insert(stem);
+            let marked = fold_marked(text);
+            for m in super::text::spans(&marked) {
+                if seen.contains(m) {
+                    continue;
                 }
+                seen.insert(m.to_owned());
+                let w = super::text::fold(m);
+                if analyzer.is_stop(&w, Lang::Sv) {
+                    continue;
+                }
+                let stem = analyzer.stem(&w, Lang::Sv);
+                let variants = analyzer.variants(&w, &stem);
+                for key in std::iter::once(&stem).chain(&variants) {
+                    match written_prefix(key, m) {
+                        Some(p) if is_marked(p) => {
+                            let list = spelt.entry(key.clone()).or_default();
+                            if !list.iter().any(|s| s == p) {
+                                list.push(p.to_owned());
+                            }
+                        }
+                        Some(_) => {
+                            plain.insert(key.clone());
+                        }
+                        None => {}
+                    }
+                }
+                known.extend(variants);
+                known.insert(stem);
             }
         }
         known.retain(|s| s.chars().count() >= MIN_PART);
@@ -267,7 +299,6 @@ impl Lexicon {
             }
         }
         let phrase_heads = phrases.keys().map(|(_, stem)| stem.clone()).collect();
-        spellings.retain(|_, list| list.iter().any(|(_, s)| *s != list[0].1));
         Self {
             analyzer,
             known,
@@ -276,7 +307,9 @@ impl Lexicon {
             phrase_heads,
             deletes,
             known_list,
-            false_friends: spellings,
+            spelt,
+            plain,
+            glossary_spelt,
             glossary,
         }
     }
@@ -488,7 +521,20 @@ impl Lexicon {
     }
 
     fn swedish_word(&self, word: &mut Word, stem: &str, repair: bool, written: Option<&str>) {
-        word.add(stem.to_owned(), W_STEM, Via::Stem);
+        // A word typed with å, ä or ö that the FAQ only spells otherwise ("råtta" where the
+        // FAQ has "rätt", "tömt" where it has "tomt") is another word, not the FAQ's. Only
+        // concepts and parts can speak for it.
+        let other_word = written
+            .and_then(|w| written_prefix(stem, w))
+            .is_some_and(|p| {
+                let spelt = self.spelt.get(stem);
+                is_marked(p)
+                    && (self.plain.contains(stem) || spelt.is_some())
+                    && !spelt.is_some_and(|list| list.iter().any(|s| s == p))
+            });
+        if !other_word {
+            word.add(stem.to_owned(), W_STEM, Via::Stem);
+        }
         self.stem_concepts(word, stem, written);
         let mut resolved = self.known.contains(stem);
         for v in self.analyzer.variants(&word.text, stem) {
@@ -556,29 +602,30 @@ impl Lexicon {
             .find(|s| self.known.contains(s))
     }
 
-    /// The glossary concepts of a Swedish word's stem. Where glossary words spelt differently
-    /// fold to that stem ("mat" and "mätare" → "mat", "kråka" and "kräkas" → "krak"), a word
-    /// as `written` takes only the concepts spelt as it is, if any is: "maten" is no meter.
-    /// Without `written` (a writer who may have lost å/ä/ö) it takes them all.
+    /// The glossary concepts of a Swedish word's stem, heeding how the word is `written`
+    /// where that is known. Glossary words written otherwise that fold to the same stem are
+    /// false friends ("mat" and "mätare" → "mat", "kråka" and "kräkas" → "krak"): a word
+    /// typed with å, ä or ö takes only concepts written as it is; a plain word ("maten") takes
+    /// only those, if there are any — it may also have lost its marks. Without `written` (a
+    /// writer who may not type å/ä/ö at all) it takes them all.
     fn stem_concepts(&self, word: &mut Word, stem: &str, written: Option<&str>) {
-        let (Some(spellings), Some(written)) = (self.false_friends.get(stem), written) else {
-            self.concepts(word, Lang::Sv, stem, W_CONCEPT);
-            return;
-        };
-        let as_written = self.analyzer.stem(written, Lang::Sv);
-        let spelt = |g: usize| {
-            spellings
-                .iter()
-                .find(|(h, _)| *h == g)
-                .map(|(_, s)| *s == as_written)
-        };
-        let any_spelt = spellings.iter().any(|(_, s)| *s == as_written);
         let Some(groups) = self.single.get(&(Lang::Sv, stem.to_owned())) else {
             return;
         };
+        let as_written = written.and_then(|w| written_prefix(stem, w));
+        let spellings = self.glossary_spelt.get(stem);
+        let (Some(p), Some(spellings)) = (as_written, spellings) else {
+            for g in groups {
+                word.add(concept_key(*g), W_CONCEPT, Via::Concept(*g));
+            }
+            return;
+        };
+        let strict = is_marked(p) || spellings.iter().any(|(_, s)| s == p);
         for g in groups {
+            let mut own = spellings.iter().filter(|(h, _)| h == g).peekable();
             // A group that reaches this stem only through a variant has no spelling here.
-            if !any_spelt || spelt(*g) != Some(false) {
+            let otherwise = own.peek().is_some() && !own.any(|(_, s)| s == p);
+            if !(strict && otherwise) {
                 word.add(concept_key(*g), W_CONCEPT, Via::Concept(*g));
             }
         }
@@ -911,6 +958,38 @@ mod tests {
         let id = |label: &str| ix.terms.get(&concept_key(group(label))).copied();
         assert!(id("mat").is_some_and(|m| out.iter().any(|t| t.1 == m)));
         assert!(id("vattenmätare").is_none_or(|m| !out.iter().any(|t| t.1 == m)));
+        // A glossary word is no friend of a word spelt otherwise even when no other group
+        // shares the stem: "rätt" (a right) is no "råtta" (a rat).
+        assert!(!has("vem har rätt till färdtjänst", "skadedjur"));
+        assert!(has("en råtta i köket", "skadedjur"));
+    }
+
+    #[test]
+    fn faq_words_spelt_otherwise_are_false_friends() {
+        let l = Lexicon::new(
+            Glossary::default(),
+            [
+                "Vem har rätt till färdtjänst?",
+                "Får jag bygga på min tomt?",
+            ]
+            .into_iter(),
+        );
+        let stems = |q: &str| -> Vec<String> {
+            let (_, words) = l.analyze(q, None, true);
+            words
+                .iter()
+                .flat_map(|w| &w.terms)
+                .filter(|t| t.via == Via::Stem)
+                .map(|t| t.key.clone())
+                .collect()
+        };
+        // Typed with å/ä/ö, "råtta" and "tömt" are not the FAQ's "rätt" and "tomt"…
+        assert!(!stems("en råtta i köket").contains(&"ratt".to_owned()));
+        assert!(!stems("kärlet är inte tömt").contains(&"tomt".to_owned()));
+        // …but the FAQ's own spelling, a plain word, or a writer without å/ä/ö still meet.
+        assert!(stems("har jag rätt till det").contains(&"ratt".to_owned()));
+        assert!(stems("en ny tomt på landet").contains(&"tomt".to_owned()));
+        assert!(stems("har jag ratt till fardtjanst").contains(&"ratt".to_owned()));
     }
 
     #[test]

@@ -466,9 +466,8 @@ impl Analyzer {
         spans(&fold_marked(text)).map(str::to_owned).collect()
     }
 
-    /// The Swedish stem of a one-word term as written (å, ä, ö kept), if it has one content
-    /// word.
-    pub fn written_stem(&self, term: &str) -> Option<String> {
+    /// The one content word of a term as written (see [`fold_marked`]), if it has one.
+    pub fn written_word(&self, term: &str) -> Option<String> {
         let folded = self.words(term);
         let marked = self.marked_words(term);
         if folded.len() != marked.len() {
@@ -476,11 +475,11 @@ impl Analyzer {
         }
         let mut content = folded
             .iter()
-            .zip(&marked)
+            .zip(marked)
             .filter(|(f, _)| !self.is_stop(f, Lang::Sv))
             .map(|(_, m)| m);
         match (content.next(), content.next()) {
-            (Some(m), None) => Some(self.stem(m, Lang::Sv)),
+            (Some(m), None) => Some(m),
             _ => None,
         }
     }
@@ -606,6 +605,28 @@ pub fn fold_marked(text: &str) -> String {
 /// Whether a folded-marked word holds å, ä or ö.
 pub fn is_marked(word: &str) -> bool {
     word.contains(['å', 'ä', 'ö'])
+}
+
+/// The start of a word as written (see [`fold_marked`]) that folds to `stem`: "råttan" and
+/// the stem "ratt" give "rått". Stems and their variants are compared this way, cut where
+/// folding cuts, since Snowball may stem a word with å/ä/ö differently ("område" keeps its
+/// "-åde" where "omrade" loses "-ade"). `None` when the word does not start with the stem.
+pub fn written_prefix<'a>(stem: &str, marked: &'a str) -> Option<&'a str> {
+    let mut chars = marked.char_indices();
+    let mut end = 0;
+    for s in stem.chars() {
+        let (i, m) = chars.next()?;
+        let plain = match m {
+            'å' | 'ä' => 'a',
+            'ö' => 'o',
+            c => c,
+        };
+        if plain != s {
+            return None;
+        }
+        end = i + m.len_utf8();
+    }
+    Some(&marked[..end])
 }
 
 fn fold_with(text: &str, keep_swedish: bool) -> String {
