@@ -136,8 +136,16 @@ impl Pseudonymizer {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 std::fs::create_dir_all(data_dir).map_err(io)?;
                 let key: [u8; 32] = rand::random();
-                write_private(&path, &key).map_err(io)?;
-                Ok(Self::new(&key))
+                match publish_private(&path, &key) {
+                    Ok(()) => Ok(Self::new(&key)),
+                    // Another process made it first (commands started together on a fresh
+                    // data directory): every process must use that one, or one asker would
+                    // have two pseudonyms. It was put in place whole, so it reads whole.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        Self::load_or_create(data_dir, None)
+                    }
+                    Err(e) => Err(io(e)),
+                }
             }
             Err(e) => Err(io(e)),
         }
@@ -154,6 +162,20 @@ impl Pseudonymizer {
             .map(|b| format!("{b:02x}"))
             .collect()
     }
+}
+
+/// Puts `bytes` at `path` whole, unless something is there already (`AlreadyExists`): they
+/// are written to a file of their own first and then linked in, which never replaces a file
+/// and never shows a half-written one.
+fn publish_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{:016x}.tmp", rand::random::<u64>()));
+    let tmp = std::path::PathBuf::from(tmp);
+    let linked = write_private(&tmp, bytes).and_then(|()| std::fs::hard_link(&tmp, path));
+    // Made or not, the key is now at `path` or nowhere: the file of our own goes.
+    let removed = std::fs::remove_file(&tmp);
+    linked?;
+    removed
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -376,6 +398,35 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn processes_making_the_key_at_once_all_use_one() {
+        // Commands started together on a fresh data directory each find no key.
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let start = std::sync::Barrier::new(8);
+            let pseudonyms: Vec<String> = std::thread::scope(|s| {
+                let makers: Vec<_> = (0..8)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            Pseudonymizer::load_or_create(dir.path(), None)
+                                .unwrap()
+                                .asker("cli", "x")
+                        })
+                    })
+                    .collect();
+                makers.into_iter().map(|m| m.join().unwrap()).collect()
+            });
+            let kept = Pseudonymizer::load_or_create(dir.path(), None).unwrap();
+            assert!(pseudonyms.iter().all(|p| *p == kept.asker("cli", "x")));
+            let files: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(files, ["asker.key"], "nothing left beside the key");
         }
     }
 

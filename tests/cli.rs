@@ -419,9 +419,6 @@ fn asks_replays_and_forget_at_once_lose_no_question() {
             String::from_utf8_lossy(&out.stderr)
         );
     };
-    // The database exists before the race: two processes creating a fresh SQLite file at
-    // once race on its migrations, which is another matter than the spool's.
-    assert!(logged_texts(d).is_empty());
     for i in 0..3 {
         spooling("spoke", &format!("glöm mig nummer {i}"));
     }
@@ -480,6 +477,54 @@ fn asks_replays_and_forget_at_once_lose_no_question() {
     );
     let left = fs::read_to_string(d.join("question-log.spool")).unwrap();
     assert!(left.trim().is_empty(), "the spool was not emptied: {left}");
+}
+
+/// `kommunbot ask` and `kommunbot log` started at once on a fresh data directory share
+/// what the first of them makes there (the database, migrated once; the pseudonym key):
+/// every command succeeds and every question is logged at once, none left in the spool.
+#[test]
+fn commands_at_once_on_a_fresh_data_directory_share_its_new_database() {
+    const COMMANDS: usize = 6;
+    // Each round is a fresh directory: the race is only on what the first command makes.
+    for round in 0..5 {
+        let data = tempfile::tempdir().unwrap();
+        let d = data.path();
+        let start = std::sync::Barrier::new(COMMANDS);
+        let outs: Vec<(Option<String>, Output)> = std::thread::scope(|s| {
+            let runs: Vec<_> = (0..COMMANDS)
+                .map(|i| {
+                    let start = &start;
+                    s.spawn(move || {
+                        // Every other command asks; the rest list the log.
+                        let question = (i % 2 == 0).then(|| format!("vad kostar bygglov {i}"));
+                        let args = match &question {
+                            Some(q) => vec!["ask", q.as_str()],
+                            None => vec!["log", "--format", "json", "--since", "1d"],
+                        };
+                        start.wait();
+                        let out = kommunbot_in(d, &[], &args);
+                        (question, out)
+                    })
+                })
+                .collect();
+            runs.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        let mut asked = Vec::new();
+        for (i, (question, out)) in outs.into_iter().enumerate() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}, command {i}: {err}");
+            // `ask` succeeds even without a database; it says so, and spools the question.
+            assert!(
+                !err.contains("question log unavailable"),
+                "round {round}, command {i}: {err}"
+            );
+            asked.extend(question);
+        }
+        assert!(!d.join("question-log.spool").exists(), "round {round}");
+        let mut logged = logged_texts(d);
+        logged.sort();
+        assert_eq!(logged, asked, "round {round}");
+    }
 }
 
 /// A running service keeps questions in memory where `kommunbot forget` cannot reach them:

@@ -676,6 +676,17 @@ async fn postgres_suite_and_outage() {
     let Some(mut pg) = Postgres::start() else {
         return;
     };
+    // A fresh database opened by several at once: sqlx's advisory lock makes the openers
+    // take turns on the migrations, as the lock file does on SQLite.
+    let url = pg.database("kb_fresh");
+    let mut opening = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let url = url.clone();
+        opening.spawn(async move { Store::open(&url).await });
+    }
+    while let Some(opened) = opening.join_next().await {
+        opened.unwrap().unwrap().close().await;
+    }
     for (i, name) in [
         "redacted", "filters", "review", "purge", "topics", "forget", "feedback", "refused",
         "outage",
@@ -748,4 +759,64 @@ async fn retention_runs_at_start_and_then_daily() {
             .unwrap(),
         0
     );
+}
+
+/// Several processes opening one brand-new SQLite file at once — `serve` starting while a
+/// `kommunbot ask` logs, two staff commands on a fresh data directory — all open it, and
+/// the schema is the migrations' once: each opener here has a pool and a runtime of its
+/// own, as a process would.
+#[test]
+fn sqlite_fresh_file_opened_by_several_at_once() {
+    const OPENERS: usize = 6;
+    // Each round is a fresh file: the race is only on the first migration.
+    for round in 0..4 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/log.db", dir.path().display());
+        let start = std::sync::Barrier::new(OPENERS);
+        let opened: Vec<Result<(), StoreError>> = std::thread::scope(|s| {
+            let openers: Vec<_> = (0..OPENERS)
+                .map(|i| {
+                    let (url, start) = (&url, &start);
+                    s.spawn(move || {
+                        let rt = tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                            .unwrap();
+                        start.wait();
+                        rt.block_on(async {
+                            let store = Store::open(url).await?;
+                            let q = format!("öppnare {i}");
+                            store.insert(&[record(&q, "1", &answered())]).await?;
+                            store.audit("personal", "opened", Some(&q), "").await?;
+                            store.close().await;
+                            Ok(())
+                        })
+                    })
+                })
+                .collect();
+            openers.into_iter().map(|o| o.join().unwrap()).collect()
+        });
+        for (i, result) in opened.into_iter().enumerate() {
+            if let Err(e) = result {
+                panic!("round {round}: opener {i} failed: {e}");
+            }
+        }
+        // Opening again checks every applied migration (none failed half-way, none
+        // differs from the embedded one) and applies none.
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            let mut logged: Vec<_> = store
+                .list(&Filter::default())
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|q| q.text)
+                .collect();
+            logged.sort();
+            let expected: Vec<_> = (0..OPENERS).map(|i| format!("öppnare {i}")).collect();
+            assert_eq!(logged, expected, "round {round}");
+            assert_eq!(store.audit_trail(100).await.unwrap().len(), OPENERS);
+        });
+    }
 }

@@ -2,8 +2,8 @@
 //!
 //! `kommunbot serve`, `kommunbot ask` and the staff commands (which replay the spool when
 //! they open the database) can all touch the same spool files, and nothing else is shared
-//! between them. Each spool therefore has two lock files beside it, and the data directory
-//! has one more:
+//! between them. Each spool therefore has two lock files beside it, the data directory has
+//! one more, and so does a SQLite database:
 //!
 //! - `<spool>.lock`, held for one short file operation: an append, a read, a rewrite. Spool
 //!   rewrites replace the file by a rename, so an append that opened the old file while
@@ -17,6 +17,9 @@
 //! - `serve.lock`, held shared by every running `kommunbot serve` for its lifetime and
 //!   exclusively by `kommunbot forget`: the service keeps records in memory that another
 //!   process cannot reach, so forget refuses to run beside it.
+//! - `<database file>.migrate.lock`, held by whoever migrates a SQLite database as it opens
+//!   it (`Store::open`): sqlx locks migrations on PostgreSQL only, and two processes
+//!   creating one SQLite file would both apply its first migration.
 //!
 //! The spool's lock files are taken in that order (replay, then file), never the other
 //! way, so two processes cannot deadlock. The locks are `flock`-style (std's

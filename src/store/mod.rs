@@ -14,7 +14,7 @@ mod topics;
 pub use topics::{PhrasingEvidence, ReviewQuestion, Slot, TopicRow, TopicsChange, TopicsSnapshot};
 mod writer;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,12 @@ pub enum StoreError {
     },
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot migrate the database {}: {source}", db.display())]
+    MigrateLock {
+        db: PathBuf,
+        #[source]
+        source: LockError,
+    },
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
     #[error("question log spool: {0}")]
@@ -359,7 +365,27 @@ impl Store {
                 source,
             })?;
         match backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
+            Backend::Sqlite => {
+                // sqlx's migrator locks PostgreSQL (below) but not SQLite: processes opening
+                // a new file at once would each apply the first migration, and all but one
+                // fail on "table questions already exists". They take turns on a lock file
+                // beside the database; whoever comes second finds nothing left to apply.
+                // An in-memory database belongs to one process and needs none.
+                let _turn = match sqlite_file(url) {
+                    Some(db) => {
+                        let path = migrate_lock_path(&db);
+                        Some(
+                            lock::lock_async(&path, lock::Mode::Exclusive, MIGRATE_WAIT)
+                                .await
+                                .map_err(|source| StoreError::MigrateLock { db, source })?,
+                        )
+                    }
+                    None => None,
+                };
+                sqlx::migrate!("migrations/sqlite").run(&pool).await?
+            }
+            // The migrator holds a PostgreSQL advisory lock while it runs (its `locking`,
+            // on by default; a unit test keeps it so).
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
         }
         Ok(Self { pool, backend })
@@ -787,16 +813,40 @@ fn logged_question(r: &sqlx::any::AnyRow) -> Result<LoggedQuestion, StoreError> 
     })
 }
 
-/// Turns `sqlite://data/kommunbot.db` into a URL that creates the file, and makes its folder.
-fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
+/// How long opening a SQLite database waits for another process to finish migrating it:
+/// migrations take milliseconds on a new file, longer on a large log.
+const MIGRATE_WAIT: Duration = Duration::from_secs(60);
+
+/// A SQLite URL's path and its query string.
+fn sqlite_parts(url: &str) -> (&str, &str) {
     let rest = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:"
-        && let Some(parent) = Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
+    rest.split_once('?').unwrap_or((rest, ""))
+}
+
+/// The database file a SQLite URL names; `None` for an in-memory database.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let (path, query) = sqlite_parts(url);
+    let memory =
+        path.is_empty() || path == ":memory:" || query.split('&').any(|kv| kv == "mode=memory");
+    (!memory).then(|| PathBuf::from(path))
+}
+
+/// `<database file>.migrate.lock`: held while one process migrates the database.
+fn migrate_lock_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".migrate.lock");
+    PathBuf::from(name)
+}
+
+/// Turns `sqlite://data/kommunbot.db` into a URL that creates the file, and makes its folder.
+fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
+    let (path, query) = sqlite_parts(url);
+    if let Some(parent) = sqlite_file(url)
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
     {
         std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
             path: parent.display().to_string(),
@@ -843,5 +893,32 @@ mod tests {
             let json = serde_json::to_value(FeedbackRecord::new("q", kind, None)).unwrap();
             assert_eq!(json["kind"], kind.as_str());
         }
+    }
+
+    #[test]
+    fn sqlite_migrations_lock_beside_the_file_and_in_memory_ones_need_none() {
+        for (url, lock) in [
+            (
+                "sqlite://data/kommunbot.db",
+                Some("data/kommunbot.db.migrate.lock"),
+            ),
+            (
+                "sqlite:///srv/kb/log.db?mode=rwc",
+                Some("/srv/kb/log.db.migrate.lock"),
+            ),
+            ("sqlite:log.db", Some("log.db.migrate.lock")),
+            ("sqlite::memory:", None),
+            ("sqlite://:memory:", None),
+            ("sqlite://delad?mode=memory&cache=shared", None),
+        ] {
+            let got = sqlite_file(url).map(|db| migrate_lock_path(&db));
+            assert_eq!(got, lock.map(PathBuf::from), "{url}");
+        }
+    }
+
+    #[test]
+    fn postgres_migrations_keep_sqlx_advisory_lock() {
+        // Two processes migrating one PostgreSQL database at once rely on it.
+        assert!(sqlx::migrate!("migrations/postgres").locking);
     }
 }
