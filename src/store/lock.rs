@@ -113,6 +113,29 @@ fn attempt(file: File, path: &Path, mode: Mode) -> Result<Result<FileLock, File>
     }
 }
 
+/// One round of a bounded wait that began at `start`: the lock, or the file back to try
+/// again after a pause, or [`LockError::Busy`] once `wait` has passed.
+fn again(
+    file: File,
+    path: &Path,
+    mode: Mode,
+    start: Instant,
+    wait: Duration,
+) -> Result<Result<FileLock, File>, LockError> {
+    let file = match attempt(file, path, mode)? {
+        Ok(held) => return Ok(Ok(held)),
+        Err(file) => file,
+    };
+    let waited = start.elapsed();
+    if waited >= wait {
+        return Err(LockError::Busy {
+            path: path.to_owned(),
+            waited,
+        });
+    }
+    Ok(Err(file))
+}
+
 /// Takes the lock if no one else holds it; `None` if someone does.
 pub(crate) fn try_lock(path: &Path, mode: Mode) -> Result<Option<FileLock>, LockError> {
     Ok(attempt(open(path)?, path, mode)?.ok())
@@ -124,17 +147,10 @@ pub(crate) fn lock(path: &Path, mode: Mode, wait: Duration) -> Result<FileLock, 
     let start = Instant::now();
     let mut file = open(path)?;
     loop {
-        file = match attempt(file, path, mode)? {
+        file = match again(file, path, mode, start, wait)? {
             Ok(held) => return Ok(held),
             Err(file) => file,
         };
-        let waited = start.elapsed();
-        if waited >= wait {
-            return Err(LockError::Busy {
-                path: path.to_owned(),
-                waited,
-            });
-        }
         std::thread::sleep(POLL);
     }
 }
@@ -148,17 +164,10 @@ pub(crate) async fn lock_async(
     let start = Instant::now();
     let mut file = open(path)?;
     loop {
-        file = match attempt(file, path, mode)? {
+        file = match again(file, path, mode, start, wait)? {
             Ok(held) => return Ok(held),
             Err(file) => file,
         };
-        let waited = start.elapsed();
-        if waited >= wait {
-            return Err(LockError::Busy {
-                path: path.to_owned(),
-                waited,
-            });
-        }
         tokio::time::sleep(POLL).await;
     }
 }
