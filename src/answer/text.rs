@@ -551,7 +551,11 @@ impl Analyzer {
             && base.chars().count() >= 3
             && base.ends_with(|c: char| !"aeiouy".contains(c))
         {
-            out.push(self.sv.stem(base).into_owned());
+            // Not onto a stop word: "hände", "sände" are no "han", "sån".
+            let v = self.sv.stem(base).into_owned();
+            if !self.stop_sv.contains(v.as_str()) {
+                out.push(v);
+            }
         }
         // -a verbs with a vowel pair ("snöa", "snöar", "snöat", "snöade"): Snowball's R1 begins
         // after the pair, so it keeps their endings.
@@ -607,6 +611,16 @@ pub fn is_marked(word: &str) -> bool {
     word.contains(['å', 'ä', 'ö'])
 }
 
+/// Whether a word as written may be a plural that turns its stem's a/o into ä/ö
+/// ("stränder", "städer", "nätter", "böcker", "söner"): its ä/ö may stand for a plain a/o,
+/// so how it is written says nothing against a stem written plain.
+pub fn umlaut_plural(written: &str) -> bool {
+    !written.contains('å')
+        && ["er", "erna", "ers", "ernas"]
+            .iter()
+            .any(|e| written.ends_with(e))
+}
+
 /// The start of a word as written (see [`fold_marked`]) that folds to `stem`: "råttan" and
 /// the stem "ratt" give "rått". Stems and their variants are compared this way, cut where
 /// folding cuts, since Snowball may stem a word with å/ä/ö differently ("område" keeps its
@@ -641,6 +655,18 @@ fn fold_with(text: &str, keep_swedish: bool) -> String {
             'å' | 'Å' if keep_swedish => out.push('å'),
             'ä' | 'Ä' if keep_swedish => out.push('ä'),
             'ö' | 'Ö' if keep_swedish => out.push('ö'),
+            // Decomposed text (a + ring, a/o + diaeresis, as pasted from some PDFs and Macs)
+            // is the same å/ä/ö: compose it, or the word would read as written plain.
+            '\u{30A}' | '\u{308}' if keep_swedish && out.ends_with(['a', 'o']) => {
+                let base = out.pop();
+                out.push(match (base, c) {
+                    (Some('a'), '\u{30A}') => 'å',
+                    (Some('a'), _) => 'ä',
+                    (Some('o'), '\u{308}') => 'ö',
+                    // o + ring is no Swedish letter; folded, as any other mark.
+                    _ => 'o',
+                });
+            }
             'æ' | 'Æ' => out.push('a'),
             'ø' | 'Ø' => out.push('o'),
             'ß' => out.push_str("ss"),
@@ -663,6 +689,13 @@ mod tests {
         assert_eq!(fold("När PLOGAS gatan?"), "nar plogas gatan?");
         assert_eq!(fold("Snöröjning"), "snorojning");
         assert_eq!(fold("z̷̛a̶l̴g̵o"), "zalgo");
+        // Decomposed å/ä/ö are kept as written, like the composed ones.
+        assert_eq!(
+            fold_marked("Ra\u{308}tt till O\u{308}ppet"),
+            "rätt till öppet"
+        );
+        assert_eq!(fold_marked("ra\u{30A}tta"), "råtta");
+        assert_eq!(fold("ra\u{30A}tta"), "ratta");
     }
 
     #[test]
@@ -699,6 +732,7 @@ mod tests {
         // Not on a vowel before -de, nor on a short base ("stad" is no verb).
         assert!(a.variants("ide", &s("ide")).is_empty());
         assert!(a.variants("stad", &s("stad")).is_empty());
+        assert!(a.variants("hande", &s("hände")).is_empty());
         // Spoken -arn meets the written -aren.
         assert!(
             a.variants("vattenmatarn", &s("vattenmätarn"))
