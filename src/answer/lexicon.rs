@@ -262,7 +262,7 @@ impl Lexicon {
                     continue;
                 }
                 seen.insert(m.to_owned());
-                let w = super::text::fold(m);
+                let w = super::text::unmark(m);
                 if analyzer.is_stop(&w, Lang::Sv) {
                     continue;
                 }
@@ -369,11 +369,11 @@ impl Lexicon {
     /// a million words, but only a few thousand distinct ones.
     pub fn index_text(&self, text: &str, lang: Lang, ix: &mut Indexer, out: &mut Vec<IndexedTerm>) {
         out.clear();
-        let folded = super::text::fold(text);
-        let all: Vec<&str> = super::text::spans(&folded).collect();
-        let intents = intents(&all);
         // FAQ text is curated: its words count as spelt (see `written`).
         let marked_text = fold_marked(text);
+        let folded = super::text::unmark(&marked_text);
+        let all: Vec<&str> = super::text::spans(&folded).collect();
+        let intents = intents(&all);
         let marked: Vec<&str> = super::text::spans(&marked_text).collect();
         let pairs: Vec<Spelt> = if marked.len() == all.len() {
             all.iter()

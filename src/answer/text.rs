@@ -606,6 +606,22 @@ pub fn fold_marked(text: &str) -> String {
     fold_with(text, true)
 }
 
+/// [`fold`] of a text already folded by [`fold_marked`]: only its å, ä and ö change, so
+/// this is a cheap map where folding again would decompose every letter.
+pub fn unmark(marked: &str) -> String {
+    if marked.is_ascii() {
+        return marked.to_owned();
+    }
+    marked
+        .chars()
+        .map(|c| match c {
+            'å' | 'ä' => 'a',
+            'ö' => 'o',
+            c => c,
+        })
+        .collect()
+}
+
 /// Whether a folded-marked word holds å, ä or ö.
 pub fn is_marked(word: &str) -> bool {
     word.contains(['å', 'ä', 'ö'])
@@ -696,6 +712,9 @@ mod tests {
         );
         assert_eq!(fold_marked("ra\u{30A}tta"), "råtta");
         assert_eq!(fold("ra\u{30A}tta"), "ratta");
+        for t in ["När PLOGAS gatan?", "Ra\u{308}tt", "z̷̛a̶l̴g̵o", "Straße ÆØ ǻ İ"] {
+            assert_eq!(unmark(&fold_marked(t)), fold(t), "{t}");
+        }
     }
 
     #[test]
