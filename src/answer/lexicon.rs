@@ -522,22 +522,22 @@ impl Lexicon {
 
     fn swedish_word(&self, word: &mut Word, stem: &str, repair: bool, written: Option<&str>) {
         // "stränder" is written with ä but stems with "strand": its writing tells nothing.
-        let written = written.filter(|w| !umlaut_plural(w));
+        let as_written = written
+            .filter(|w| !umlaut_plural(w))
+            .and_then(|w| written_prefix(stem, w));
         // A word typed with å, ä or ö that the FAQ only spells otherwise ("råtta" where the
         // FAQ has "rätt", "tömt" where it has "tomt") is another word, not the FAQ's. Only
         // concepts and parts can speak for it.
-        let other_word = written
-            .and_then(|w| written_prefix(stem, w))
-            .is_some_and(|p| {
-                let spelt = self.spelt.get(stem);
-                is_marked(p)
-                    && (self.plain.contains(stem) || spelt.is_some())
-                    && !spelt.is_some_and(|list| list.iter().any(|s| s == p))
-            });
+        let other_word = as_written.is_some_and(|p| {
+            let spelt = self.spelt.get(stem);
+            is_marked(p)
+                && (self.plain.contains(stem) || spelt.is_some())
+                && !spelt.is_some_and(|list| list.iter().any(|s| s == p))
+        });
         if !other_word {
             word.add(stem.to_owned(), W_STEM, Via::Stem);
         }
-        self.stem_concepts(word, stem, written);
+        self.stem_concepts(word, stem, as_written);
         let mut resolved = self.known.contains(stem);
         for v in self.analyzer.variants(&word.text, stem) {
             resolved |= self.known.contains(&v);
@@ -604,22 +604,19 @@ impl Lexicon {
             .find(|s| self.known.contains(s))
     }
 
-    /// The glossary concepts of a Swedish word's stem, heeding how the word is `written`
-    /// where that is known. Glossary words written otherwise that fold to the same stem are
-    /// false friends ("mat" and "mätare" → "mat", "kråka" and "kräkas" → "krak"): a word
-    /// typed with å, ä or ö takes only concepts written as it is; a plain word ("maten") takes
-    /// only those, if there are any — it may also have lost its marks. Without `written` (a
-    /// writer who may not type å/ä/ö at all) it takes them all.
-    fn stem_concepts(&self, word: &mut Word, stem: &str, written: Option<&str>) {
-        let Some(groups) = self.single.get(&(Lang::Sv, stem.to_owned())) else {
+    /// The glossary concepts of a Swedish word's stem, heeding how the word writes it
+    /// (`as_written`, see [`written_prefix`]) where that is known. Glossary words written
+    /// otherwise that fold to the same stem are false friends ("mat" and "mätare" → "mat",
+    /// "kråka" and "kräkas" → "krak"): a word typed with å, ä or ö takes only concepts
+    /// written as it is; a plain word ("maten") takes only those, if there are any — it may
+    /// also have lost its marks. Without `as_written` (a writer who may not type å/ä/ö at
+    /// all) it takes them all.
+    fn stem_concepts(&self, word: &mut Word, stem: &str, as_written: Option<&str>) {
+        let (Some(p), Some(spellings)) = (as_written, self.glossary_spelt.get(stem)) else {
+            self.concepts(word, Lang::Sv, stem, W_CONCEPT);
             return;
         };
-        let as_written = written.and_then(|w| written_prefix(stem, w));
-        let spellings = self.glossary_spelt.get(stem);
-        let (Some(p), Some(spellings)) = (as_written, spellings) else {
-            for g in groups {
-                word.add(concept_key(*g), W_CONCEPT, Via::Concept(*g));
-            }
+        let Some(groups) = self.single.get(&(Lang::Sv, stem.to_owned())) else {
             return;
         };
         let strict = is_marked(p) || spellings.iter().any(|(_, s)| s == p);

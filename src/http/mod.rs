@@ -470,13 +470,7 @@ async fn feedback_for(s: &AppState, req: FeedbackRequest) -> Result<StatusCode, 
         ));
     }
     if let Some(entry) = &req.entry
-        && !s
-            .service
-            .live()
-            .faq
-            .entries
-            .iter()
-            .any(|e| e.id.to_string() == *entry)
+        && s.service.live().faq.entry(entry).is_none()
     {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

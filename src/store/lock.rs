@@ -100,6 +100,14 @@ fn open(path: &Path) -> Result<File, LockError> {
         .map_err(|e| LockError::io(path, e))
 }
 
+/// `path` with `suffix` added to its file name (`x.spool` → `x.spool.lock`): where a lock
+/// file for `path` lives.
+pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
 /// One attempt: the lock, or the file back (to try again) when another holder has it.
 fn attempt(file: File, path: &Path, mode: Mode) -> Result<Result<FileLock, File>, LockError> {
     let tried = match mode {

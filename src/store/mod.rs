@@ -835,9 +835,7 @@ fn sqlite_file(url: &str) -> Option<PathBuf> {
 
 /// `<database file>.migrate.lock`: held while one process migrates the database.
 fn migrate_lock_path(db: &Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(".migrate.lock");
-    PathBuf::from(name)
+    lock::beside(db, ".migrate.lock")
 }
 
 /// Turns `sqlite://data/kommunbot.db` into a URL that creates the file, and makes its folder.

@@ -133,18 +133,11 @@ impl Spool<FeedbackRecord> {
     }
 }
 
-/// `path` with `suffix` added to its file name (`x.spool` → `x.spool.lock`).
-fn beside(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_owned();
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
 impl<T: Spooled> Spool<T> {
     fn file(path: PathBuf) -> Self {
         Spool {
-            file_lock: beside(&path, ".lock"),
-            replay_lock: beside(&path, ".replay.lock"),
+            file_lock: lock::beside(&path, ".lock"),
+            replay_lock: lock::beside(&path, ".replay.lock"),
             path,
             lock: Mutex::new(Forgotten::default()),
             items: PhantomData,
