@@ -72,6 +72,8 @@ pub struct Evidence {
     pub unexplained: f32,
     /// The share of the question's weight in named matters no entry knows at all.
     pub absent: f32,
+    /// The share of the question's weight the entry explains through named matters.
+    pub named: f32,
 }
 
 /// What the engine makes of a question.
@@ -619,6 +621,7 @@ impl Engine {
         }
         let mut unexplained = 0.0;
         let mut absent = 0.0;
+        let mut named = 0.0;
         for (w, (mass, terms)) in words.iter().zip(qwords) {
             if w.is_intent() || !w.in_glossary() || *mass <= 0.0 {
                 continue;
@@ -639,6 +642,7 @@ impl Engine {
                 }
             }
             let got = got.min(*mass);
+            named += got;
             if got < UNEXPLAINED * mass {
                 unexplained += mass - got;
             }
@@ -651,6 +655,7 @@ impl Engine {
         }
         ev.unexplained = unexplained / total;
         ev.absent = absent / total;
+        ev.named = named / total;
         ev
     }
 

@@ -576,6 +576,35 @@ impl Analyzer {
         out
     }
 
+    /// Stems a word may have when it is a supine or past form Snowball leaves whole
+    /// ("ställt", "grävt", "bott", "spydde" → as "ställa", "gräva", "bo", "spy"). Only for
+    /// words the FAQ does not know: many nouns end so too ("tomt", "kort"), and where the
+    /// word itself is known it is that word.
+    pub fn inflected_bases(&self, word: &str) -> Vec<String> {
+        let vowel = |c: char| "aeiouy".contains(c);
+        let mut bases = Vec::new();
+        // -dde and -tt after a vowel: verbs whose stem ends in one ("bodde", "trott").
+        for suffix in ["dde", "tt"] {
+            if let Some(base) = word.strip_suffix(suffix)
+                && base.ends_with(vowel)
+            {
+                bases.push(base);
+            }
+        }
+        // -t after a consonant other than t: the supine of weak verbs ("ställt", "köpt").
+        if let Some(base) = word.strip_suffix('t')
+            && base.ends_with(|c: char| !vowel(c) && c != 't')
+        {
+            bases.push(base);
+        }
+        bases
+            .into_iter()
+            .filter(|b| b.chars().count() >= 3)
+            .map(|b| self.sv.stem(b).into_owned())
+            .filter(|v| v.chars().count() >= 3 && !self.stop_sv.contains(v.as_str()))
+            .collect()
+    }
+
     pub fn stem(&self, word: &str, lang: Lang) -> String {
         match lang {
             Lang::Sv => self.sv.stem(word).into_owned(),
@@ -752,6 +781,15 @@ mod tests {
         assert!(a.variants("ide", &s("ide")).is_empty());
         assert!(a.variants("stad", &s("stad")).is_empty());
         assert!(a.variants("hande", &s("hände")).is_empty());
+        // Supine and past forms Snowball leaves whole, for words the FAQ lacks.
+        let b = |w: &str| a.inflected_bases(&fold(w));
+        assert!(b("ställt").contains(&s("ställa")));
+        assert!(b("grävt").contains(&s("gräva")));
+        assert!(b("spydde").contains(&s("spy")));
+        assert!(b("spytt").contains(&s("spy")));
+        // Not after a vowel or another t, nor onto a short base.
+        assert!(b("skatt").is_empty() && b("sett").is_empty());
+        assert!(b("betala").is_empty());
         // Spoken -arn meets the written -aren.
         assert!(
             a.variants("vattenmatarn", &s("vattenmätarn"))
