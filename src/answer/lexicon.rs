@@ -528,16 +528,10 @@ impl Lexicon {
         // A word typed with å, ä or ö that the FAQ only spells otherwise ("råtta" where the
         // FAQ has "rätt", "tömt" where it has "tomt") is another word, not the FAQ's. Only
         // concepts and parts can speak for it.
-        let other_word = as_written.is_some_and(|p| {
-            let spelt = self.spelt.get(stem);
-            is_marked(p)
-                && (self.plain.contains(stem) || spelt.is_some())
-                && !spelt.is_some_and(|list| list.iter().any(|s| s == p))
-        });
-        if !other_word {
+        if !as_written.is_some_and(|p| self.spelt_otherwise(stem, p)) {
             word.add(stem.to_owned(), W_STEM, Via::Stem);
         }
-        self.stem_concepts(word, stem, as_written);
+        self.stem_concepts(word, stem, as_written, W_CONCEPT);
         let mut resolved = self.known.contains(stem);
         for v in self.analyzer.variants(&word.text, stem) {
             resolved |= self.known.contains(&v);
@@ -550,9 +544,15 @@ impl Lexicon {
             // A long misspelt word often splits into accidental parts ("handlagningstid" →
             // "hand", "lagning", "tid"); it may still be repaired as a whole below.
             resolved = parts.len() < 3 && stem.chars().count() < MIN_LONG_REPAIR;
-            for p in parts {
-                word.add(p.clone(), W_PART, Via::Part);
-                self.concepts(word, Lang::Sv, &p, W_PART * W_CONCEPT);
+            // Parts heed their writing as whole words do: the "plån" of "plånbok" is no
+            // "plan".
+            let segments = written.map(|w| part_writings(&word.text, w, &parts));
+            for (i, p) in parts.iter().enumerate() {
+                let as_written = segments.as_ref().and_then(|s| s[i]);
+                if !as_written.is_some_and(|w| self.spelt_otherwise(p, w)) {
+                    word.add(p.clone(), W_PART, Via::Part);
+                }
+                self.stem_concepts(word, p, as_written, W_PART * W_CONCEPT);
             }
         }
         if !resolved {
@@ -573,6 +573,15 @@ impl Lexicon {
             word.add(fixed.clone(), W_FUZZY, Via::Fuzzy(fixed.clone()));
             self.concepts(word, Lang::Sv, &fixed, W_FUZZY * W_CONCEPT);
         }
+    }
+
+    /// Whether the FAQ writes `stem` only otherwise than `p`, a writing with å, ä or ö: then
+    /// a word written so is another word ("råtta" is no "rätt", "tömt" no "tomt").
+    fn spelt_otherwise(&self, stem: &str, p: &str) -> bool {
+        let spelt = self.spelt.get(stem);
+        is_marked(p)
+            && (self.plain.contains(stem) || spelt.is_some())
+            && !spelt.is_some_and(|list| list.iter().any(|s| s == p))
     }
 
     /// Whether repairing a word written as `p` to the known stem `fixed` holds as written
@@ -647,9 +656,9 @@ impl Lexicon {
     /// written as it is; a plain word ("maten") takes only those, if there are any — it may
     /// also have lost its marks. Without `as_written` (a writer who may not type å/ä/ö at
     /// all) it takes them all.
-    fn stem_concepts(&self, word: &mut Word, stem: &str, as_written: Option<&str>) {
+    fn stem_concepts(&self, word: &mut Word, stem: &str, as_written: Option<&str>, weight: f32) {
         let (Some(p), Some(spellings)) = (as_written, self.glossary_spelt.get(stem)) else {
-            self.concepts(word, Lang::Sv, stem, W_CONCEPT);
+            self.concepts(word, Lang::Sv, stem, weight);
             return;
         };
         let Some(groups) = self.single.get(&(Lang::Sv, stem.to_owned())) else {
@@ -661,7 +670,7 @@ impl Lexicon {
             // A group that reaches this stem only through a variant has no spelling here.
             let otherwise = own.peek().is_some() && !own.any(|(_, s)| s == p);
             if !(strict && otherwise) {
-                word.add(concept_key(*g), W_CONCEPT, Via::Concept(*g));
+                word.add(concept_key(*g), weight, Via::Concept(*g));
             }
         }
     }
@@ -798,6 +807,29 @@ impl Lexicon {
             .min_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)))
             .cloned()
     }
+}
+
+/// How each compound part of the folded word `folded` is written in `written` (the same
+/// word with its å, ä and ö): the parts are found left to right; `None` where a part cannot
+/// be placed (a part that is a repaired or linking form).
+fn part_writings<'a>(folded: &str, written: &'a str, parts: &[String]) -> Vec<Option<&'a str>> {
+    let f: Vec<char> = folded.chars().collect();
+    let w: Vec<(usize, char)> = written.char_indices().collect();
+    if f.len() != w.len() {
+        return vec![None; parts.len()];
+    }
+    let mut from = 0;
+    parts
+        .iter()
+        .map(|p| {
+            let pc: Vec<char> = p.chars().collect();
+            let last = f.len().checked_sub(pc.len())?;
+            let at = (from..=last).find(|&i| f[i..i + pc.len()] == pc[..])?;
+            from = at + pc.len();
+            let end = w.get(from).map_or(written.len(), |x| x.0);
+            Some(&written[w[at].0..end])
+        })
+        .collect()
 }
 
 fn deletions(s: &str) -> Vec<String> {
@@ -1049,6 +1081,28 @@ mod tests {
         let l = Lexicon::new(Glossary::default(), ["klippa häcken"].into_iter());
         assert_eq!(l.repair("slipp"), None);
         assert_eq!(l.repair("kliipp").as_deref(), Some("klipp"));
+    }
+
+    #[test]
+    fn compound_parts_heed_how_they_are_written() {
+        let l = Lexicon::new(
+            Glossary::default(),
+            ["en plan för området", "en bok på biblioteket"].into_iter(),
+        );
+        let (_, words) = l.analyze("tappade min plånbok på bussen", Some(Lang::Sv), true);
+        let keys: Vec<&str> = words
+            .iter()
+            .flat_map(|w| w.terms.iter().map(|t| t.key.as_str()))
+            .collect();
+        // "plån" is written with å, the FAQ's "plan" without: another word; "bok" stays.
+        assert!(keys.contains(&"bok") && !keys.contains(&"plan"), "{keys:?}");
+        // Without å/ä/ö anywhere the writer may have lost them: "plan" may be meant.
+        let (_, words) = l.analyze("tappade min planbok", Some(Lang::Sv), true);
+        assert!(
+            words
+                .iter()
+                .any(|w| w.terms.iter().any(|t| t.key == "plan"))
+        );
     }
 
     #[test]
