@@ -525,7 +525,19 @@ impl Engine {
                             lexicon::W_UNKNOWN
                         }
                 } else if w.in_glossary() || w.is_intent() {
-                    mass
+                    // A matter the glossary knows and no entry covers weighs as a word no
+                    // entry uses, in the share its term carries ("körkortstillstånd": the
+                    // "tillstånd" some entries have does not make it theirs).
+                    let absent = w
+                        .terms
+                        .iter()
+                        .filter(|t| {
+                            matches!(t.via, lexicon::Via::Concept(_))
+                                && !self.terms.contains_key(&t.key)
+                        })
+                        .map(|t| self.oov_idf * t.weight / lexicon::W_CONCEPT)
+                        .fold(0.0, f32::max);
+                    mass.max(absent)
                 } else {
                     // Known to the FAQ but not to the glossary: often general vocabulary
                     // ("köpt", "gammal") that is rare in the FAQ only by chance.
