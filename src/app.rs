@@ -72,8 +72,14 @@ pub async fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<R
         Pseudonymizer::load_or_create(data_dir, Some(config.storage.asker_secret.expose()))?;
     let (pending, log) = PendingLog::new(data_dir);
     let service = Arc::new(
-        Service::new(&config.faq_dir, log, pseudo, config.texts.clone())
-            .with_context(|| format!("cannot serve the faq in {}", config.faq_dir.display()))?,
+        Service::new(
+            &config.faq_dir,
+            log,
+            pseudo,
+            config.texts.clone(),
+            config.answer_mode,
+        )
+        .with_context(|| format!("cannot serve the faq in {}", config.faq_dir.display()))?,
     );
     let live = service.live();
     tracing::info!(

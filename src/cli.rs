@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::answer::{Engine, Glossary};
+use crate::answer::{AnswerMode, Engine, Glossary, Thresholds};
 use crate::config::{Config, Settings};
 use crate::faq::{self, Faq};
 use crate::logview::{self, Format};
@@ -301,6 +301,10 @@ pub struct AskArgs {
     /// Do not write the question to the question log.
     #[arg(long)]
     pub no_log: bool,
+    /// How readily to answer directly: balanced or cautious (default: the configuration's
+    /// faq.answer_mode, as the service answers).
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Option<AnswerMode>,
     /// The question (several words are joined, so quotes are optional).
     #[arg(required = true, num_args = 1..)]
     pub question: Vec<String>,
@@ -328,6 +332,9 @@ pub struct EvalArgs {
     /// How many of the worst misses to list.
     #[arg(long, default_value_t = 20)]
     pub misses: usize,
+    /// How readily to answer directly: balanced or cautious.
+    #[arg(long, value_parser = parse_mode, default_value = "balanced")]
+    pub mode: AnswerMode,
     /// Print each question's top candidates and their figures (for tuning), tab-separated.
     #[arg(long, hide = true)]
     pub dump: bool,
@@ -698,8 +705,17 @@ pub fn load_engine(dir: &Path) -> Result<(Faq, Engine)> {
     Ok((faq, engine))
 }
 
+fn parse_mode(s: &str) -> Result<AnswerMode, String> {
+    s.parse()
+}
+
 fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
-    let (faq, engine) = load_engine(&a.faq.faq)?;
+    let (faq, mut engine) = load_engine(&a.faq.faq)?;
+    let mode = match a.mode {
+        Some(m) => m,
+        None => config(cfg)?.answer_mode,
+    };
+    engine.thresholds = Thresholds::for_mode(mode);
     let question = a.question.join(" ");
     let ex = engine.explain(&question);
     let reply = Reply::build(&faq, &ex.outcome, &Texts::default());
@@ -781,7 +797,8 @@ fn read_questions(path: &Path) -> Result<Vec<eval::Labelled>> {
 }
 
 fn run_eval(e: EvalArgs) -> Result<ExitCode> {
-    let (_, engine) = load_engine(&e.faq.faq)?;
+    let (_, mut engine) = load_engine(&e.faq.faq)?;
+    engine.thresholds = Thresholds::for_mode(e.mode);
     let questions = read_questions(&e.questions)?;
     if e.dump {
         for q in &questions {

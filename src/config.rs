@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::answer::AnswerMode;
 use crate::reply::Texts;
 
 /// The file `serve` and the staff commands read when no `--config` is given.
@@ -109,6 +110,8 @@ pub struct Config {
     pub faq_dir: PathBuf,
     /// How often the FAQ folder is checked for edits made on disk.
     pub faq_poll: Duration,
+    /// How readily questions are answered directly.
+    pub answer_mode: AnswerMode,
     pub storage: Settings,
     pub discord: DiscordSettings,
     pub http: HttpSettings,
@@ -182,6 +185,7 @@ struct HttpFile {
 struct FaqFile {
     dir: Option<PathBuf>,
     reload_poll_seconds: Option<u64>,
+    answer_mode: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -303,6 +307,17 @@ impl Config {
             2,
             "must be a whole number of seconds, at least 1",
         );
+        let answer_mode = match env("KOMMUNBOT_ANSWER_MODE").or(file.faq.answer_mode) {
+            None => AnswerMode::default(),
+            Some(m) => m.parse().unwrap_or_else(|_| {
+                errs.push(bad(
+                    "faq.answer_mode (KOMMUNBOT_ANSWER_MODE)",
+                    &m,
+                    "must be \"balanced\" or \"cautious\"",
+                ));
+                AnswerMode::default()
+            }),
+        };
         let rate_q = positive(
             &mut errs,
             "discord.rate_limit_questions",
@@ -441,6 +456,7 @@ impl Config {
                 .or(file.faq.dir)
                 .unwrap_or_else(|| "faq".into()),
             faq_poll: Duration::from_secs(poll),
+            answer_mode,
             storage: Settings {
                 database_url,
                 data_dir,
@@ -628,6 +644,18 @@ mod tests {
                 .any(|t| t.contains("discord.rate_limit_seconds"))
         );
         assert!(text.iter().any(|t| t.contains("discord.api_base")));
+    }
+
+    #[test]
+    fn the_answer_mode_is_balanced_unless_chosen() {
+        assert_eq!(cfg("", &[]).unwrap().answer_mode, AnswerMode::Balanced);
+        let c = cfg("[faq]\nanswer_mode = \"cautious\"\n", &[]).unwrap();
+        assert_eq!(c.answer_mode, AnswerMode::Cautious);
+        let c = cfg("", &[("KOMMUNBOT_ANSWER_MODE", "Cautious")]).unwrap();
+        assert_eq!(c.answer_mode, AnswerMode::Cautious);
+        let e = cfg("[faq]\nanswer_mode = \"bold\"\n", &[]).unwrap_err();
+        assert!(e.to_string().contains("faq.answer_mode"), "{e}");
+        assert!(e.to_string().contains("\"bold\""), "{e}");
     }
 
     #[test]

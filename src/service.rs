@@ -15,7 +15,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-use crate::answer::{Engine, Glossary, Outcome};
+use crate::answer::{AnswerMode, Engine, Glossary, Outcome, Thresholds};
 use crate::faq::edit::{self, Edit, EditError, Saved};
 use crate::faq::{self, Diagnostic, Faq};
 use crate::metrics::Metrics;
@@ -77,6 +77,8 @@ pub struct Asker<'a> {
 
 pub struct Service {
     faq_dir: PathBuf,
+    /// How readily the engine answers directly; kept for every reload.
+    mode: AnswerMode,
     live: RwLock<Arc<Live>>,
     /// The problems of the last reload that was refused, if the live FAQ is older than the
     /// folder.
@@ -116,11 +118,13 @@ impl Service {
         log: LogHandle,
         pseudo: Pseudonymizer,
         texts: Texts,
+        mode: AnswerMode,
     ) -> Result<Self, LoadError> {
-        let live = load_live(faq_dir)?;
+        let live = load_live(faq_dir, mode)?;
         let catalogue = Catalogue::build(&live.faq, &[]);
         Ok(Self {
             faq_dir: faq_dir.to_path_buf(),
+            mode,
             live: RwLock::new(Arc::new(live)),
             reload_problems: Mutex::new(None),
             writing: Mutex::new(()),
@@ -476,7 +480,7 @@ impl Service {
     }
 
     fn reload_locked(&self) -> Result<Arc<Live>, Vec<Diagnostic>> {
-        match load_live(&self.faq_dir) {
+        match load_live(&self.faq_dir, self.mode) {
             Ok(live) => {
                 let live = Arc::new(live);
                 *self.live.write().unwrap_or_else(|e| e.into_inner()) = live.clone();
@@ -554,15 +558,16 @@ impl Service {
 #[error("the faq has {} problem(s); run `kommunbot check`:\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
 pub struct LoadError(pub Vec<Diagnostic>);
 
-fn load_live(dir: &Path) -> Result<Live, LoadError> {
+fn load_live(dir: &Path, mode: AnswerMode) -> Result<Live, LoadError> {
     // Fingerprint first: an edit made while we read is then seen as a change next time.
     let fingerprint = fingerprint(dir);
     let (faq, diags) = validate(dir);
     if !diags.is_empty() {
         return Err(LoadError(diags));
     }
-    let engine = Engine::new(&faq, Glossary::base())
+    let mut engine = Engine::new(&faq, Glossary::base())
         .map_err(|e| LoadError(vec![glossary_problem(dir, &e)]))?;
+    engine.thresholds = Thresholds::for_mode(mode);
     Ok(Live {
         faq,
         engine,
@@ -636,6 +641,7 @@ mod tests {
             log,
             Pseudonymizer::new(b"0123456789abcdef"),
             Texts::default(),
+            AnswerMode::default(),
         )
         .unwrap();
         (s, pending)
@@ -703,6 +709,7 @@ mod tests {
             log,
             Pseudonymizer::new(b"0123456789abcdef"),
             Texts::default(),
+            AnswerMode::default(),
         )
         .err()
         .unwrap();

@@ -44,7 +44,8 @@ const W_COVERAGE: f32 = 0.7;
 /// A named matter (a word the glossary knows) counts as unexplained by an entry when the
 /// entry covers less than this share of its weight.
 const UNEXPLAINED: f32 = 0.5;
-/// The distinct-matter answer (see [`Engine::decide`]): the lowest score it answers at…
+/// The distinct-matter answer (see [`Engine::decide`]), as balanced: the lowest score it
+/// answers at…
 const DISTINCT_ANSWER: f32 = 0.3;
 /// …the share of a named matter's weight that a term the best entry distinctly holds (see
 /// [`DISTINCT_LEAD`]) must cover…
@@ -98,6 +99,34 @@ impl Outcome {
     }
 }
 
+/// How readily the engine answers directly: a deployment's choice between more direct
+/// answers and fewer wrong ones. Measured on the dev set and on two sets of independently
+/// written questions in the README.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AnswerMode {
+    /// The thresholds `eval` was tuned to on the dev set.
+    #[default]
+    Balanced,
+    /// Answers directly only when the best entry is well ahead on the score itself; a
+    /// distinct matter alone answers only at a higher score and with little left
+    /// unexplained. More "Menade du…?", fewer answers to questions no entry answers.
+    Cautious,
+}
+
+impl std::str::FromStr for AnswerMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "balanced" => Ok(Self::Balanced),
+            "cautious" => Ok(Self::Cautious),
+            _ => Err(format!(
+                "unknown answer mode {s:?}: expected \"balanced\" or \"cautious\""
+            )),
+        }
+    }
+}
+
 /// Decision thresholds; the defaults are what `eval` was tuned to (see ARCHITECTURE.md).
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
@@ -109,15 +138,37 @@ pub struct Thresholds {
     pub suggest: f32,
     /// Below this, no theme is guessed.
     pub theme: f32,
+    /// The distinct-matter answer (see [`Engine::decide`]): the lowest score it answers at…
+    pub distinct: f32,
+    /// …and the most of the question's weight that may sit in named matters left
+    /// unexplained.
+    pub distinct_unexplained: f32,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self {
+        Self::for_mode(AnswerMode::Balanced)
+    }
+}
+
+impl Thresholds {
+    pub fn for_mode(mode: AnswerMode) -> Self {
+        let balanced = Self {
             answer: 0.43,
             margin: 0.09,
             suggest: 0.22,
             theme: 0.2,
+            distinct: DISTINCT_ANSWER,
+            distinct_unexplained: DISTINCT_UNEXPLAINED,
+        };
+        match mode {
+            AnswerMode::Balanced => balanced,
+            AnswerMode::Cautious => Self {
+                answer: 0.46,
+                distinct: 0.45,
+                distinct_unexplained: 0.3,
+                ..balanced
+            },
         }
     }
 }
@@ -685,10 +736,10 @@ impl Engine {
         // and it leaves few named matters
         // unexplained. Such a question is most likely this entry even when chatter around
         // it keeps the score low or a sibling sharing the theme's words stays close.
-        let distinct = top.score >= DISTINCT_ANSWER
+        let distinct = top.score >= t.distinct
             && top.score > second
             && ev.distinct >= DISTINCT_SHARE
-            && ev.unexplained <= DISTINCT_UNEXPLAINED
+            && ev.unexplained <= t.distinct_unexplained
             && ev.absent <= DISTINCT_ABSENT;
         if (top.score >= t.answer && top.score - second >= t.margin) || distinct {
             return Outcome::Answer {
