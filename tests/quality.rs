@@ -22,31 +22,42 @@ fn report(questions: &Path, mode: AnswerMode) -> eval::Report {
     eval::run(&engine, &questions)
 }
 
+/// Asserts a report's figures against floors (acc1, helpful) and ceilings (wrong,
+/// false_answer), printing the whole report on failure.
+fn assert_figures(name: &str, r: &eval::Report, n: usize, limits: (f64, f64, f64, f64)) {
+    let (acc1, helpful, wrong, false_answer) = limits;
+    let f = &r.figures;
+    let summary = r.to_text(30);
+    assert_eq!(f.n, n, "{name}\n{summary}");
+    assert!(
+        f.acc1 >= acc1,
+        "{name}: acc1 {:.3} < {acc1}\n{summary}",
+        f.acc1
+    );
+    assert!(
+        f.helpful >= helpful,
+        "{name}: helpful {:.3} < {helpful}\n{summary}",
+        f.helpful
+    );
+    assert!(
+        f.wrong <= wrong,
+        "{name}: wrong {:.3} > {wrong}\n{summary}",
+        f.wrong
+    );
+    assert!(
+        f.false_answer <= false_answer,
+        "{name}: false_answer {:.3} > {false_answer}\n{summary}",
+        f.false_answer
+    );
+}
+
 #[test]
 fn dev_set_meets_the_answer_quality_targets() {
     let r = report(
         Path::new("../shared/eval/questions-dev.jsonl"),
         AnswerMode::Balanced,
     );
-    let f = r.figures;
-    let summary = r.to_text(30);
-    assert_eq!(f.n, 260, "{summary}");
-    assert!(f.acc1 >= ACC1, "acc1 {:.3} < {ACC1}\n{summary}", f.acc1);
-    assert!(
-        f.helpful >= HELPFUL,
-        "helpful {:.3} < {HELPFUL}\n{summary}",
-        f.helpful
-    );
-    assert!(
-        f.wrong <= WRONG,
-        "wrong {:.3} > {WRONG}\n{summary}",
-        f.wrong
-    );
-    assert!(
-        f.false_answer <= FALSE_ANSWER,
-        "false_answer {:.3} > {FALSE_ANSWER}\n{summary}",
-        f.false_answer
-    );
+    assert_figures("dev", &r, 260, (ACC1, HELPFUL, WRONG, FALSE_ANSWER));
 }
 
 // The targets for helpful, wrong and false_answer, which the engine meets.
@@ -70,29 +81,7 @@ const ACC1: f64 = 0.82;
 fn independently_written_questions_hold_their_floors() {
     for (file, n, acc1, helpful, wrong, false_answer) in WRITTEN {
         let r = report(&Path::new("tests/data").join(file), AnswerMode::Balanced);
-        let f = r.figures;
-        let summary = r.to_text(30);
-        assert_eq!(f.n, n, "{file}\n{summary}");
-        assert!(
-            f.acc1 >= acc1,
-            "{file}: acc1 {:.3} < {acc1}\n{summary}",
-            f.acc1
-        );
-        assert!(
-            f.helpful >= helpful,
-            "{file}: helpful {:.3} < {helpful}\n{summary}",
-            f.helpful
-        );
-        assert!(
-            f.wrong <= wrong,
-            "{file}: wrong {:.3} > {wrong}\n{summary}",
-            f.wrong
-        );
-        assert!(
-            f.false_answer <= false_answer,
-            "{file}: false_answer {:.3} > {false_answer}\n{summary}",
-            f.false_answer
-        );
+        assert_figures(file, &r, n, (acc1, helpful, wrong, false_answer));
     }
 }
 
@@ -110,25 +99,16 @@ const WRITTEN: [(&str, usize, f64, f64, f64, f64); 2] = [
 #[test]
 fn the_cautious_mode_keeps_false_and_wrong_answers_rare_on_every_set() {
     let sets = [
-        Path::new("../shared/eval/questions-dev.jsonl").to_path_buf(),
-        Path::new("tests/data/questions-written-a.jsonl").to_path_buf(),
-        Path::new("tests/data/questions-written-b.jsonl").to_path_buf(),
+        ("../shared/eval/questions-dev.jsonl", 260),
+        ("tests/data/questions-written-a.jsonl", 220),
+        ("tests/data/questions-written-b.jsonl", 200),
     ];
-    for set in &sets {
-        let cautious = report(set, AnswerMode::Cautious).figures;
-        let balanced = report(set, AnswerMode::Balanced).figures;
-        let name = set.display();
-        assert!(
-            cautious.false_answer <= FALSE_ANSWER,
-            "{name}: cautious false_answer {:.3}",
-            cautious.false_answer
-        );
-        assert!(
-            cautious.wrong <= WRONG,
-            "{name}: cautious wrong {:.3}",
-            cautious.wrong
-        );
-        assert!(cautious.false_answer <= balanced.false_answer, "{name}");
-        assert!(cautious.helpful >= balanced.helpful, "{name}");
+    for (set, n) in sets {
+        let cautious = report(Path::new(set), AnswerMode::Cautious);
+        let balanced = report(Path::new(set), AnswerMode::Balanced).figures;
+        assert_figures(set, &cautious, n, (0.0, 0.0, WRONG, FALSE_ANSWER));
+        let cautious = cautious.figures;
+        assert!(cautious.false_answer <= balanced.false_answer, "{set}");
+        assert!(cautious.helpful >= balanced.helpful, "{set}");
     }
 }
