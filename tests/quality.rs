@@ -86,29 +86,37 @@ fn independently_written_questions_hold_their_floors() {
 }
 
 /// (file, questions, acc1 floor, helpful floor, wrong ceiling, false_answer ceiling).
-const WRITTEN: [(&str, usize, f64, f64, f64, f64); 2] = [
+const WRITTEN: [(&str, usize, f64, f64, f64, f64); 3] = [
     // Measured on 2026-11-24: acc1 0.673, helpful 0.867, wrong 0.047, false_answer 0.157.
     ("questions-written-a.jsonl", 220, 0.67, 0.86, 0.06, 0.16),
     // Measured on 2026-11-24: acc1 0.533, helpful 0.815, wrong 0.044, false_answer 0.092.
     ("questions-written-b.jsonl", 200, 0.53, 0.81, 0.05, 0.11),
+    // Written at the end of that session and measured once, nothing chosen on it: acc1
+    // 0.385, helpful 0.859, wrong 0.052, false_answer 0.154.
+    ("questions-written-c.jsonl", 200, 0.38, 0.85, 0.06, 0.16),
 ];
 
-/// The cautious answer mode's promise: on every set, dev and independently written, it
-/// answers no more than one in twenty unanswerable questions and gives no more wrong
-/// answers than that, at the cost of direct answers (figures in the README).
+/// The cautious answer mode answers fewer questions no entry answers and gives fewer wrong
+/// answers than the balanced one on every set, and keeps both under 0.05 on the sets its
+/// thresholds were chosen with (dev and written A; B checked it). On set C, written after
+/// the choice, its false_answer is 0.092: the promise is relative there (see the README).
 #[test]
-fn the_cautious_mode_keeps_false_and_wrong_answers_rare_on_every_set() {
+fn the_cautious_mode_answers_fewer_false_and_wrong() {
     let sets = [
-        ("../shared/eval/questions-dev.jsonl", 260),
-        ("tests/data/questions-written-a.jsonl", 220),
-        ("tests/data/questions-written-b.jsonl", 200),
+        ("../shared/eval/questions-dev.jsonl", 260, true),
+        ("tests/data/questions-written-a.jsonl", 220, true),
+        ("tests/data/questions-written-b.jsonl", 200, true),
+        ("tests/data/questions-written-c.jsonl", 200, false),
     ];
-    for (set, n) in sets {
+    for (set, n, chosen_on) in sets {
         let cautious = report(Path::new(set), AnswerMode::Cautious);
         let balanced = report(Path::new(set), AnswerMode::Balanced).figures;
-        assert_figures(set, &cautious, n, (0.0, 0.0, WRONG, FALSE_ANSWER));
+        if chosen_on {
+            assert_figures(set, &cautious, n, (0.0, 0.0, WRONG, FALSE_ANSWER));
+        }
         let cautious = cautious.figures;
         assert!(cautious.false_answer <= balanced.false_answer, "{set}");
+        assert!(cautious.wrong <= balanced.wrong, "{set}");
         assert!(cautious.helpful >= balanced.helpful, "{set}");
     }
 }
