@@ -558,9 +558,8 @@ async fn open_store(settings: &Settings) -> Result<Store> {
 fn log_cli_question(
     question: &str,
     outcome: &crate::answer::Outcome,
-    cfg: Option<&Path>,
+    settings: &Settings,
 ) -> Result<()> {
-    let settings = config(cfg)?.storage;
     let pseudo =
         Pseudonymizer::load_or_create(&settings.data_dir, Some(settings.asker_secret.expose()))?;
     let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
@@ -574,7 +573,7 @@ fn log_cli_question(
     );
     let rt = runtime()?;
     let result = rt.block_on(async {
-        let store = open_store(&settings).await?;
+        let store = open_store(settings).await?;
         store.insert(std::slice::from_ref(&record)).await?;
         store.close().await;
         anyhow::Ok(())
@@ -711,10 +710,15 @@ fn parse_mode(s: &str) -> Result<AnswerMode, String> {
 
 fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let (faq, mut engine) = load_engine(&a.faq.faq)?;
-    let mode = match a.mode {
-        Some(m) => m,
-        None => config(cfg)?.answer_mode,
+    // Read once, and only when the mode or the log needs it.
+    let config = match (a.mode, a.no_log) {
+        (Some(_), true) => None,
+        _ => Some(config(cfg)?),
     };
+    let mode = a
+        .mode
+        .or(config.as_ref().map(|c| c.answer_mode))
+        .unwrap_or_default();
     engine.thresholds = Thresholds::for_mode(mode);
     let question = a.question.join(" ");
     let ex = engine.explain(&question);
@@ -724,8 +728,8 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     } else {
         out!("{}", reply.to_text());
     }
-    if !a.no_log {
-        log_cli_question(&question, &ex.outcome, cfg)?;
+    if let Some(config) = config.filter(|_| !a.no_log) {
+        log_cli_question(&question, &ex.outcome, &config.storage)?;
     }
     if a.explain {
         outln!("\n--- förklaring ---");

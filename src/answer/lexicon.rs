@@ -575,29 +575,30 @@ impl Lexicon {
         }
     }
 
+    /// How the FAQ writes `stem`: each writing with å, ä or ö, and the stem itself if it is
+    /// also written plain. Empty for a stem the FAQ does not write (a glossary word, a
+    /// variant).
+    fn faq_writings<'s>(&'s self, stem: &'s str) -> impl Iterator<Item = &'s str> {
+        let marked = self.spelt.get(stem).into_iter().flatten();
+        marked
+            .map(String::as_str)
+            .chain(self.plain.contains(stem).then_some(stem))
+    }
+
     /// Whether the FAQ writes `stem` only otherwise than `p`, a writing with å, ä or ö: then
     /// a word written so is another word ("råtta" is no "rätt", "tömt" no "tomt").
     fn spelt_otherwise(&self, stem: &str, p: &str) -> bool {
-        let spelt = self.spelt.get(stem);
-        is_marked(p)
-            && (self.plain.contains(stem) || spelt.is_some())
-            && !spelt.is_some_and(|list| list.iter().any(|s| s == p))
+        let mut writings = self.faq_writings(stem).peekable();
+        is_marked(p) && writings.peek().is_some() && !writings.any(|s| s == p)
     }
 
     /// Whether repairing a word written as `p` to the known stem `fixed` holds as written
     /// too: folded, "skämt" is one edit from "skat", but written it is two from the
     /// glossary's "skat(a)". A stem nobody spells (a variant) does not object.
     fn repairs_as_written(&self, p: &str, fixed: &str) -> bool {
-        let faq = self
-            .spelt
-            .get(fixed)
-            .into_iter()
-            .flatten()
-            .map(String::as_str);
-        let plain = self.plain.contains(fixed).then_some(fixed);
         let glossary = self.glossary_spelt.get(fixed).into_iter().flatten();
-        let mut forms = faq
-            .chain(plain)
+        let mut forms = self
+            .faq_writings(fixed)
             .chain(glossary.map(|(_, s)| s.as_str()))
             .peekable();
         forms.peek().is_none() || forms.any(|w| edit_distance(p, w, 1).is_some())

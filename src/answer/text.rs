@@ -641,14 +641,16 @@ pub fn unmark(marked: &str) -> String {
     if marked.is_ascii() {
         return marked.to_owned();
     }
-    marked
-        .chars()
-        .map(|c| match c {
-            'å' | 'ä' => 'a',
-            'ö' => 'o',
-            c => c,
-        })
-        .collect()
+    marked.chars().map(unmark_char).collect()
+}
+
+/// A letter of a folded-marked text as [`fold`] has it: å and ä are a, ö is o.
+fn unmark_char(c: char) -> char {
+    match c {
+        'å' | 'ä' => 'a',
+        'ö' => 'o',
+        c => c,
+    }
 }
 
 /// Whether a folded-marked word holds å, ä or ö.
@@ -675,12 +677,7 @@ pub fn written_prefix<'a>(stem: &str, marked: &'a str) -> Option<&'a str> {
     let mut end = 0;
     for s in stem.chars() {
         let (i, m) = chars.next()?;
-        let plain = match m {
-            'å' | 'ä' => 'a',
-            'ö' => 'o',
-            c => c,
-        };
-        if plain != s {
+        if unmark_char(m) != s {
             return None;
         }
         end = i + m.len_utf8();
