@@ -819,7 +819,7 @@ fn run_eval(e: EvalArgs) -> Result<ExitCode> {
                 })
                 .collect();
             outln!(
-                "{}\t{}\t{}\t{:.3}\t{:.3}/{:.3}/{:.3}\t{:?}\t{}",
+                "{}\t{}\t{}\t{:.3}\t{:.3}/{:.3}/{:.3}/{:.3}\t{:?}\t{}",
                 q.expect.as_deref().unwrap_or("-"),
                 q.q.replace('\t', " "),
                 ex.outcome.kind(),
@@ -827,6 +827,7 @@ fn run_eval(e: EvalArgs) -> Result<ExitCode> {
                 ex.evidence.unexplained,
                 ex.evidence.absent,
                 ex.evidence.named,
+                ex.evidence.subject,
                 ex.lang,
                 c.join("\t")
             );

@@ -162,3 +162,48 @@ fn explain_names_the_terms_that_matched() {
     );
     assert!(top.coverage > 0.0 && top.fit > 0.0);
 }
+
+/// A direct answer needs the question to touch what the entry is about, not a word it
+/// mentions once in passing: "berätta" in one phrasing of the public-records entry does not
+/// make "berätta ett skämt" a question about public records.
+#[test]
+fn a_word_an_entry_mentions_in_passing_makes_no_direct_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let theme = dir.path().join("kommuncenter");
+    std::fs::create_dir(&theme).unwrap();
+    std::fs::write(theme.join("_theme.toml"), "name = \"Kommuncenter\"\n").unwrap();
+    std::fs::write(
+        theme.join("allmanna-handlingar.md"),
+        "+++\nquestion = \"Hur begär jag ut en allmän handling?\"\n\
+         alternates = [\"Måste jag berätta varför jag vill ha en handling?\"]\n\
+         keywords = [\"allmän handling\", \"offentlighetsprincipen\"]\n+++\n\
+         Du kan begära ut allmänna handlingar från kommunen. Du behöver inte säga vem du är \
+         eller varför du vill ha handlingen.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        theme.join("oppettider.md"),
+        "+++\nquestion = \"När har kommuncenter öppet?\"\n+++\n\
+         Kommuncenter har öppet vardagar.\n",
+    )
+    .unwrap();
+    let faq = kommunbot::faq::load_strict(dir.path()).expect("test faq loads");
+    let engine = Engine::new(&faq, Glossary::base()).expect("engine builds");
+    let joke = engine.explain("berätta ett skämt");
+    assert!(
+        joke.evidence.subject < 0.1,
+        "subject {}",
+        joke.evidence.subject
+    );
+    assert!(
+        !matches!(joke.outcome, Outcome::Answer { .. }),
+        "{:?}",
+        joke.outcome
+    );
+    // The entry's subject, asked about, is answered.
+    let records = engine.ask("hur får jag ut en allmän handling från kommunen");
+    assert!(
+        matches!(&records, Outcome::Answer { entry, .. } if entry.as_str() == "kommuncenter/allmanna-handlingar"),
+        "{records:?}"
+    );
+}

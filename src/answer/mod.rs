@@ -59,6 +59,12 @@ const DISTINCT_UNEXPLAINED: f32 = 0.6;
 /// fireworks, which the FAQ lacks, and is not a question about a food truck's permit.
 const DISTINCT_ABSENT: f32 = 0.3;
 
+/// A direct answer needs the question to touch what the entry is about: at least this share
+/// of the question's weight explained through terms that recur in two or more of the entry's
+/// parts (see [`Evidence::subject`]). Words an entry mentions once, in passing ("berätta" in
+/// one phrasing, "garage" as an example), make at most a suggestion.
+const SUBJECT_SHARE: f32 = 0.1;
+
 /// A question word's weight and its terms in the index, as (term id, query weight × idf).
 type QWord = (f32, Vec<(u32, f32)>);
 
@@ -75,6 +81,9 @@ pub struct Evidence {
     pub absent: f32,
     /// The share of the question's weight the entry explains through named matters.
     pub named: f32,
+    /// The share of the question's weight the entry explains through its subject: terms
+    /// that recur in at least two of its parts (phrasings, keywords, answer).
+    pub subject: f32,
 }
 
 /// What the engine makes of a question.
@@ -276,6 +285,11 @@ impl Recurs {
         }
     }
 
+    /// In how many of the entry's parts (its phrasings, its keywords, its answer) it recurs.
+    fn parts(&self) -> u8 {
+        u8::from(self.phrasings > 0) + u8::from(self.keyword) + u8::from(self.body)
+    }
+
     /// A factor in `SALIENCE_FLOOR..=1`: the share of the entry's phrasings that use the
     /// term, whether a keyword does and whether the answer does, averaged.
     fn salience(&self, n_phrasings: f32) -> f32 {
@@ -303,6 +317,8 @@ pub struct Engine {
     idf: Vec<f32>,
     /// Per term: (entry, field weight × term weight), one posting per entry.
     postings: Vec<Vec<(u32, f32)>>,
+    /// Per term, parallel to `postings`: in how many parts of the entry it recurs.
+    recur: Vec<Vec<u8>>,
     /// Per term: the entry that holds it most strongly, and how many times more strongly
     /// than any other entry (infinite when no other entry has it).
     leader: Vec<(u32, f32)>,
@@ -328,6 +344,7 @@ impl Engine {
 
         let mut ix = Indexer::default();
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
+        let mut recur: Vec<Vec<u8>> = Vec::new();
         let mut entries = Vec::with_capacity(served.len());
         let mut local = EntryTerms::default();
         let mut buf: Vec<IndexedTerm> = Vec::new();
@@ -360,9 +377,11 @@ impl Engine {
             }
             let n_phrasings = phrasings.len().max(1) as f32;
             postings.resize_with(ix.terms.len(), Vec::new);
+            recur.resize_with(ix.terms.len(), Vec::new);
             let n = entries.len() as u32;
             for (id, w, r) in local.drain() {
                 postings[id as usize].push((n, w * r.salience(n_phrasings)));
+                recur[id as usize].push(r.parts());
             }
             entries.push(EntryInfo {
                 id: e.id.clone(),
@@ -412,6 +431,7 @@ impl Engine {
             keys,
             idf,
             postings,
+            recur,
             leader,
             oov_idf,
             thresholds: Thresholds::default(),
@@ -685,6 +705,23 @@ impl Engine {
         let mut unexplained = 0.0;
         let mut absent = 0.0;
         let mut named = 0.0;
+        let mut subject = 0.0;
+        for (w, (mass, terms)) in words.iter().zip(qwords) {
+            if w.is_intent() || *mass <= 0.0 {
+                continue;
+            }
+            let mut got = 0.0f32;
+            for (id, qv) in terms {
+                let list = &self.postings[*id as usize];
+                if let Ok(i) = list.binary_search_by_key(&(e as u32), |(pe, _)| *pe)
+                    && self.recur[*id as usize][i] >= 2
+                {
+                    got = got.max(qv * list[i].1);
+                }
+            }
+            subject += got.min(*mass);
+        }
+        ev.subject = subject / total;
         for (w, (mass, terms)) in words.iter().zip(qwords) {
             if w.is_intent() || !w.in_glossary() || *mass <= 0.0 {
                 continue;
@@ -741,7 +778,8 @@ impl Engine {
             && ev.distinct >= DISTINCT_SHARE
             && ev.unexplained <= t.distinct_unexplained
             && ev.absent <= DISTINCT_ABSENT;
-        if (top.score >= t.answer && top.score - second >= t.margin) || distinct {
+        let ahead = top.score >= t.answer && top.score - second >= t.margin;
+        if (ahead || distinct) && ev.subject >= SUBJECT_SHARE {
             return Outcome::Answer {
                 entry: top.entry.clone(),
                 confidence: top.score.min(1.0),

@@ -81,6 +81,7 @@ const STOP_SV: &[&str] = &[
     "val",
     "nog",
     "ocksa",
+    "istallet",
     "bara",
     "lite",
     "mycket",
