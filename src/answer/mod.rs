@@ -65,6 +65,10 @@ const DISTINCT_ABSENT: f32 = 0.3;
 /// one phrasing, "garage" as an example), make at most a suggestion.
 const SUBJECT_SHARE: f32 = 0.1;
 
+/// How many times as telling as its concept a glossary word's own spelling may be (see
+/// [`Engine::qwords`]).
+const LITERAL_CAP: f32 = 2.0;
+
 /// A question word's weight and its terms in the index, as (term id, query weight × idf).
 type QWord = (f32, Vec<(u32, f32)>);
 
@@ -570,21 +574,26 @@ impl Engine {
         words
             .iter()
             .map(|w| {
+                // A word the glossary knows names its concept: its own spelling, rare in
+                // the FAQ by chance ("storlek" in one entry on bin sizes), tells at most
+                // LITERAL_CAP times as much as the concept does ("storlek" ≈ floor area).
+                let cap = w
+                    .terms
+                    .iter()
+                    .filter(|t| matches!(t.via, Via::Concept(_)))
+                    .filter_map(|t| self.terms.get(&t.key))
+                    .map(|id| self.idf[*id as usize])
+                    .reduce(f32::max)
+                    .map_or(f32::INFINITY, |c| c * LITERAL_CAP);
+                let idf = |id: u32| self.idf[id as usize].min(cap);
                 let known: Vec<(u32, f32)> = w
                     .terms
                     .iter()
-                    .filter_map(|t| {
-                        self.terms
-                            .get(&t.key)
-                            .map(|id| (*id, t.weight * self.idf[*id as usize]))
-                    })
+                    .filter_map(|t| self.terms.get(&t.key).map(|id| (*id, t.weight * idf(*id))))
                     .collect();
                 // A word weighs what a full match on its rarest known term would give: a
                 // match through a compound part or a concept then covers it only in part.
-                let mass = known
-                    .iter()
-                    .map(|(id, _)| self.idf[*id as usize])
-                    .fold(0.0, f32::max);
+                let mass = known.iter().map(|(id, _)| idf(*id)).fold(0.0, f32::max);
                 let mass = if known.is_empty() {
                     // A word no entry uses. If the glossary knows it, it names a municipal
                     // matter the FAQ does not cover ("bussen"): strong evidence against every
