@@ -560,6 +560,15 @@ impl Analyzer {
         if word.len() >= 5 && word.ends_with("an") && stem == word {
             out.push(self.sv.stem(&word[..word.len() - 1]).into_owned());
         }
+        // The definite -n after o, u, y or i ("snön", "bron", "sjön" → "snö", "bro", "sjö"),
+        // which Snowball keeps.
+        if word.len() >= 4
+            && stem == word
+            && let Some(base) = word.strip_suffix('n')
+            && base.ends_with(['o', 'u', 'y', 'i'])
+        {
+            out.push(self.sv.stem(base).into_owned());
+        }
         // The neuter definite -et likewise ("bygglovet", "avloppet", "garaget"); not on short
         // words, where the bare stem is ambiguous ("havet" would meet "hävs").
         if word.len() >= 6 && word.ends_with("et") && stem == word {
@@ -796,6 +805,10 @@ mod tests {
                 .contains(&s("bygglov"))
         );
         assert!(a.variants("havet", &s("havet")).is_empty());
+        // …and the definite -n after o, u, y or i.
+        for (w, base) in [("snön", "snö"), ("bron", "bro"), ("sjön", "sjö")] {
+            assert!(a.variants(&fold(w), &s(w)).contains(&s(base)), "{w}");
+        }
         // Weak past tense and -a verbs with a vowel pair.
         assert!(a.variants("gravde", &s("grävde")).contains(&s("gräva")));
         assert!(a.variants("kopte", &s("köpte")).contains(&s("köpa")));
