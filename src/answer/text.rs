@@ -102,6 +102,9 @@ const STOP_SV: &[&str] = &[
     "heller",
     "nanting",
     "overallt",
+    // "förra veckan": stemmed, "förra" would be the "förr(åd)" of a shed.
+    "forra",
+    "forr",
     "nyss",
     "strax",
     "ca",
