@@ -86,7 +86,8 @@ pub struct Evidence {
     /// The share of the question's weight the entry explains through named matters.
     pub named: f32,
     /// The share of the question's weight the entry explains through its subject: terms
-    /// that recur in at least two of its parts (phrasings, keywords, answer).
+    /// that recur in at least two of its parts (phrasings, keywords, answer), or, in an
+    /// entry where nothing recurs (a question and a short answer), its own question's.
     pub subject: f32,
 }
 
@@ -264,6 +265,8 @@ struct Recurs {
     last: u16,
     keyword: bool,
     body: bool,
+    /// In the entry's own question (its first phrasing).
+    main: bool,
 }
 
 /// The part of an entry a text comes from.
@@ -282,6 +285,7 @@ impl Recurs {
             Part::Phrasing(n) if n != self.last => {
                 self.phrasings += 1;
                 self.last = n;
+                self.main |= n == 1;
             }
             Part::Phrasing(_) | Part::Theme => {}
             Part::Keyword => self.keyword = true,
@@ -289,9 +293,10 @@ impl Recurs {
         }
     }
 
-    /// In how many of the entry's parts (its phrasings, its keywords, its answer) it recurs.
-    fn parts(&self) -> u8 {
-        u8::from(self.phrasings > 0) + u8::from(self.keyword) + u8::from(self.body)
+    /// Whether the term recurs in two of the entry's parts (its phrasings, its keywords,
+    /// its answer): then it is the entry's subject, not a word it mentions in passing.
+    fn recurs(&self) -> bool {
+        u8::from(self.phrasings > 0) + u8::from(self.keyword) + u8::from(self.body) >= 2
     }
 
     /// A factor in `SALIENCE_FLOOR..=1`: the share of the entry's phrasings that use the
@@ -321,8 +326,9 @@ pub struct Engine {
     idf: Vec<f32>,
     /// Per term: (entry, field weight × term weight), one posting per entry.
     postings: Vec<Vec<(u32, f32)>>,
-    /// Per term, parallel to `postings`: in how many parts of the entry it recurs.
-    recur: Vec<Vec<u8>>,
+    /// Per term, parallel to `postings`: whether the term is the entry's subject (see
+    /// [`Recurs::recurs`]).
+    subject: Vec<Vec<bool>>,
     /// Per term: the entry that holds it most strongly, and how many times more strongly
     /// than any other entry (infinite when no other entry has it).
     leader: Vec<(u32, f32)>,
@@ -348,7 +354,7 @@ impl Engine {
 
         let mut ix = Indexer::default();
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
-        let mut recur: Vec<Vec<u8>> = Vec::new();
+        let mut subject: Vec<Vec<bool>> = Vec::new();
         let mut entries = Vec::with_capacity(served.len());
         let mut local = EntryTerms::default();
         let mut buf: Vec<IndexedTerm> = Vec::new();
@@ -381,11 +387,14 @@ impl Engine {
             }
             let n_phrasings = phrasings.len().max(1) as f32;
             postings.resize_with(ix.terms.len(), Vec::new);
-            recur.resize_with(ix.terms.len(), Vec::new);
+            subject.resize_with(ix.terms.len(), Vec::new);
             let n = entries.len() as u32;
+            // An entry that comes back to none of its words (a question and a short answer)
+            // is about its own question.
+            let short = !local.terms.iter().any(|(_, _, r)| r.recurs());
             for (id, w, r) in local.drain() {
                 postings[id as usize].push((n, w * r.salience(n_phrasings)));
-                recur[id as usize].push(r.parts());
+                subject[id as usize].push(r.recurs() || (short && r.main));
             }
             entries.push(EntryInfo {
                 id: e.id.clone(),
@@ -435,7 +444,7 @@ impl Engine {
             keys,
             idf,
             postings,
-            recur,
+            subject,
             leader,
             oov_idf,
             thresholds: Thresholds::default(),
@@ -723,7 +732,7 @@ impl Engine {
             for (id, qv) in terms {
                 let list = &self.postings[*id as usize];
                 if let Ok(i) = list.binary_search_by_key(&(e as u32), |(pe, _)| *pe)
-                    && self.recur[*id as usize][i] >= 2
+                    && self.subject[*id as usize][i]
                 {
                     got = got.max(qv * list[i].1);
                 }
