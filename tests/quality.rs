@@ -72,9 +72,10 @@ const FALSE_ANSWER: f64 = 0.05;
 // the right entry came into the top three for every answerable question (0.995 → 1.0).
 const ACC1: f64 = 0.82;
 
-/// Two sets of questions written for the eval FAQ by two writers who saw neither the dev
-/// questions nor the engine (`tests/data/questions-written-{a,b}.jsonl`): phrasings nothing
-/// was tuned on, and unanswerable questions chosen to sit close to an entry. They measure
+/// Four sets of questions written for the eval FAQ by four writers who saw neither the dev
+/// questions nor the engine (`tests/data/questions-written-{a,b,c,d}.jsonl`): phrasings
+/// nothing was tuned on when written, and unanswerable questions chosen to sit close to an
+/// entry. They measure
 /// how far the dev figures carry to new writers (see the README); these floors only stop
 /// regressions.
 #[test]
@@ -86,7 +87,7 @@ fn independently_written_questions_hold_their_floors() {
 }
 
 /// (file, questions, acc1 floor, helpful floor, wrong ceiling, false_answer ceiling).
-const WRITTEN: [(&str, usize, f64, f64, f64, f64); 3] = [
+const WRITTEN: [(&str, usize, f64, f64, f64, f64); 4] = [
     // Measured in the third 2026-11-24 session (a direct answer needs the entry's subject,
     // a glossary word's spelling weighs at most twice its concept, 500 everyday instances in
     // the glossary): acc1 0.707, helpful 0.893, wrong 0.020, false_answer 0.143.
@@ -96,12 +97,17 @@ const WRITTEN: [(&str, usize, f64, f64, f64, f64); 3] = [
     // Written at the end of the second 2026-11-24 session, used only in aggregate since: acc1
     // 0.437, helpful 0.867, wrong 0.044, false_answer 0.123 in the third session.
     ("questions-written-c.jsonl", 200, 0.43, 0.86, 0.05, 0.13),
+    // A fourth writer, at the end of the third 2026-11-24 session, measured once in
+    // aggregate: acc1 0.797, helpful 0.986, wrong 0.007, false_answer 0.193 (the binary from
+    // before that session: 0.797, 0.951, 0.042, 0.211).
+    ("questions-written-d.jsonl", 200, 0.79, 0.98, 0.02, 0.20),
 ];
 
 /// The cautious answer mode answers fewer questions no entry answers and gives fewer wrong
 /// answers than the balanced one on every set, and keeps both under 0.05 on the sets its
 /// thresholds were chosen with (dev and written A; B checked it). On set C, written after
-/// the choice, its false_answer is 0.092: the promise is relative there (see the README).
+/// the choice, its false_answer is 0.077, and 0.105 on set D: the promise is relative
+/// there (see the README).
 #[test]
 fn the_cautious_mode_answers_fewer_false_and_wrong() {
     let sets = [
@@ -109,6 +115,7 @@ fn the_cautious_mode_answers_fewer_false_and_wrong() {
         ("tests/data/questions-written-a.jsonl", 220, true),
         ("tests/data/questions-written-b.jsonl", 200, true),
         ("tests/data/questions-written-c.jsonl", 200, false),
+        ("tests/data/questions-written-d.jsonl", 200, false),
     ];
     for (set, n, chosen_on) in sets {
         let cautious = report(Path::new(set), AnswerMode::Cautious);
