@@ -81,6 +81,31 @@ mod tests {
         assert!(en >= 1000, "{en} English terms");
     }
 
+    /// The file's own rule: a word stands in one group, or it would carry two matters.
+    #[test]
+    fn a_word_stands_in_one_group_only() {
+        let g = Glossary::base();
+        let mut seen = std::collections::HashMap::new();
+        for (i, group) in g.groups.iter().enumerate() {
+            let terms = group
+                .sv
+                .iter()
+                .map(|t| ("sv", t))
+                .chain(group.en.iter().map(|t| ("en", t)));
+            for (lang, term) in terms {
+                if let Some(first) = seen.insert((lang, term.to_lowercase()), i) {
+                    assert_eq!(
+                        first,
+                        i,
+                        "{lang} {term:?} is in the groups of {:?} and {:?}",
+                        g.label(first),
+                        g.label(i)
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn errors_name_the_line() {
         let e = Glossary::parse("x.toml", "[[group]]\nsv = [\"a\"]\nsw = [\"b\"]\n").unwrap_err();
