@@ -549,6 +549,16 @@ impl Analyzer {
     pub fn banter(&self, words: &[String]) -> Vec<bool> {
         let insult = |w: &str| BANTER.contains(&w);
         let cue = |w: &str| insult(w) || YOU.contains(&w);
+        // "är du …" / "are you …" asks what the bot is: a later "en bot" / "a bot" is the bot
+        // ("är du en riktig människa eller en bot").
+        let asks_what = |i: usize| {
+            words[..i].windows(2).any(|p| {
+                matches!(
+                    (p[0].as_str(), p[1].as_str()),
+                    ("ar", "du") | ("are", "you")
+                )
+            })
+        };
         (0..words.len())
             .map(|i| {
                 let w = words[i].as_str();
@@ -556,7 +566,8 @@ impl Analyzer {
                     || (BOT.contains(&w)
                         && i > 0
                         && words[i - 1] != "p"
-                        && words[i.saturating_sub(2)..i].iter().any(|p| cue(p)))
+                        && (words[i.saturating_sub(2)..i].iter().any(|p| cue(p))
+                            || (matches!(words[i - 1].as_str(), "en" | "a") && asks_what(i))))
             })
             .collect()
     }
@@ -867,10 +878,13 @@ mod tests {
         };
         assert_eq!(dropped("din dumma bot"), ["dumma", "bot"]);
         assert_eq!(dropped("är du en bot?"), ["bot"]);
+        assert_eq!(dropped("är du en riktig människa eller en bot"), ["bot"]);
+        assert_eq!(dropped("are you a human or a bot"), ["bot"]);
         assert_eq!(dropped("you stupid bot"), ["stupid", "bot"]);
         // A parking fine stays a matter, even when the message speaks to the bot.
         assert!(dropped("kan du hjälpa mig med min p-bot").is_empty());
         assert!(dropped("jag fick en bot igår").is_empty());
+        assert!(dropped("kan du hjälpa mig, jag har fått en bot").is_empty());
         // Everyday judgement describes matters.
         assert!(dropped("vattnet smakar dåligt").is_empty());
     }
