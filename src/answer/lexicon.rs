@@ -451,13 +451,14 @@ impl Lexicon {
     fn content<S: AsRef<str>>(&self, all: Vec<S>, lang: Lang, banter: Option<&[bool]>) -> Vec<S> {
         let a = &self.analyzer;
         // "i stället" is "instead", no place: its "stället" stems as "ställa" does.
-        let instead: Vec<bool> = (0..all.len())
-            .map(|i| i > 0 && all[i].as_ref() == "stallet" && all[i - 1].as_ref() == "i")
-            .collect();
+        let mut after_i = false;
         all.into_iter()
             .enumerate()
             .filter(|(i, w)| {
-                !banter.is_some_and(|b| b[*i]) && !instead[*i] && !a.is_stop(w.as_ref(), lang)
+                let w = w.as_ref();
+                let instead = after_i && w == "stallet";
+                after_i = w == "i";
+                !banter.is_some_and(|b| b[*i]) && !instead && !a.is_stop(w, lang)
             })
             // Swedish stop words inside an English question ("bankid och e-tjänst") are
             // noise too.
@@ -527,10 +528,7 @@ impl Lexicon {
     }
 
     fn swedish_word(&self, word: &mut Word, stem: &str, repair: bool, written: Option<&str>) {
-        // "stränder" is written with ä but stems with "strand": its writing tells nothing.
-        let as_written = written
-            .filter(|w| !umlaut_plural(w))
-            .and_then(|w| written_prefix(stem, w));
+        let as_written = writing_of(stem, written);
         // A word typed with å, ä or ö that the FAQ only spells otherwise ("råtta" where the
         // FAQ has "rätt", "tömt" where it has "tomt") is another word, not the FAQ's. Only
         // concepts and parts can speak for it.
@@ -565,9 +563,7 @@ impl Lexicon {
             // An inflection Snowball leaves whole, before reading it as a typo.
             // The base heeds its writing as the whole word does: "ställt" is no "stall".
             for base in self.analyzer.inflected_bases(&word.text) {
-                let base_written = written
-                    .filter(|w| !umlaut_plural(w))
-                    .and_then(|w| written_prefix(&base, w));
+                let base_written = writing_of(&base, written);
                 if self.known.contains(&base)
                     && !base_written.is_some_and(|p| self.spelt_otherwise(&base, p))
                 {
@@ -820,6 +816,15 @@ impl Lexicon {
             .min_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)))
             .cloned()
     }
+}
+
+/// How `written`, a word with its å, ä and ö, writes `stem`, the stem of the word or of one of
+/// its forms (see [`written_prefix`]); `None` where its writing tells nothing: "stränder" is
+/// written with ä but stems with "strand".
+fn writing_of<'a>(stem: &str, written: Option<&'a str>) -> Option<&'a str> {
+    written
+        .filter(|w| !umlaut_plural(w))
+        .and_then(|w| written_prefix(stem, w))
 }
 
 /// How each compound part of the folded word `folded` is written in `written` (the same

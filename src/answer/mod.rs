@@ -714,7 +714,8 @@ impl Engine {
     }
 
     /// What the best entry makes of the question's named matters (words the glossary knows):
-    /// whether it distinctly holds one of them, and how many it leaves unexplained.
+    /// whether it distinctly holds one of them, and how many it leaves unexplained; and how
+    /// much of the question it explains through its subject.
     fn evidence(&self, e: usize, words: &[Word], qwords: &[QWord], total: f32) -> Evidence {
         let mut ev = Evidence::default();
         if total <= 0.0 {
@@ -728,36 +729,31 @@ impl Engine {
             if w.is_intent() || *mass <= 0.0 {
                 continue;
             }
+            // The entry's best term for this word, as the scoring counted it, and its best
+            // term among those that are the entry's subject.
             let mut got = 0.0f32;
-            for (id, qv) in terms {
-                let list = &self.postings[*id as usize];
-                if let Ok(i) = list.binary_search_by_key(&(e as u32), |(pe, _)| *pe)
-                    && self.subject[*id as usize][i]
-                {
-                    got = got.max(qv * list[i].1);
-                }
-            }
-            subject += got.min(*mass);
-        }
-        ev.subject = subject / total;
-        for (w, (mass, terms)) in words.iter().zip(qwords) {
-            if w.is_intent() || !w.in_glossary() || *mass <= 0.0 {
-                continue;
-            }
-            // The entry's best term for this word, as the scoring counted it.
-            let mut got = 0.0f32;
+            let mut on_subject = 0.0f32;
             let mut leads = false;
             for (id, qv) in terms {
                 let list = &self.postings[*id as usize];
                 // Postings are in entry order (built entry by entry).
-                if let Ok(i) = list.binary_search_by_key(&(e as u32), |(pe, _)| *pe) {
-                    let v = qv * list[i].1;
-                    if v > got {
-                        got = v;
-                        let (first, ratio) = self.leader[*id as usize];
-                        leads = first == e as u32 && ratio >= DISTINCT_LEAD;
-                    }
+                let Ok(i) = list.binary_search_by_key(&(e as u32), |(pe, _)| *pe) else {
+                    continue;
+                };
+                let v = qv * list[i].1;
+                if self.subject[*id as usize][i] {
+                    on_subject = on_subject.max(v);
                 }
+                if v > got {
+                    got = v;
+                    let (first, ratio) = self.leader[*id as usize];
+                    leads = first == e as u32 && ratio >= DISTINCT_LEAD;
+                }
+            }
+            subject += on_subject.min(*mass);
+            // The rest is about named matters only.
+            if !w.in_glossary() {
+                continue;
             }
             let got = got.min(*mass);
             named += got;
@@ -771,6 +767,7 @@ impl Engine {
                 ev.distinct = ev.distinct.max(got / mass);
             }
         }
+        ev.subject = subject / total;
         ev.unexplained = unexplained / total;
         ev.absent = absent / total;
         ev.named = named / total;
