@@ -782,7 +782,13 @@ impl Lexicon {
             }
         }
         let stem = self.analyzer.stem(head, Lang::Sv);
-        (stem.chars().count() >= MIN_PART && self.known.contains(&stem)).then_some(stem)
+        // Snowball undoubles a final consonant ("bortt" → "bort"); in a compound that
+        // letter is the next part's first: "borttappad" is bort + tappad, not bort + app.
+        let undoubled = head.len() == stem.len() + 1
+            && head.starts_with(stem.as_str())
+            && head.ends_with(&head[stem.len() - 1..stem.len()]);
+        (!undoubled && stem.chars().count() >= MIN_PART && self.known.contains(&stem))
+            .then_some(stem)
     }
 
     /// The known stem one edit away (insertion, deletion, substitution, transposition),
@@ -975,6 +981,17 @@ mod tests {
             Some(vec!["bygglov".into(), "ansok".into()])
         );
         assert_eq!(l.split("gata"), None);
+        // The doubled letter at the seam is the second part's: kort + terminal, and
+        // "borttappad" holds no "app" (the stemmer undoubles "bortt" to "bort").
+        let l = Lexicon::new(
+            Glossary::default(),
+            ["kort", "terminal", "app", "appen"].into_iter(),
+        );
+        assert_eq!(
+            l.split("kortterminal"),
+            Some(vec!["kort".into(), "terminal".into()])
+        );
+        assert_eq!(l.split("korttapp"), None);
     }
 
     #[test]
