@@ -87,8 +87,14 @@ fn intents<S: AsRef<str>>(words: &[S]) -> Vec<&'static str> {
     // One pass: FAQ answers are long and the index build reads a million words.
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1).map_or("", AsRef::as_ref);
+        let prev = i.checked_sub(1).map_or("", |p| words[p].as_ref());
         match w.as_ref() {
-            "nar" | "when" => time = true,
+            // "nu när" (now that) and "när det gäller" (as for) ask nothing about time.
+            "nar" => {
+                time |= prev != "nu"
+                    && !(next == "det" && words.get(i + 2).map(AsRef::as_ref) == Some("galler"))
+            }
+            "when" => time = true,
             "hur" => time |= matches!(next, "lange" | "lang" | "ofta"),
             "how" => {
                 time |= matches!(next, "long" | "often");
@@ -1004,6 +1010,9 @@ mod tests {
         assert_eq!(intents(&w("vilken dag hamtas soporna")), vec!["time"]);
         assert_eq!(intents(&w("how often is it emptied")), vec!["time"]);
         assert!(intents(&w("bygglov altan")).is_empty());
+        assert!(intents(&w("nu nar barnen flyttat vill vi byta")).is_empty());
+        assert!(intents(&w("nar det galler bygglov")).is_empty());
+        assert_eq!(intents(&w("undrar nar soporna hamtas")), vec!["time"]);
     }
 
     #[test]
