@@ -118,6 +118,21 @@ fn intents<S: AsRef<str>>(words: &[S]) -> Vec<&'static str> {
         .collect()
 }
 
+/// "i stället" is "instead", no place: its "stället" stems as "ställa" does. Fed a text's
+/// folded words in order, says which is such a "stället".
+#[derive(Default)]
+struct Instead {
+    after_i: bool,
+}
+
+impl Instead {
+    fn at(&mut self, word: &str) -> bool {
+        let instead = self.after_i && word == "stallet";
+        self.after_i = word == "i";
+        instead
+    }
+}
+
 /// An index build's memory: each distinct word is analysed once and its terms interned
 /// once, so the million words of a large FAQ cost a hash lookup each.
 #[derive(Default)]
@@ -132,6 +147,10 @@ pub struct Indexer {
 
 /// One distinct word as the index sees it.
 struct Cached {
+    /// The word folded (å, ä, ö as a, a, o), as question words and stop words are known.
+    folded: String,
+    /// A stop word: no content, only there for question words and "i stället".
+    skip: bool,
     stem: String,
     /// Whether a multi-word glossary phrase starts with the stem.
     head: bool,
@@ -159,17 +178,9 @@ impl Indexer {
 /// One term of one word of an indexed text: (word index, term id, weight).
 pub type IndexedTerm = (u32, u32, f32);
 
-/// A folded word of an FAQ text and, when it lines up, the word as written.
-struct Spelt<'a>(&'a str, Option<&'a str>);
-
-impl AsRef<str> for Spelt<'_> {
-    fn as_ref(&self) -> &str {
-        self.0
-    }
-}
-
-/// Multi-word glossary phrases, by their first stem.
-type Phrases = HashMap<(Lang, String), Vec<(Vec<String>, usize)>>;
+/// Multi-word glossary phrases, by their first stem: Swedish, then English (see
+/// [`Lexicon::phrases`]), so a word is looked up without building a key.
+type Phrases = [HashMap<String, Vec<(Vec<String>, usize)>>; 2];
 
 pub struct Lexicon {
     pub analyzer: Analyzer,
@@ -177,8 +188,6 @@ pub struct Lexicon {
     known: HashSet<String>,
     single: HashMap<(Lang, String), Vec<usize>>,
     phrases: Phrases,
-    /// The first stems of `phrases`, so most words are ruled out without building a key.
-    phrase_heads: HashSet<String>,
     /// Single-deletion variants of every known stem (SymSpell, distance 1).
     deletes: HashMap<String, Vec<u32>>,
     known_list: Vec<String>,
@@ -206,7 +215,7 @@ impl Lexicon {
         let analyzer = Analyzer::default();
         let mut known = HashSet::default();
         let mut single: HashMap<(Lang, String), Vec<usize>> = HashMap::default();
-        let mut phrases: Phrases = HashMap::default();
+        let mut phrases: Phrases = Default::default();
         let mut glossary_spelt: HashMap<String, Vec<(usize, String)>> = HashMap::default();
         for (g, group) in glossary.groups.iter().enumerate() {
             for (lang, terms) in [(Lang::Sv, &group.sv), (Lang::En, &group.en)] {
@@ -247,8 +256,8 @@ impl Lexicon {
                             if lang == Lang::Sv {
                                 known.extend(stems.iter().cloned());
                             }
-                            phrases
-                                .entry((lang, stems[0].clone()))
+                            phrases[lang as usize]
+                                .entry(stems[0].clone())
                                 .or_default()
                                 .push((stems, g));
                         }
@@ -304,13 +313,11 @@ impl Lexicon {
                 deletes.entry(d).or_default().push(i as u32);
             }
         }
-        let phrase_heads = phrases.keys().map(|(_, stem)| stem.clone()).collect();
         Self {
             analyzer,
             known,
             single,
             phrases,
-            phrase_heads,
             deletes,
             known_list,
             spelt,
@@ -375,41 +382,29 @@ impl Lexicon {
     /// a million words, but only a few thousand distinct ones.
     pub fn index_text(&self, text: &str, lang: Lang, ix: &mut Indexer, out: &mut Vec<IndexedTerm>) {
         out.clear();
-        // FAQ text is curated: its words count as spelt (see `written`).
+        // FAQ text is curated: its words count as spelt (see `written`). One pass over the
+        // words as written; each distinct one is folded, checked and analysed once.
         let marked_text = fold_marked(text);
-        let folded = super::text::unmark(&marked_text);
-        let all: Vec<&str> = super::text::spans(&folded).collect();
+        let tokens: Vec<u32> = super::text::spans(&marked_text)
+            .map(|m| match ix.words(lang).get(m) {
+                Some(slot) => *slot,
+                None => self.cache_word(m, lang, ix),
+            })
+            .collect();
+        let all: Vec<&str> = tokens
+            .iter()
+            .map(|s| ix.cached[*s as usize].folded.as_str())
+            .collect();
         let intents = intents(&all);
-        let marked: Vec<&str> = super::text::spans(&marked_text).collect();
-        let pairs: Vec<Spelt> = if marked.len() == all.len() {
-            all.iter()
-                .zip(&marked)
-                .map(|(f, m)| Spelt(f, Some(m)))
-                .collect()
-        } else {
-            all.iter().map(|f| Spelt(f, None)).collect()
-        };
-        let content = self.content(pairs, lang, None);
-        let mut slots: Vec<u32> = Vec::with_capacity(content.len());
-        for Spelt(w, written) in content {
-            // Keyed as written: "lov" and "löv" are different words with different concepts.
-            let key = written.unwrap_or(w);
-            if let Some(slot) = ix.words(lang).get(key) {
-                slots.push(*slot);
-                continue;
-            }
-            let stem = self.analyzer.stem(w, lang);
-            let terms = self
-                .word_terms(w, &stem, lang, false, written)
-                .into_iter()
-                .map(|t| (ix.intern(&t.key), t.weight))
-                .collect();
-            let head = self.phrase_heads.contains(stem.as_str());
-            let slot = ix.cached.len() as u32;
-            ix.cached.push(Cached { stem, head, terms });
-            ix.words(lang).insert(key.to_owned(), slot);
-            slots.push(slot);
-        }
+        // As `content` does.
+        let mut instead = Instead::default();
+        let slots: Vec<u32> = tokens
+            .iter()
+            .zip(&all)
+            .filter(|(slot, w)| !instead.at(w) && !ix.cached[**slot as usize].skip)
+            .map(|(slot, _)| *slot)
+            .collect();
+        drop(all);
         // Phrases are rare: most texts hold no phrase head and skip the check.
         let hits = if slots.iter().any(|s| ix.cached[*s as usize].head) {
             let stems: Vec<&str> = slots
@@ -452,19 +447,48 @@ impl Lexicon {
         }
     }
 
+    /// Analyses one distinct word of an FAQ text, `m` as written, into the index's cache.
+    fn cache_word(&self, m: &str, lang: Lang, ix: &mut Indexer) -> u32 {
+        let a = &self.analyzer;
+        let folded = super::text::unmark(m);
+        // As `content` does; a Swedish stop word inside English text is noise too.
+        let skip = a.is_stop(&folded, lang)
+            || (lang == Lang::En && a.is_stop(&folded, Lang::Sv) && folded.len() <= 3);
+        let (stem, head, terms) = if skip {
+            (String::new(), false, Vec::new())
+        } else {
+            let stem = a.stem(&folded, lang);
+            let terms = self
+                .word_terms(&folded, &stem, lang, false, Some(m))
+                .into_iter()
+                .map(|t| (ix.intern(&t.key), t.weight))
+                .collect();
+            let head = self.phrases(lang).contains_key(stem.as_str());
+            (stem, head, terms)
+        };
+        let slot = ix.cached.len() as u32;
+        ix.cached.push(Cached {
+            folded,
+            skip,
+            stem,
+            head,
+            terms,
+        });
+        // Keyed as written: "lov" and "löv" are different words with different concepts.
+        ix.words(lang).insert(m.to_owned(), slot);
+        slot
+    }
+
     /// The content words of a text: stop words and talk to the bot (`banter`, per word of
     /// `all`) left out.
     fn content<S: AsRef<str>>(&self, all: Vec<S>, lang: Lang, banter: Option<&[bool]>) -> Vec<S> {
         let a = &self.analyzer;
-        // "i stället" is "instead", no place: its "stället" stems as "ställa" does.
-        let mut after_i = false;
+        let mut instead = Instead::default();
         all.into_iter()
             .enumerate()
             .filter(|(i, w)| {
                 let w = w.as_ref();
-                let instead = after_i && w == "stallet";
-                after_i = w == "i";
-                !banter.is_some_and(|b| b[*i]) && !instead && !a.is_stop(w, lang)
+                !instead.at(w) && !banter.is_some_and(|b| b[*i]) && !a.is_stop(w, lang)
             })
             // Swedish stop words inside an English question ("bankid och e-tjänst") are
             // noise too.
@@ -476,16 +500,17 @@ impl Lexicon {
             .collect()
     }
 
+    fn phrases(&self, lang: Lang) -> &HashMap<String, Vec<(Vec<String>, usize)>> {
+        &self.phrases[lang as usize]
+    }
+
     /// Where multi-word glossary phrases occur in a run of stems: (first word, length,
     /// concept group).
     fn phrase_hits<S: AsRef<str>>(&self, stems: &[S], lang: Lang) -> Vec<(usize, usize, usize)> {
         let mut hits = Vec::new();
         for i in 0..stems.len() {
             let head = stems[i].as_ref();
-            if !self.phrase_heads.contains(head) {
-                continue;
-            }
-            let Some(list) = self.phrases.get(&(lang, head.to_owned())) else {
+            let Some(list) = self.phrases(lang).get(head) else {
                 continue;
             };
             for (phrase, g) in list {
