@@ -87,7 +87,7 @@ fn independently_written_questions_hold_their_floors() {
 }
 
 /// (file, questions, acc1 floor, helpful floor, wrong ceiling, false_answer ceiling).
-const WRITTEN: [(&str, usize, f64, f64, f64, f64); 4] = [
+const WRITTEN: [(&str, usize, f64, f64, f64, f64); 5] = [
     // Measured in the third 2026-11-24 session (a direct answer needs the entry's subject,
     // a glossary word's spelling weighs at most twice its concept, 500 everyday instances in
     // the glossary): acc1 0.707, helpful 0.893, wrong 0.020, false_answer 0.129.
@@ -101,13 +101,17 @@ const WRITTEN: [(&str, usize, f64, f64, f64, f64); 4] = [
     // aggregate: acc1 0.797, helpful 0.986, wrong 0.007, false_answer 0.193 (the binary from
     // before that session: 0.797, 0.951, 0.042, 0.211).
     ("questions-written-d.jsonl", 200, 0.79, 0.98, 0.02, 0.20),
+    // A fifth writer (a mixed Discord crowd: fragments, missing å/ä/ö, a tenth in English),
+    // at the start of the fourth 2026-11-24 session, measured in aggregate only: acc1 0.714,
+    // helpful 0.900, wrong 0.043, false_answer 0.117, at the start and at the end of it.
+    ("questions-written-e.jsonl", 200, 0.71, 0.89, 0.05, 0.12),
 ];
 
 /// The cautious answer mode answers fewer questions no entry answers and gives fewer wrong
 /// answers than the balanced one on every set, and keeps both under 0.05 on the sets its
 /// thresholds were chosen with (dev and written A; B checked it). On set C, written after
-/// the choice, its false_answer is 0.077, and 0.105 on set D: the promise is relative
-/// there (see the README).
+/// the choice, its false_answer is 0.077, 0.105 on set D and 0.083 on set E: the promise is
+/// relative there (see the README).
 #[test]
 fn the_cautious_mode_answers_fewer_false_and_wrong() {
     let sets = [
@@ -116,6 +120,7 @@ fn the_cautious_mode_answers_fewer_false_and_wrong() {
         ("tests/data/questions-written-b.jsonl", 200, true),
         ("tests/data/questions-written-c.jsonl", 200, false),
         ("tests/data/questions-written-d.jsonl", 200, false),
+        ("tests/data/questions-written-e.jsonl", 200, false),
     ];
     for (set, n, chosen_on) in sets {
         let cautious = report(Path::new(set), AnswerMode::Cautious);
