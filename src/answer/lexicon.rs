@@ -961,6 +961,10 @@ mod tests {
             "När plogas gatan? Snöröjningen börjar vid 5 cm snö.",
             "How do I apply for a building permit for my garden shed?",
             "Vem ansvarar för plogvallen vid min infart",
+            // "i stället", a Swedish stop word in English text, a question word that is none.
+            "Kan jag hämta sand i stället för grus? Stället är stängt.",
+            "How do I log in with bankid och e-tjänst?",
+            "Nu när snön har kommit, när plogas vår väg?",
             "",
         ];
         let l = Lexicon::new(Glossary::base(), texts.iter().copied());
