@@ -65,6 +65,11 @@ const DISTINCT_ABSENT: f32 = 0.3;
 /// one phrasing, "garage" as an example), make at most a suggestion.
 const SUBJECT_SHARE: f32 = 0.1;
 
+/// No direct answer leaves more than this share of the question's weight in named matters
+/// unexplained, however well the entry scores on the rest: "hur söker man jobb som
+/// undersköterska i hemtjänsten" asks about a job, not about home care.
+const MAX_UNEXPLAINED: f32 = 0.6;
+
 /// How many times as telling as its concept a glossary word's own spelling may be (see
 /// [`Engine::qwords`]).
 const LITERAL_CAP: f32 = 2.0;
@@ -794,7 +799,7 @@ impl Engine {
             && ev.unexplained <= t.distinct_unexplained
             && ev.absent <= DISTINCT_ABSENT;
         let ahead = top.score >= t.answer && top.score - second >= t.margin;
-        if (ahead || distinct) && ev.subject >= SUBJECT_SHARE {
+        if (ahead || distinct) && ev.subject >= SUBJECT_SHARE && ev.unexplained <= MAX_UNEXPLAINED {
             return Outcome::Answer {
                 entry: top.entry.clone(),
                 confidence: top.score.min(1.0),
