@@ -40,6 +40,10 @@ fn emoji_zalgo_control_characters_and_mixed_scripts() {
         "Z̸̢̛͓̞̱̩̤͙̈́̅̀͛a̴̬̼̫̓̏l̷̯̈́g̶̹̈́o̴͎̊",
         "\u{0}\u{1}\u{7}\u{1b}[31m\u{7f}",
         "Как получить разрешение на строительство? 建筑许可证 رخصة البناء",
+        // Found by the property test: a compound's head whose stem ends in a letter of four
+        // bytes ("p𐗜𖹶y𑰃𖩂a" + "lov").
+        "p𐗜𖹶y𑰃𖩂alov",
+        "snö𖩂agata",
     ] {
         // Must not panic; none of these is a question the FAQ answers.
         let o = engine().ask(q);

@@ -815,9 +815,10 @@ impl Lexicon {
         let stem = self.analyzer.stem(head, Lang::Sv);
         // Snowball undoubles a final consonant ("bortt" → "bort"); in a compound that
         // letter is the next part's first: "borttappad" is bort + tappad, not bort + app.
-        let undoubled = head.len() == stem.len() + 1
-            && head.starts_with(stem.as_str())
-            && head.ends_with(&head[stem.len() - 1..stem.len()]);
+        let undoubled = head.strip_prefix(stem.as_str()).is_some_and(|rest| {
+            let mut letters = rest.chars();
+            matches!((letters.next(), letters.next()), (Some(c), None) if stem.ends_with(c))
+        });
         (!undoubled && stem.chars().count() >= MIN_PART && self.known.contains(&stem))
             .then_some(stem)
     }
