@@ -75,7 +75,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
-    fn arbitrary_strings_never_panic_and_outcomes_are_well_formed(q in "\\PC{0,200}") {
+    fn arbitrary_strings_never_panic_and_outcomes_are_well_formed(
+        q in prop_oneof!["\\PC{0,200}", "[a-zåäöéüß𖩂 -]{0,120}"]
+    ) {
         match engine().ask(&q) {
             Outcome::Answer { confidence, .. } => prop_assert!((0.0..=1.0).contains(&confidence)),
             Outcome::Suggest { entries } => prop_assert!((1..=3).contains(&entries.len())),
@@ -86,5 +88,30 @@ proptest! {
     #[test]
     fn arbitrary_bytes_as_lossy_text_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let _ = engine().ask(&String::from_utf8_lossy(&bytes));
+    }
+}
+
+// Each case builds a whole index, so fewer cases; `KB_FAQ_CASES` runs more when hunting.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("KB_FAQ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32)
+    ))]
+
+    /// A guide's text is indexed as it is written: any text in an entry's phrasings,
+    /// keywords and answer builds an index, and the entry can then be asked about.
+    #[test]
+    fn arbitrary_faq_text_builds_an_index(
+        // Any text, and Swedish-like words with odd letters, which reach the stemmer and
+        // the compound splitter.
+        text in prop_oneof!["\\PC{0,120}", "[a-zåäöéüß𖩂 -]{0,80}"]
+    ) {
+        let mut faq = kommunbot::faq::load_strict(Path::new("faq")).expect("shipped faq loads");
+        let entry = &mut faq.entries[0];
+        entry.alternates.push(text.clone());
+        entry.alternates_en.push(text.clone());
+        entry.keywords.push(text.clone());
+        entry.answer = format!("{} {text}", entry.answer);
+        let engine = Engine::new(&faq, Glossary::base()).expect("engine builds");
+        let _ = engine.ask(&text);
     }
 }
