@@ -449,15 +449,12 @@ impl Lexicon {
 
     /// Analyses one distinct word of an FAQ text, `m` as written, into the index's cache.
     fn cache_word(&self, m: &str, lang: Lang, ix: &mut Indexer) -> u32 {
-        let a = &self.analyzer;
         let folded = super::text::unmark(m);
-        // As `content` does; a Swedish stop word inside English text is noise too.
-        let skip = a.is_stop(&folded, lang)
-            || (lang == Lang::En && a.is_stop(&folded, Lang::Sv) && folded.len() <= 3);
+        let skip = self.is_noise(&folded, lang);
         let (stem, head, terms) = if skip {
             (String::new(), false, Vec::new())
         } else {
-            let stem = a.stem(&folded, lang);
+            let stem = self.analyzer.stem(&folded, lang);
             let terms = self
                 .word_terms(&folded, &stem, lang, false, Some(m))
                 .into_iter()
@@ -482,22 +479,23 @@ impl Lexicon {
     /// The content words of a text: stop words and talk to the bot (`banter`, per word of
     /// `all`) left out.
     fn content<S: AsRef<str>>(&self, all: Vec<S>, lang: Lang, banter: Option<&[bool]>) -> Vec<S> {
-        let a = &self.analyzer;
         let mut instead = Instead::default();
         all.into_iter()
             .enumerate()
             .filter(|(i, w)| {
                 let w = w.as_ref();
-                !instead.at(w) && !banter.is_some_and(|b| b[*i]) && !a.is_stop(w, lang)
-            })
-            // Swedish stop words inside an English question ("bankid och e-tjänst") are
-            // noise too.
-            .filter(|(_, w)| {
-                let w = w.as_ref();
-                lang == Lang::Sv || !a.is_stop(w, Lang::Sv) || w.len() > 3
+                !instead.at(w) && !banter.is_some_and(|b| b[*i]) && !self.is_noise(w, lang)
             })
             .map(|(_, w)| w)
             .collect()
+    }
+
+    /// A stop word of the text's language; in English text also a short Swedish one
+    /// ("bankid och e-tjänst"), which is noise there too.
+    fn is_noise(&self, folded: &str, lang: Lang) -> bool {
+        let a = &self.analyzer;
+        a.is_stop(folded, lang)
+            || (lang == Lang::En && a.is_stop(folded, Lang::Sv) && folded.len() <= 3)
     }
 
     fn phrases(&self, lang: Lang) -> &HashMap<String, Vec<(Vec<String>, usize)>> {
