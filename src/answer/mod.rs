@@ -119,7 +119,7 @@ impl Outcome {
 }
 
 /// How readily the engine answers directly: a deployment's choice between more direct
-/// answers and fewer wrong ones. Measured on the dev set and on two sets of independently
+/// answers and fewer wrong ones. Measured on the dev set and on five sets of independently
 /// written questions in the README.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum AnswerMode {
