@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use kommunbot::answer::{Engine, Glossary, Outcome};
+use kommunbot::answer::{Engine, Glossary, Outcome, Thresholds};
 
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
@@ -239,4 +239,31 @@ fn a_question_mostly_about_another_matter_gets_no_direct_answer() {
         &Answer("aldreomsorg/ansoka-om-hemtjanst"),
     )
     .unwrap();
+}
+
+/// An English question meets an entry without English phrasings through glossary concepts
+/// alone, and a concept counts less than a word's own stem: the same evidence scores lower,
+/// so the bars for a direct answer are lower too. Against the eval FAQ (no English phrasings),
+/// with a question from written set A that scores under the Swedish bar.
+#[test]
+fn an_english_question_to_a_swedish_only_entry_has_lower_bars() {
+    let faq = kommunbot::faq::load_strict(Path::new("../shared/eval/faq")).expect("eval faq loads");
+    let engine = Engine::new(&faq, Glossary::base()).expect("engine builds");
+    let q = "My son is 15, is he allowed to use the library when it's unstaffed in the evening?";
+    let library = engine.explain(q);
+    assert!(library.evidence.translated);
+    assert!(
+        library.candidates[0].score < Thresholds::default().answer,
+        "score {}",
+        library.candidates[0].score
+    );
+    check_with(
+        &engine,
+        q,
+        &Answer("bibliotek-kultur/bibliotekets-oppettider-och-meroppet"),
+    )
+    .unwrap();
+    // A Swedish question meets the entry's own words: the bars stay.
+    let swedish = engine.explain("får min son på 15 gå in på biblioteket när det är obemannat?");
+    assert!(!swedish.evidence.translated);
 }

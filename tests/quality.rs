@@ -106,14 +106,16 @@ const WRITTEN: [(&str, usize, f64, f64, f64, f64); 5] = [
     ("questions-written-d.jsonl", 200, 0.79, 0.98, 0.02, 0.20),
     // A fifth writer (a mixed Discord crowd: fragments, missing å/ä/ö, a tenth in English),
     // at the start of the fourth 2026-11-24 session, measured in aggregate only: acc1 0.714,
-    // helpful 0.900, wrong 0.043, false_answer 0.117, at the start and at the end of it.
-    ("questions-written-e.jsonl", 200, 0.71, 0.89, 0.05, 0.12),
+    // helpful 0.900, wrong 0.043, false_answer 0.117, at the start and at the end of it. In
+    // the fifth, lower bars for English questions to Swedish-only entries: acc1 0.721,
+    // false_answer 0.133 (one English question no entry answers is now answered).
+    ("questions-written-e.jsonl", 200, 0.72, 0.89, 0.05, 0.14),
 ];
 
 /// The cautious answer mode answers fewer questions no entry answers and gives fewer wrong
 /// answers than the balanced one on every set, and keeps both under 0.05 on the sets its
 /// thresholds were chosen with (dev and written A; B checked it). On set C, written after
-/// the choice, its false_answer is 0.077, 0.105 on set D and 0.083 on set E: the promise is
+/// the choice, its false_answer is 0.077, 0.105 on set D and 0.100 on set E: the promise is
 /// relative there (see the README).
 #[test]
 fn the_cautious_mode_answers_fewer_false_and_wrong() {

@@ -70,6 +70,12 @@ const SUBJECT_SHARE: f32 = 0.1;
 /// undersköterska i hemtjänsten" asks about a job, not about home care.
 const MAX_UNEXPLAINED: f32 = 0.6;
 
+/// An English question meets a Swedish-only entry through glossary concepts alone, and a
+/// concept counts [`lexicon::W_CONCEPT`] of a word's own stem: the same evidence scores that
+/// much lower, so both direct-answer bars are that much lower for it (see
+/// [`Evidence::translated`]). The margin and the unexplained limits stay: they are shares.
+const TRANSLATED: f32 = lexicon::W_CONCEPT;
+
 /// How many times as telling as its concept a glossary word's own spelling may be (see
 /// [`Engine::qwords`]).
 const LITERAL_CAP: f32 = 2.0;
@@ -94,6 +100,9 @@ pub struct Evidence {
     /// that recur in at least two of its parts (phrasings, keywords, answer), or, in an
     /// entry where nothing recurs (a question and a short answer), its own question's.
     pub subject: f32,
+    /// The question is English and the entry has no English phrasing: it meets the entry
+    /// only through the glossary's concepts (see [`TRANSLATED`]).
+    pub translated: bool,
 }
 
 /// What the engine makes of a question.
@@ -319,6 +328,8 @@ struct EntryInfo {
     theme: usize,
     /// Phrasings as analysed words: (term id, weight) per word.
     phrasings: Vec<(String, PhrasingWords)>,
+    /// Whether a guide wrote an English phrasing for it (`alternates_en`).
+    english: bool,
 }
 
 pub struct Engine {
@@ -405,6 +416,7 @@ impl Engine {
                 id: e.id.clone(),
                 theme,
                 phrasings,
+                english: !e.alternates_en.is_empty(),
             });
         }
         let terms = ix.terms;
@@ -537,7 +549,10 @@ impl Engine {
         ranked.sort_by(|(_, a), (_, b)| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         let ev = ranked
             .first()
-            .map(|(e, _)| self.evidence(*e, &words, &qwords, total))
+            .map(|(e, _)| Evidence {
+                translated: lang == Lang::En && !self.entries[*e].english,
+                ..self.evidence(*e, &words, &qwords, total)
+            })
             .unwrap_or_default();
         let candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
 
@@ -793,12 +808,13 @@ impl Engine {
         // and it leaves few named matters
         // unexplained. Such a question is most likely this entry even when chatter around
         // it keeps the score low or a sibling sharing the theme's words stays close.
-        let distinct = top.score >= t.distinct
+        let scale = if ev.translated { TRANSLATED } else { 1.0 };
+        let distinct = top.score >= t.distinct * scale
             && top.score > second
             && ev.distinct >= DISTINCT_SHARE
             && ev.unexplained <= t.distinct_unexplained
             && ev.absent <= DISTINCT_ABSENT;
-        let ahead = top.score >= t.answer && top.score - second >= t.margin;
+        let ahead = top.score >= t.answer * scale && top.score - second >= t.margin;
         if (ahead || distinct) && ev.subject >= SUBJECT_SHARE && ev.unexplained <= MAX_UNEXPLAINED {
             return Outcome::Answer {
                 entry: top.entry.clone(),
