@@ -72,8 +72,9 @@ const MAX_UNEXPLAINED: f32 = 0.6;
 
 /// An English question meets a Swedish-only entry through glossary concepts alone, and a
 /// concept counts [`lexicon::W_CONCEPT`] of a word's own stem: the same evidence scores that
-/// much lower, so both direct-answer bars are that much lower for it (see
-/// [`Evidence::translated`]). The margin and the unexplained limits stay: they are shares.
+/// much lower, so every score bar (answer, suggestion, theme) is that much lower for it (see
+/// [`Evidence::translated`]). The margin and the share limits stay as they are: a smaller
+/// margin too cost a false answer on dev.
 const TRANSLATED: f32 = lexicon::W_CONCEPT;
 
 /// How many times as telling as its concept a glossary word's own spelling may be (see
@@ -821,18 +822,19 @@ impl Engine {
                 confidence: top.score.min(1.0),
             };
         }
-        if top.score >= t.suggest {
+        let suggest = t.suggest * scale;
+        if top.score >= suggest {
             let entries = candidates
                 .iter()
                 .take(3)
-                .filter(|c| c.score >= t.suggest.max(top.score * 0.6))
+                .filter(|c| c.score >= suggest.max(top.score * 0.6))
                 .map(|c| (c.entry.clone(), c.score.min(1.0)))
                 .collect();
             return Outcome::Suggest { entries };
         }
         let theme = candidates
             .iter()
-            .find(|c| c.score >= t.theme)
+            .find(|c| c.score >= t.theme * scale)
             .and_then(|c| {
                 self.entries
                     .iter()
