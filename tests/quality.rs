@@ -87,7 +87,7 @@ fn independently_written_questions_hold_their_floors() {
 }
 
 /// (file, questions, acc1 floor, helpful floor, wrong ceiling, false_answer ceiling).
-const WRITTEN: [(&str, usize, f64, f64, f64, f64); 5] = [
+const WRITTEN: [(&str, usize, f64, f64, f64, f64); 6] = [
     // Measured in the third 2026-11-24 session (a direct answer needs the entry's subject,
     // a glossary word's spelling weighs at most twice its concept, 500 everyday instances in
     // the glossary): acc1 0.707, helpful 0.893, wrong 0.020, false_answer 0.129; 0.114 in
@@ -110,12 +110,17 @@ const WRITTEN: [(&str, usize, f64, f64, f64, f64); 5] = [
     // the fifth, lower bars for English questions to Swedish-only entries: acc1 0.721,
     // false_answer 0.133 (one English question no entry answers is now answered).
     ("questions-written-e.jsonl", 200, 0.72, 0.89, 0.05, 0.14),
+    // A sixth writer (residents of all ages, ~10% English), written in the fifth session and
+    // measured once in aggregate, with the session's final binary: acc1 0.764, helpful 0.943,
+    // wrong 0.021, false_answer 0.100 (the binary from before the session: 0.757, 0.943,
+    // 0.021, 0.100).
+    ("questions-written-f.jsonl", 200, 0.76, 0.94, 0.03, 0.11),
 ];
 
 /// The cautious answer mode answers fewer questions no entry answers and gives fewer wrong
 /// answers than the balanced one on every set, and keeps both under 0.05 on the sets its
 /// thresholds were chosen with (dev and written A; B checked it). On set C, written after
-/// the choice, its false_answer is 0.077, 0.105 on set D and 0.100 on set E: the promise is
+/// the choice, its false_answer is 0.077, 0.105 on set D, 0.100 on set E and 0.033 on F: the promise is
 /// relative there (see the README).
 #[test]
 fn the_cautious_mode_answers_fewer_false_and_wrong() {
@@ -126,6 +131,7 @@ fn the_cautious_mode_answers_fewer_false_and_wrong() {
         ("tests/data/questions-written-c.jsonl", 200, false),
         ("tests/data/questions-written-d.jsonl", 200, false),
         ("tests/data/questions-written-e.jsonl", 200, false),
+        ("tests/data/questions-written-f.jsonl", 200, false),
     ];
     for (set, n, chosen_on) in sets {
         let cautious = report(Path::new(set), AnswerMode::Cautious);
