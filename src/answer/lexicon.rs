@@ -40,6 +40,9 @@ pub enum Via {
     Stem,
     Part,
     Concept(usize),
+    /// A concept of the word a typo repair guessed: it matches as the concept does, but
+    /// names no matter of the question's own ("bakom" repaired to "bankom(at)").
+    Guess(usize),
     Fuzzy(String),
     Foreign,
 }
@@ -65,6 +68,14 @@ impl Word {
 
     /// Whether the glossary knows the word: a municipal matter, even if no entry covers it.
     pub fn in_glossary(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|t| matches!(t.via, Via::Concept(_) | Via::Guess(_)))
+    }
+
+    /// Whether the glossary knows the word as written, not only through a typo repair's
+    /// guess.
+    pub fn named(&self) -> bool {
         self.terms.iter().any(|t| matches!(t.via, Via::Concept(_)))
     }
 
@@ -608,7 +619,11 @@ impl Lexicon {
             && as_written.is_none_or(|p| !is_marked(p) || self.repairs_as_written(p, &fixed))
         {
             word.add(fixed.clone(), W_FUZZY, Via::Fuzzy(fixed.clone()));
-            self.concepts(word, Lang::Sv, &fixed, W_FUZZY * W_CONCEPT);
+            if let Some(groups) = self.single.get(&(Lang::Sv, fixed)) {
+                for g in groups {
+                    word.add(concept_key(*g), W_FUZZY * W_CONCEPT, Via::Guess(*g));
+                }
+            }
         }
     }
 

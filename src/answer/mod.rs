@@ -610,7 +610,7 @@ impl Engine {
                 let cap = w
                     .terms
                     .iter()
-                    .filter(|t| matches!(t.via, Via::Concept(_)))
+                    .filter(|t| matches!(t.via, Via::Concept(_) | Via::Guess(_)))
                     .filter_map(|t| self.terms.get(&t.key))
                     .map(|id| self.idf[*id as usize])
                     .reduce(f32::max)
@@ -627,13 +627,9 @@ impl Engine {
                 let mass = if known.is_empty() {
                     // A word no entry uses. If the glossary knows it, it names a municipal
                     // matter the FAQ does not cover ("bussen"): strong evidence against every
-                    // entry. Otherwise it is more likely chatter around the question.
-                    self.oov_idf
-                        * if w.in_glossary() {
-                            1.0
-                        } else {
-                            lexicon::W_UNKNOWN
-                        }
+                    // entry. Otherwise it is more likely chatter around the question, also
+                    // when a typo repair guessed a matter for it ("bakom" → "bankomat").
+                    self.oov_idf * if w.named() { 1.0 } else { lexicon::W_UNKNOWN }
                 } else if w.in_glossary() || w.is_intent() {
                     // A matter the glossary knows and no entry covers weighs as a word no
                     // entry uses, in the share its term carries ("körkortstillstånd": the
@@ -642,8 +638,7 @@ impl Engine {
                         .terms
                         .iter()
                         .filter(|t| {
-                            matches!(t.via, lexicon::Via::Concept(_))
-                                && !self.terms.contains_key(&t.key)
+                            matches!(t.via, Via::Concept(_)) && !self.terms.contains_key(&t.key)
                         })
                         .map(|t| self.oov_idf * t.weight / lexicon::W_CONCEPT)
                         .fold(0.0, f32::max);
@@ -847,6 +842,7 @@ impl Engine {
     fn label(&self, key: &str, via: &Via) -> String {
         match via {
             Via::Concept(g) => format!("≈{}", self.lexicon.glossary.label(*g)),
+            Via::Guess(g) => format!("≈{} (stavning)", self.lexicon.glossary.label(*g)),
             Via::Part => format!("{key} (del av ord)"),
             Via::Fuzzy(f) => format!("{f} (stavning)"),
             Via::Foreign => format!("{key} (okänt engelskt ord)"),
