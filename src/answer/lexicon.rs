@@ -43,6 +43,11 @@ pub enum Via {
     /// A concept of the word a typo repair guessed: it matches as the concept does, but
     /// names no matter of the question's own ("bakom" repaired to "bankom(at)").
     Guess(usize),
+    /// A concept the word reaches only if its writer lost å, ä and ö, while the stem is also
+    /// a word as typed: "lov" from a writer without them may be "löv", but the FAQ's "lov"
+    /// is the likelier reading. It matches as the concept does; the word's weight is not
+    /// set by it.
+    Unmarked(usize),
     Fuzzy(String),
     Foreign,
 }
@@ -70,13 +75,15 @@ impl Word {
     pub fn in_glossary(&self) -> bool {
         self.terms
             .iter()
-            .any(|t| matches!(t.via, Via::Concept(_) | Via::Guess(_)))
+            .any(|t| matches!(t.via, Via::Concept(_) | Via::Guess(_) | Via::Unmarked(_)))
     }
 
     /// Whether the glossary knows the word as written, not only through a typo repair's
     /// guess.
     pub fn named(&self) -> bool {
-        self.terms.iter().any(|t| matches!(t.via, Via::Concept(_)))
+        self.terms
+            .iter()
+            .any(|t| matches!(t.via, Via::Concept(_) | Via::Unmarked(_)))
     }
 
     fn add(&mut self, key: TermKey, weight: f32, via: Via) {
@@ -711,7 +718,7 @@ impl Lexicon {
     /// all) it takes them all.
     fn stem_concepts(&self, word: &mut Word, stem: &str, as_written: Option<&str>, weight: f32) {
         let (Some(p), Some(spellings)) = (as_written, self.glossary_spelt.get(stem)) else {
-            self.concepts(word, Lang::Sv, stem, weight);
+            self.unmarked_concepts(word, stem, weight);
             return;
         };
         let Some(groups) = self.single.get(&(Lang::Sv, stem.to_owned())) else {
@@ -725,6 +732,27 @@ impl Lexicon {
             if !(strict && otherwise) {
                 word.add(concept_key(*g), weight, Via::Concept(*g));
             }
+        }
+    }
+
+    /// The concepts of a word whose writing is unknown (its writer may have lost å, ä and ö):
+    /// all its groups, those spelling the stem only with å, ä or ö marked as the less likely
+    /// reading when the stem is also written plain, by the FAQ or another group.
+    fn unmarked_concepts(&self, word: &mut Word, stem: &str, weight: f32) {
+        let Some(groups) = self.single.get(&(Lang::Sv, stem.to_owned())) else {
+            return;
+        };
+        let spellings = self.glossary_spelt.get(stem).map_or(&[][..], Vec::as_slice);
+        let typed = self.plain.contains(stem) || spellings.iter().any(|(_, s)| !is_marked(s));
+        for g in groups {
+            let mut own = spellings.iter().filter(|(h, _)| h == g).peekable();
+            let other = typed && own.peek().is_some() && own.all(|(_, s)| is_marked(s));
+            let via = if other {
+                Via::Unmarked(*g)
+            } else {
+                Via::Concept(*g)
+            };
+            word.add(concept_key(*g), weight, via);
         }
     }
 
@@ -1093,7 +1121,7 @@ mod tests {
                 .iter()
                 .flat_map(|w| &w.terms)
                 .filter_map(|t| match t.via {
-                    Via::Concept(g) => Some(l.glossary.label(g).to_owned()),
+                    Via::Concept(g) | Via::Unmarked(g) => Some(l.glossary.label(g).to_owned()),
                     _ => None,
                 })
                 .collect()

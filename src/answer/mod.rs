@@ -610,7 +610,7 @@ impl Engine {
                 let cap = w
                     .terms
                     .iter()
-                    .filter(|t| matches!(t.via, Via::Concept(_) | Via::Guess(_)))
+                    .filter(|t| matches!(t.via, Via::Concept(_) | Via::Guess(_) | Via::Unmarked(_)))
                     .filter_map(|t| self.terms.get(&t.key))
                     .map(|id| self.idf[*id as usize])
                     .reduce(f32::max)
@@ -623,7 +623,19 @@ impl Engine {
                     .collect();
                 // A word weighs what a full match on its rarest known term would give: a
                 // match through a compound part or a concept then covers it only in part.
-                let mass = known.iter().map(|(id, _)| idf(*id)).fold(0.0, f32::max);
+                // A reading that needs lost å/ä/ö ("lov" as "löv") does not set it.
+                let likely = w
+                    .terms
+                    .iter()
+                    .filter(|t| !matches!(t.via, Via::Unmarked(_)))
+                    .filter_map(|t| self.terms.get(&t.key))
+                    .map(|id| idf(*id))
+                    .fold(0.0, f32::max);
+                let mass = if likely > 0.0 {
+                    likely
+                } else {
+                    known.iter().map(|(id, _)| idf(*id)).fold(0.0, f32::max)
+                };
                 let mass = if known.is_empty() {
                     // A word no entry uses. If the glossary knows it, it names a municipal
                     // matter the FAQ does not cover ("bussen"): strong evidence against every
@@ -843,6 +855,7 @@ impl Engine {
         match via {
             Via::Concept(g) => format!("≈{}", self.lexicon.glossary.label(*g)),
             Via::Guess(g) => format!("≈{} (stavning)", self.lexicon.glossary.label(*g)),
+            Via::Unmarked(g) => format!("≈{} (utan å/ä/ö)", self.lexicon.glossary.label(*g)),
             Via::Part => format!("{key} (del av ord)"),
             Via::Fuzzy(f) => format!("{f} (stavning)"),
             Via::Foreign => format!("{key} (okänt engelskt ord)"),
