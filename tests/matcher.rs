@@ -14,6 +14,33 @@ fn engine() -> &'static Engine {
     })
 }
 
+/// The engine over the shared eval FAQ, for behaviour found on the written question sets.
+fn eval_engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        let faq =
+            kommunbot::faq::load_strict(Path::new("../shared/eval/faq")).expect("eval faq loads");
+        Engine::new(&faq, Glossary::base()).expect("engine builds")
+    })
+}
+
+/// Asserts that `explain` labels a term of `word` in `question` as a concept (`≈`) with
+/// `mark` ("stavning", "utan å/ä/ö").
+fn assert_concept_marked(engine: &Engine, question: &str, word: &str, mark: &str) {
+    let ex = engine.explain(question);
+    let (_, terms) = ex
+        .words
+        .iter()
+        .find(|(w, _)| w == word)
+        .unwrap_or_else(|| panic!("no word {word:?} in {question:?}"));
+    assert!(
+        terms
+            .iter()
+            .any(|(label, _, _)| label.starts_with('≈') && label.contains(mark)),
+        "{word}: {terms:?}"
+    );
+}
+
 #[derive(Debug)]
 enum Expect {
     /// Answered directly with this entry.
@@ -214,8 +241,7 @@ fn a_word_an_entry_mentions_in_passing_makes_no_direct_answer() {
 /// FAQ, where the question (from written set A) was answered with the home-care entry.
 #[test]
 fn a_question_mostly_about_another_matter_gets_no_direct_answer() {
-    let faq = kommunbot::faq::load_strict(Path::new("../shared/eval/faq")).expect("eval faq loads");
-    let engine = Engine::new(&faq, Glossary::base()).expect("engine builds");
+    let engine = eval_engine();
     let job = engine.explain("hur söker man jobb som undersköterska i hemtjänsten");
     assert_eq!(
         job.candidates[0].entry.as_str(),
@@ -227,14 +253,14 @@ fn a_question_mostly_about_another_matter_gets_no_direct_answer() {
         job.evidence.unexplained
     );
     check_with(
-        &engine,
+        engine,
         "hur söker man jobb som undersköterska i hemtjänsten",
         &NoAnswer,
     )
     .unwrap();
     // Home care itself, asked about, is answered.
     check_with(
-        &engine,
+        engine,
         "hur söker man hemtjänst till min mamma",
         &Answer("aldreomsorg/ansoka-om-hemtjanst"),
     )
@@ -247,8 +273,7 @@ fn a_question_mostly_about_another_matter_gets_no_direct_answer() {
 /// with a question from written set A that scores under the Swedish bar.
 #[test]
 fn an_english_question_to_a_swedish_only_entry_has_lower_bars() {
-    let faq = kommunbot::faq::load_strict(Path::new("../shared/eval/faq")).expect("eval faq loads");
-    let engine = Engine::new(&faq, Glossary::base()).expect("engine builds");
+    let engine = eval_engine();
     let q = "My son is 15, is he allowed to use the library when it's unstaffed in the evening?";
     let library = engine.explain(q);
     assert!(library.evidence.translated);
@@ -258,7 +283,7 @@ fn an_english_question_to_a_swedish_only_entry_has_lower_bars() {
         library.candidates[0].score
     );
     check_with(
-        &engine,
+        engine,
         q,
         &Answer("bibliotek-kultur/bibliotekets-oppettider-och-meroppet"),
     )
@@ -275,22 +300,10 @@ fn an_english_question_to_a_swedish_only_entry_has_lower_bars() {
 /// FAQ, with a question from written set A typed without å/ä/ö.
 #[test]
 fn a_typo_repairs_guess_names_no_matter() {
-    let faq = kommunbot::faq::load_strict(Path::new("../shared/eval/faq")).expect("eval faq loads");
-    let engine = Engine::new(&faq, Glossary::base()).expect("engine builds");
+    let engine = eval_engine();
     let q = "finns det fritids for en 11-aring?";
-    let ex = engine.explain(q);
-    let (_, aring) = ex
-        .words
-        .iter()
-        .find(|(w, _)| w == "aring")
-        .expect("the word");
-    assert!(
-        aring
-            .iter()
-            .any(|(label, _, _)| label.starts_with('≈') && label.contains("stavning")),
-        "{aring:?}"
-    );
-    check_with(&engine, q, &Answer("skola-forskola/fritidshem")).unwrap();
+    assert_concept_marked(engine, q, "aring", "stavning");
+    check_with(engine, q, &Answer("skola-forskola/fritidshem")).unwrap();
 }
 
 /// A reading that needs lost å/ä/ö does not set a word's weight: typed without them,
@@ -300,27 +313,15 @@ fn a_typo_repairs_guess_names_no_matter() {
 /// eval FAQ, with a question from written set A typed without å/ä/ö.
 #[test]
 fn a_reading_that_needs_lost_marks_does_not_weigh_the_word() {
-    let faq = kommunbot::faq::load_strict(Path::new("../shared/eval/faq")).expect("eval faq loads");
-    let engine = Engine::new(&faq, Glossary::base()).expect("engine builds");
+    let engine = eval_engine();
     let plain = "behovs det bygglov for solceller pa villataket?";
-    let ex = engine.explain(plain);
-    let (_, bygglov) = ex
-        .words
-        .iter()
-        .find(|(w, _)| w == "bygglov")
-        .expect("the word");
-    assert!(
-        bygglov
-            .iter()
-            .any(|(label, _, _)| label.contains("utan å/ä/ö")),
-        "{bygglov:?}"
-    );
+    assert_concept_marked(engine, plain, "bygglov", "utan å/ä/ö");
     let expect = Answer("bygglov/behover-jag-bygglov");
     check_with(
-        &engine,
+        engine,
         "behövs det bygglov för solceller på villataket?",
         &expect,
     )
     .unwrap();
-    check_with(&engine, plain, &expect).unwrap();
+    check_with(engine, plain, &expect).unwrap();
 }
