@@ -52,6 +52,16 @@ pub enum Via {
     Foreign,
 }
 
+impl Via {
+    /// The glossary group the term stands for, however the word reached it.
+    pub fn concept(&self) -> Option<usize> {
+        match self {
+            Via::Concept(g) | Via::Guess(g) | Via::Unmarked(g) => Some(*g),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Term {
     pub key: TermKey,
@@ -73,9 +83,7 @@ impl Word {
 
     /// Whether the glossary knows the word: a municipal matter, even if no entry covers it.
     pub fn in_glossary(&self) -> bool {
-        self.terms
-            .iter()
-            .any(|t| matches!(t.via, Via::Concept(_) | Via::Guess(_) | Via::Unmarked(_)))
+        self.terms.iter().any(|t| t.via.concept().is_some())
     }
 
     /// Whether the glossary knows the word as written, not only through a typo repair's
@@ -626,11 +634,7 @@ impl Lexicon {
             && as_written.is_none_or(|p| !is_marked(p) || self.repairs_as_written(p, &fixed))
         {
             word.add(fixed.clone(), W_FUZZY, Via::Fuzzy(fixed.clone()));
-            if let Some(groups) = self.single.get(&(Lang::Sv, fixed)) {
-                for g in groups {
-                    word.add(concept_key(*g), W_FUZZY * W_CONCEPT, Via::Guess(*g));
-                }
-            }
+            self.concepts_as(word, Lang::Sv, &fixed, W_FUZZY * W_CONCEPT, Via::Guess);
         }
     }
 
@@ -779,9 +783,21 @@ impl Lexicon {
     }
 
     fn concepts(&self, word: &mut Word, lang: Lang, stem: &str, weight: f32) {
+        self.concepts_as(word, lang, stem, weight, Via::Concept);
+    }
+
+    /// As [`Self::concepts`], each term marked `via` (a typo repair's [`Via::Guess`]).
+    fn concepts_as(
+        &self,
+        word: &mut Word,
+        lang: Lang,
+        stem: &str,
+        weight: f32,
+        via: fn(usize) -> Via,
+    ) {
         if let Some(groups) = self.single.get(&(lang, stem.to_owned())) {
             for g in groups {
-                word.add(concept_key(*g), weight, Via::Concept(*g));
+                word.add(concept_key(*g), weight, via(*g));
             }
         }
     }

@@ -610,7 +610,7 @@ impl Engine {
                 let cap = w
                     .terms
                     .iter()
-                    .filter(|t| matches!(t.via, Via::Concept(_) | Via::Guess(_) | Via::Unmarked(_)))
+                    .filter(|t| t.via.concept().is_some())
                     .filter_map(|t| self.terms.get(&t.key))
                     .map(|id| self.idf[*id as usize])
                     .reduce(f32::max)
@@ -623,19 +623,17 @@ impl Engine {
                     .collect();
                 // A word weighs what a full match on its rarest known term would give: a
                 // match through a compound part or a concept then covers it only in part.
-                // A reading that needs lost å/ä/ö ("lov" as "löv") does not set it.
-                let likely = w
+                // A reading that needs lost å/ä/ö ("lov" as "löv") does not set it, unless
+                // it is the only one known.
+                let (likely, any) = w
                     .terms
                     .iter()
-                    .filter(|t| !matches!(t.via, Via::Unmarked(_)))
-                    .filter_map(|t| self.terms.get(&t.key))
-                    .map(|id| idf(*id))
-                    .fold(0.0, f32::max);
-                let mass = if likely > 0.0 {
-                    likely
-                } else {
-                    known.iter().map(|(id, _)| idf(*id)).fold(0.0, f32::max)
-                };
+                    .filter_map(|t| self.terms.get(&t.key).map(|id| (&t.via, idf(*id))))
+                    .fold((0.0f32, 0.0f32), |(likely, any), (via, v)| {
+                        let unmarked = matches!(via, Via::Unmarked(_));
+                        (if unmarked { likely } else { likely.max(v) }, any.max(v))
+                    });
+                let mass = if likely > 0.0 { likely } else { any };
                 let mass = if known.is_empty() {
                     // A word no entry uses. If the glossary knows it, it names a municipal
                     // matter the FAQ does not cover ("bussen"): strong evidence against every
