@@ -144,18 +144,61 @@ fn intents<S: AsRef<str>>(words: &[S]) -> Vec<&'static str> {
         .collect()
 }
 
-/// "i stället" is "instead", no place: its "stället" stems as "ställa" does. Fed a text's
-/// folded words in order, says which is such a "stället".
+/// Two-word idioms whose second word names no matter, as (first words, second words), folded.
+/// "i stället" is "instead", no place: its "stället" stems as "ställa" does. Time said
+/// relative to now ("i natt", "igår kväll", "förra veckan") tells when something happened
+/// to the asker, as the one-word "igår" and "ikväll" (stop words) do, not what they ask
+/// about: a night's vomiting is no question about the library's evening hours. Time as a
+/// rule ("två gånger i veckan", "hela natten") stays.
+const IDIOMS: &[(&[&str], &[&str])] = &[
+    (&["i"], &["stallet"]),
+    (
+        &["i", "igar", "idag", "imorgon"],
+        &[
+            "natt",
+            "morse",
+            "kvall",
+            "eftermiddags",
+            "formiddags",
+            "forrgar",
+            "helgen",
+            "varas",
+            "somras",
+            "hostas",
+            "vintras",
+            "mandags",
+            "tisdags",
+            "onsdags",
+            "torsdags",
+            "fredags",
+            "lordags",
+            "sondags",
+        ],
+    ),
+    (
+        &["igar", "idag", "imorgon"],
+        &["eftermiddag", "formiddag", "morgon", "kvallen"],
+    ),
+    (
+        &["forra", "nasta"],
+        &[
+            "vecka", "veckan", "manad", "manaden", "aret", "helg", "helgen",
+        ],
+    ),
+];
+
+/// Fed a text's folded words in order, says which is the second word of an [`IDIOMS`] pair.
 #[derive(Default)]
-struct Instead {
-    after_i: bool,
+struct Idiom<'a> {
+    previous: &'a str,
 }
 
-impl Instead {
-    fn at(&mut self, word: &str) -> bool {
-        let instead = self.after_i && word == "stallet";
-        self.after_i = word == "i";
-        instead
+impl<'a> Idiom<'a> {
+    fn at(&mut self, word: &'a str) -> bool {
+        let previous = std::mem::replace(&mut self.previous, word);
+        IDIOMS
+            .iter()
+            .any(|(first, second)| first.contains(&previous) && second.contains(&word))
     }
 }
 
@@ -423,11 +466,11 @@ impl Lexicon {
             .collect();
         let intents = intents(&all);
         // As `content` does.
-        let mut instead = Instead::default();
+        let mut idiom = Idiom::default();
         let slots: Vec<u32> = tokens
             .iter()
             .zip(&all)
-            .filter(|(slot, w)| !instead.at(w) && !ix.cached[**slot as usize].skip)
+            .filter(|(slot, w)| !idiom.at(w) && !ix.cached[**slot as usize].skip)
             .map(|(slot, _)| *slot)
             .collect();
         drop(all);
@@ -505,14 +548,18 @@ impl Lexicon {
     /// The content words of a text: stop words and talk to the bot (`banter`, per word of
     /// `all`) left out.
     fn content<S: AsRef<str>>(&self, all: Vec<S>, lang: Lang, banter: Option<&[bool]>) -> Vec<S> {
-        let mut instead = Instead::default();
-        all.into_iter()
+        let mut idiom = Idiom::default();
+        let keep: Vec<bool> = all
+            .iter()
             .enumerate()
-            .filter(|(i, w)| {
+            .map(|(i, w)| {
                 let w = w.as_ref();
-                !instead.at(w) && !banter.is_some_and(|b| b[*i]) && !self.is_noise(w, lang)
+                !idiom.at(w) && !banter.is_some_and(|b| b[i]) && !self.is_noise(w, lang)
             })
-            .map(|(_, w)| w)
+            .collect();
+        all.into_iter()
+            .zip(keep)
+            .filter_map(|(w, keep)| keep.then_some(w))
             .collect()
     }
 
@@ -1295,5 +1342,21 @@ mod tests {
         assert!(!keys(&l, "kan jag få ett nytt i stället").contains(&stall));
         assert!(!keys(&l, "kan jag få ett nytt istället").contains(&stall));
         assert!(keys(&l, "vart ska jag ställa kärlet").contains(&stall));
+    }
+
+    #[test]
+    fn time_said_relative_to_now_names_no_matter() {
+        let l = Lexicon::new(
+            Glossary::default(),
+            ["öppet på kvällen och natten", "varannan vecka"].into_iter(),
+        );
+        let (kvall, natt, veck) = ("kvall".to_owned(), "natt".to_owned(), "veck".to_owned());
+        assert!(!keys(&l, "familjen spydde igår kväll").contains(&kvall));
+        assert!(!keys(&l, "någon krossade en ruta i natt").contains(&natt));
+        assert!(!keys(&l, "jag ringde förra veckan").contains(&veck));
+        // Time as a rule is what some questions ask about.
+        assert!(keys(&l, "är biblioteket öppet på kvällen").contains(&kvall));
+        assert!(keys(&l, "plogar ni hela natten").contains(&natt));
+        assert!(keys(&l, "töms tunnan två gånger i veckan").contains(&veck));
     }
 }
