@@ -144,7 +144,7 @@ fn intents<S: AsRef<str>>(words: &[S]) -> Vec<&'static str> {
         .collect()
 }
 
-/// Two-word idioms whose second word names no matter, as (first words, second words), folded.
+/// Two-word idioms that name no matter, as (first words, second words), folded.
 /// "i stället" is "instead", no place: its "stället" stems as "ställa" does. Time said
 /// relative to now ("i natt", "igår kväll", "förra veckan") tells when something happened
 /// to the asker, as the one-word "igår" and "ikväll" (stop words) do, not what they ask
@@ -185,21 +185,43 @@ const IDIOMS: &[(&[&str], &[&str])] = &[
             "vecka", "veckan", "manad", "manaden", "aret", "helg", "helgen",
         ],
     ),
+    (
+        &["last", "this", "next"],
+        &[
+            "night",
+            "morning",
+            "evening",
+            "afternoon",
+            "week",
+            "weekend",
+            "month",
+            "year",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ],
+    ),
 ];
 
-/// Fed a text's folded words in order, says which is the second word of an [`IDIOMS`] pair.
-#[derive(Default)]
-struct Idiom<'a> {
-    previous: &'a str,
-}
-
-impl<'a> Idiom<'a> {
-    fn at(&mut self, word: &'a str) -> bool {
-        let previous = std::mem::replace(&mut self.previous, word);
-        IDIOMS
+/// Which of a text's folded words belong to an [`IDIOMS`] pair: both words, so the "last" of
+/// "last night" goes with its "night" (most first words are stop words anyway).
+fn idioms<S: AsRef<str>>(words: &[S]) -> Vec<bool> {
+    let mut mask = vec![false; words.len()];
+    for i in 1..words.len() {
+        let (first, second) = (words[i - 1].as_ref(), words[i].as_ref());
+        if IDIOMS
             .iter()
-            .any(|(first, second)| first.contains(&previous) && second.contains(&word))
+            .any(|(a, b)| a.contains(&first) && b.contains(&second))
+        {
+            mask[i - 1] = true;
+            mask[i] = true;
+        }
     }
+    mask
 }
 
 /// An index build's memory: each distinct word is analysed once and its terms interned
@@ -466,11 +488,11 @@ impl Lexicon {
             .collect();
         let intents = intents(&all);
         // As `content` does.
-        let mut idiom = Idiom::default();
+        let idiom = idioms(&all);
         let slots: Vec<u32> = tokens
             .iter()
-            .zip(&all)
-            .filter(|(slot, w)| !idiom.at(w) && !ix.cached[**slot as usize].skip)
+            .zip(idiom)
+            .filter(|(slot, idiom)| !idiom && !ix.cached[**slot as usize].skip)
             .map(|(slot, _)| *slot)
             .collect();
         drop(all);
@@ -545,21 +567,16 @@ impl Lexicon {
         slot
     }
 
-    /// The content words of a text: stop words and talk to the bot (`banter`, per word of
-    /// `all`) left out.
+    /// The content words of a text: stop words, [`IDIOMS`] and talk to the bot (`banter`, per
+    /// word of `all`) left out.
     fn content<S: AsRef<str>>(&self, all: Vec<S>, lang: Lang, banter: Option<&[bool]>) -> Vec<S> {
-        let mut idiom = Idiom::default();
-        let keep: Vec<bool> = all
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                let w = w.as_ref();
-                !idiom.at(w) && !banter.is_some_and(|b| b[i]) && !self.is_noise(w, lang)
-            })
-            .collect();
+        let idiom = idioms(&all);
         all.into_iter()
-            .zip(keep)
-            .filter_map(|(w, keep)| keep.then_some(w))
+            .enumerate()
+            .filter(|(i, w)| {
+                !idiom[*i] && !banter.is_some_and(|b| b[*i]) && !self.is_noise(w.as_ref(), lang)
+            })
+            .map(|(_, w)| w)
             .collect()
     }
 
@@ -1358,5 +1375,14 @@ mod tests {
         assert!(keys(&l, "är biblioteket öppet på kvällen").contains(&kvall));
         assert!(keys(&l, "plogar ni hela natten").contains(&natt));
         assert!(keys(&l, "töms tunnan två gånger i veckan").contains(&veck));
+        let english = |q: &str| -> Vec<String> {
+            let (_, words) = l.analyze(q, Some(Lang::En), true);
+            words.into_iter().map(|w| w.text).collect()
+        };
+        assert_eq!(english("we all got sick last night"), ["sick"]);
+        assert_eq!(
+            english("is the library open at night"),
+            ["library", "open", "night"]
+        );
     }
 }

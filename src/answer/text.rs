@@ -428,6 +428,11 @@ const STOP_EN: &[&str] = &[
     "isnt",
     "doesnt",
     "help",
+    // Time relative to now, as "igår" and "ikväll" in Swedish.
+    "yesterday",
+    "today",
+    "tonight",
+    "tomorrow",
 ];
 
 /// The language a question is written in, as far as matching cares.
