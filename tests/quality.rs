@@ -81,8 +81,8 @@ const FALSE_ANSWER: f64 = 0.05;
 // the right entry came into the top three for every answerable question (0.995 → 1.0).
 const ACC1: f64 = 0.83;
 
-/// Four sets of questions written for the eval FAQ by four writers who saw neither the dev
-/// questions nor the engine (`tests/data/questions-written-{a,b,c,d}.jsonl`): phrasings
+/// Seven sets of questions written for the eval FAQ by seven writers who saw neither the dev
+/// questions nor the engine (`tests/data/questions-written-{a..g}.jsonl`): phrasings
 /// nothing was tuned on when written, and unanswerable questions chosen to sit close to an
 /// entry. They measure
 /// how far the dev figures carry to new writers (see the README); these floors only stop
@@ -96,7 +96,7 @@ fn independently_written_questions_hold_their_floors() {
 }
 
 /// (file, questions, acc1 floor, helpful floor, wrong ceiling, false_answer ceiling).
-const WRITTEN: [(&str, usize, f64, f64, f64, f64); 6] = [
+const WRITTEN: [(&str, usize, f64, f64, f64, f64); 7] = [
     // Measured in the third 2026-11-24 session (a direct answer needs the entry's subject,
     // a glossary word's spelling weighs at most twice its concept, 500 everyday instances in
     // the glossary): acc1 0.707, helpful 0.893, wrong 0.020, false_answer 0.129; 0.114 in
@@ -126,13 +126,18 @@ const WRITTEN: [(&str, usize, f64, f64, f64, f64); 6] = [
     // wrong 0.021, false_answer 0.100 (the binary from before the session: 0.757, 0.943,
     // 0.021, 0.100).
     ("questions-written-f.jsonl", 200, 0.76, 0.94, 0.03, 0.11),
+    // A seventh writer (newcomers writing simple Swedish, parents, business owners,
+    // pensioners, teenagers; ~10% English), written at the start of the sixth 2026-11-24
+    // session and measured in aggregate only: acc1 0.750, helpful 0.950, wrong 0.029,
+    // false_answer 0.183, with the binaries from before and after that session's idioms.
+    ("questions-written-g.jsonl", 200, 0.74, 0.94, 0.04, 0.19),
 ];
 
 /// The cautious answer mode answers fewer questions no entry answers and gives fewer wrong
 /// answers than the balanced one on every set, and keeps both under 0.05 on the sets its
 /// thresholds were chosen with (dev and written A; B checked it). On set C, written after
-/// the choice, its false_answer is 0.077, 0.105 on set D, 0.100 on set E and 0.033 on F: the promise is
-/// relative there (see the README).
+/// the choice, its false_answer is 0.077, 0.105 on set D, 0.100 on set E, 0.033 on F and
+/// 0.083 on G: the promise is relative there (see the README).
 #[test]
 fn the_cautious_mode_answers_fewer_false_and_wrong() {
     let sets = [
@@ -143,6 +148,7 @@ fn the_cautious_mode_answers_fewer_false_and_wrong() {
         ("tests/data/questions-written-d.jsonl", 200, false),
         ("tests/data/questions-written-e.jsonl", 200, false),
         ("tests/data/questions-written-f.jsonl", 200, false),
+        ("tests/data/questions-written-g.jsonl", 200, false),
     ];
     for (set, n, chosen_on) in sets {
         let cautious = report(Path::new(set), AnswerMode::Cautious);
@@ -173,6 +179,7 @@ fn questions_typed_without_swedish_letters_are_answered_as_well() {
         "tests/data/questions-written-d.jsonl",
         "tests/data/questions-written-e.jsonl",
         "tests/data/questions-written-f.jsonl",
+        "tests/data/questions-written-g.jsonl",
     ];
     for set in sets {
         let written = questions(Path::new(set));
