@@ -108,10 +108,18 @@ pub fn csv_line(fields: &[String]) -> String {
 }
 
 fn csv_field(s: &str) -> String {
+    // A field Excel would run as a formula ("=HYPERLINK(…)", "@SUM…") from a citizen's
+    // question is written as text: a leading apostrophe, as OWASP advises for CSV.
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let s = if formula {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
     if s.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s
     }
 }
 
@@ -215,7 +223,8 @@ pub fn parse_age(s: &str) -> Result<i64, String> {
         "w" => 7 * 86_400_000,
         _ => return Err(format!("invalid age `{s}`: use e.g. 7d, 12h or 4w")),
     };
-    Ok(n * ms)
+    n.checked_mul(ms)
+        .ok_or_else(|| format!("age `{s}` is too large"))
 }
 
 #[cfg(test)]
@@ -261,6 +270,10 @@ mod tests {
         assert_eq!(parse_age("7d"), Ok(7 * 86_400_000));
         assert_eq!(parse_age("12h"), Ok(12 * 3_600_000));
         assert!(parse_age("sju dagar").is_err());
+        assert_eq!(
+            parse_age("999999999999999d"),
+            Err("age `999999999999999d` is too large".into())
+        );
     }
 
     #[test]
@@ -281,6 +294,22 @@ mod tests {
         assert!(
             csv.contains(";\"vad kostar; \"\"bygglov\"\"\";answered;bygglov/avgift;0,88;"),
             "{csv}"
+        );
+    }
+
+    #[test]
+    fn csv_never_hands_excel_a_formula() {
+        let line = csv_line(&[
+            "=HYPERLINK(\"http://example.se\";\"Klicka\")".into(),
+            "@SUM(1+1)".into(),
+            "+46".into(),
+            "-1".into(),
+            "när plogas = idag".into(),
+        ]);
+        assert_eq!(
+            line,
+            "\"'=HYPERLINK(\"\"http://example.se\"\";\"\"Klicka\"\")\";'@SUM(1+1);'+46;'-1;\
+             när plogas = idag\r\n"
         );
     }
 }

@@ -1,9 +1,11 @@
 //! Redaction of personal data, applied before a question is stored or logged.
 //!
 //! Replaces personnummer and samordningsnummer (Luhn-checked, so ordinary numbers survive),
-//! Swedish phone numbers, e-mail addresses, vehicle registration numbers and names where a
-//! message says whose they are ("jag heter …", a signature, a name beside a personnummer)
-//! with typed placeholders, and counts them. Pure: text in, text and counts out.
+//! Swedish phone numbers, e-mail addresses, vehicle registration numbers, Discord user
+//! mentions and names where a message says whose they are ("jag heter …", a signature, a
+//! name beside a personnummer) with typed placeholders, and counts them. Invisible
+//! characters go first and look-alike dashes and spaces become plain ones, so none can split
+//! a number to hide it. Pure: text in, text and counts out.
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -20,11 +22,12 @@ pub struct Counts {
     pub email: usize,
     pub plate: usize,
     pub name: usize,
+    pub user: usize,
 }
 
 impl Counts {
     pub fn total(&self) -> usize {
-        self.personnummer + self.phone + self.email + self.plate + self.name
+        self.personnummer + self.phone + self.email + self.plate + self.name + self.user
     }
 }
 
@@ -39,9 +42,10 @@ pub const PHONE: &str = "[telefon]";
 pub const EMAIL: &str = "[e-post]";
 pub const PLATE: &str = "[regnr]";
 pub const NAME: &str = "[namn]";
+pub const USER: &str = "[användare]";
 
 /// Every placeholder, for code that must tell them from the citizen's own words.
-pub const PLACEHOLDERS: &[&str] = &[PERSONNUMMER, PHONE, EMAIL, PLATE, NAME];
+pub const PLACEHOLDERS: &[&str] = &[PERSONNUMMER, PHONE, EMAIL, PLATE, NAME, USER];
 
 /// A name introduced as one: "jag heter Sara (Ali)", "mitt namn är …", "my name is …". The
 /// first word is taken whatever its case (people type "jag heter nina"); a surname only
@@ -65,24 +69,33 @@ static NAME_BESIDE_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
+/// Letters of any script on both sides of the @: "åsa@example.se", "anna@lidköping.se".
 static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b").expect("regex")
+    Regex::new(r"[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}\b")
+        .expect("regex")
 });
+
+/// A Discord user mention, `<@id>` or `<@!id>`: another person's lasting identifier.
+static MENTION_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<@!?\d{15,21}>").expect("regex"));
 
 /// 6 or 8 digits of date, an optional separator (`-`, `+`, space), 4 digits.
 static PNR_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d])((?:19|20)?(\d{6})[-+ ]?(\d{4}))(?:$|[^\d])").expect("regex")
 });
 
-/// A Swedish number starting with +46, 0046 or 0, digit groups split by spaces or hyphens.
+/// A Swedish number starting with +46, 0046 or 0: an area code, perhaps in brackets
+/// ("(070) 174 06 05") and set off by a space, a hyphen or a slash, then digit groups split
+/// by spaces or hyphens ("070 - 174 06 05").
 static PHONE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d+])((?:\+46|0046)[\s-]?\(?0?\)?[1-9](?:[\s-]?\d){6,9}|0[1-9](?:[\s-]?\d){6,9})(?:$|[^\d])")
+    Regex::new(r"(?:^|[^\d+])((?:\+46|0046)[\s-]?\(?0?\)?[1-9](?:\s?-?\s?\d){6,9}|\(?0[1-9]\d{0,3}\)?(?:\s?[-/]\s?|\s)?\d(?:\s?-?\s?\d){3,8})(?:$|[^\d])")
         .expect("regex")
 });
 
-/// ABC 123 or ABC 12A. Letters I, Q, V, Å, Ä, Ö are never used on Swedish plates.
+/// ABC 123, ABC-123 or ABC 12A. Letters I, Q, V, Å, Ä, Ö are never used on Swedish plates.
+/// In lower case only without a space: "tar 100 kr" and "med 200 kr" are no plates.
 static PLATE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b([A-HJ-PR-UW-Z]{3}) ?(\d{2}[A-HJ-NPR-UW-Z0-9])\b|\b([a-hj-pr-uw-z]{3})(\d{2}[a-hj-npr-uw-z0-9])\b")
+    Regex::new(r"\b([A-HJ-PR-UW-Z]{3})[ -]?(\d{2}[A-HJ-NPR-UW-Z0-9])\b|\b([a-hj-pr-uw-z]{3})-?(\d{2}[a-hj-npr-uw-z0-9])\b")
         .expect("regex")
 });
 
@@ -195,7 +208,12 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Replaces personal data with placeholders.
 pub fn redact(text: &str) -> Redacted {
     let mut counts = Counts::default();
-    let text = EMAIL_RE.replace_all(text, |_: &Captures| {
+    let text = plain(text);
+    let text = MENTION_RE.replace_all(&text, |_: &Captures| {
+        counts.user += 1;
+        USER
+    });
+    let text = EMAIL_RE.replace_all(&text, |_: &Captures| {
         counts.email += 1;
         EMAIL
     });
@@ -231,6 +249,43 @@ pub fn redact(text: &str) -> Redacted {
     let text = replace_group(&NAME_SIGN_RE, &text, &mut name);
     let text = replace_group(&NAME_BESIDE_RE, &text, &mut name);
     Redacted { text, counts }
+}
+
+/// `text` without invisible format characters (a zero-width space or a soft hyphen inside
+/// "19900101\u{200b}-9802" would hide the number), with look-alike dashes and spaces as
+/// plain ones. Text that has none comes back as it is.
+fn plain(text: &str) -> std::borrow::Cow<'_, str> {
+    let invisible = |c: char| {
+        matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}' | '\u{feff}')
+    };
+    let dash = |c: char| {
+        matches!(
+            c,
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}'
+        )
+    };
+    let space = |c: char| {
+        matches!(
+            c,
+            '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{3000}'
+        )
+    };
+    if !text.chars().any(|c| invisible(c) || dash(c) || space(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .filter(|c| !invisible(*c))
+        .map(|c| {
+            if dash(c) {
+                '-'
+            } else if space(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Replaces capture group 1 of each match where `f` says so; the regexes also match one
@@ -313,13 +368,36 @@ mod tests {
         ("0046 70-174 06 10", "[telefon]"),
         ("08-123 456 78", "[telefon]"),
         ("0155-123 45 eller", "[telefon] eller"),
+        ("ring mig på (070) 174 06 05", "ring mig på [telefon]"),
+        ("ring 070 - 174 06 05", "ring [telefon]"),
+        ("ring 070/174 06 05", "ring [telefon]"),
+        ("+46 (0)70-174 06 05", "[telefon]"),
+        // invisible characters and look-alike dashes cannot hide a number
+        ("pnr 19900101\u{200b}-9802", "pnr [personnummer]"),
+        ("ring 070\u{ad}174 06 05", "ring [telefon]"),
+        ("ring 070\u{2011}174 06 05", "ring [telefon]"),
+        ("ring 070\u{2013}174\u{a0}06\u{a0}05", "ring [telefon]"),
+        ("mejla anna\u{200b}@example.se", "mejla [e-post]"),
         // e-mail
         ("mejla anna.svensson@example.se tack", "mejla [e-post] tack"),
         ("x@sub.example.se", "[e-post]"),
+        ("mejla åsa@example.se", "mejla [e-post]"),
+        ("anna@lidköping.example.se", "[e-post]"),
+        ("ANNA@EXAMPLE.SE", "[e-post]"),
+        // another person's Discord mention
+        (
+            "<@123456789012345678> vet du? fråga <@!876543210987654321>",
+            "[användare] vet du? fråga [användare]",
+        ),
+        ("roll <@&123456789012345678>", "roll <@&123456789012345678>"),
         // vehicle registration numbers
         ("bilen ABC 123 står fel", "bilen [regnr] står fel"),
         ("ABC12A", "[regnr]"),
         ("abc123 på min gata", "[regnr] på min gata"),
+        ("bilen ABC-123 står", "bilen [regnr] står"),
+        ("bilen abc-123 står", "bilen [regnr] står"),
+        ("det tar 100 kr", "det tar 100 kr"),
+        ("öppet 8–16 på vardagar", "öppet 8-16 på vardagar"),
         // things that must survive
         ("det kostar 1 500 kr", "det kostar 1 500 kr"),
         ("avgiften är 12 345 kronor", "avgiften är 12 345 kronor"),
@@ -443,6 +521,7 @@ mod tests {
                 email: 1,
                 plate: 1,
                 name: 0,
+                user: 0,
             }
         );
         assert_eq!(r.counts.total(), 4);

@@ -312,6 +312,20 @@ async fn topics_and_phrasing(store: &Store) {
     let row = rows.iter().find(|r| r.id == t[0]).unwrap();
     assert_eq!(row.episode.as_deref(), Some("honsavsnittet"));
     assert_eq!(row.note.as_deref(), Some("våren"));
+    // Notes are typed by hand, and redacted like questions.
+    store
+        .mark_topic(
+            t[0],
+            "planned",
+            None,
+            &[],
+            Some("ring Anna på 070-174 06 07"),
+        )
+        .await
+        .unwrap();
+    let rows = store.topics().await.unwrap();
+    let row = rows.iter().find(|r| r.id == t[0]).unwrap();
+    assert_eq!(row.note.as_deref(), Some("ring Anna på [telefon]"));
 
     // Evidence: the pick; not the confident helpful answer (0.8 is not low).
     let ev = store.phrasing_evidence(0, 0.6).await.unwrap();

@@ -241,6 +241,8 @@ impl Store {
         note: Option<&str>,
     ) -> Result<bool, StoreError> {
         let entries = (!entries.is_empty()).then(|| entries.join(" "));
+        // Staff write notes by hand: "ring Anna på 070-…" must not stay in the database.
+        let note = note.map(|n| crate::privacy::redact(n).text);
         let n = sqlx::query(
             "UPDATE topics SET status = $1, status_at = $2, episode = COALESCE($3, episode), \
              entries = COALESCE($4, entries), note = COALESCE($5, note) WHERE id = $6 \
