@@ -269,8 +269,9 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
-    /// Delete questions older than this many days (default: the retention setting, 180).
-    #[arg(long)]
+    /// Delete questions older than this many days, at least 1 (default: the retention
+    /// setting, 180).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub older_than_days: Option<u32>,
 }
 
@@ -370,6 +371,24 @@ pub struct BenchArgs {
     pub rate: Option<u32>,
 }
 
+/// An error and its causes on one line, as `main` prints it. Some of the library's errors
+/// name their cause in their own message (so a log line or `/readyz` says it whole): a cause
+/// already said is not repeated.
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match run_command(cli) {
         // The reader went away (`| head`): what it wanted is printed, nothing failed.
@@ -420,7 +439,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                 r.result,
                 r.episodes,
                 r.pages,
-                r.url
+                crate::podcast::shown_url(&r.url)
             );
         }
         EpisodesCommand::List { faq, theme, json } => {
@@ -490,9 +509,10 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                 Some(f) => {
                     let when =
                         |t: Option<i64>| t.map(logview::datetime).unwrap_or_else(|| "-".into());
-                    outln!("feed:        {}", f.url);
+                    let shown = crate::podcast::shown_url;
+                    outln!("feed:        {}", shown(&f.url));
                     if f.url != f.configured {
-                        outln!("configured:  {} (moved)", f.configured);
+                        outln!("configured:  {} (moved)", shown(&f.configured));
                     }
                     outln!(
                         "last try:    {} ({})",

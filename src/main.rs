@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     match kommunbot::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("kommunbot: {err:#}");
+            eprintln!("kommunbot: {}", kommunbot::cli::error_text(&err));
             ExitCode::from(2)
         }
     }

@@ -178,6 +178,18 @@ fn a_broken_faq_is_refused_with_the_problems_named() {
 }
 
 #[test]
+fn an_error_names_its_cause_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nope.xml");
+    let out = kommunbot(&["episodes", "sync", "--feed", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err.lines().find(|l| l.starts_with("kommunbot: ")).unwrap();
+    assert!(line.contains("cannot read the feed file"), "{err}");
+    assert_eq!(line.matches("os error 2").count(), 1, "{err}");
+}
+
+#[test]
 fn eval_json_has_exactly_the_documented_keys() {
     let tmp = tempfile::tempdir().unwrap();
     let q = tmp.path().join("q.jsonl");

@@ -194,6 +194,39 @@ async fn a_failure_keeps_the_last_good_episodes_and_says_why_then_recovers() {
 }
 
 #[tokio::test]
+async fn a_private_feeds_secret_stays_out_of_errors_and_the_stored_state() {
+    let (_srv, base) = server().await;
+    let (store, _d) = new_store().await;
+    let port = base.rsplit(':').next().unwrap();
+    for path in ["flaky.xml", "broken.xml"] {
+        let secret = format!("http://podd:hemligt@127.0.0.1:{port}/{path}?token=s3cr3t");
+        let e = sync_once(&store, &fetcher(), &secret).await.unwrap_err();
+        let stored = store.feed_state().await.unwrap().unwrap().error.unwrap();
+        for text in [e.to_string(), stored] {
+            assert!(
+                !text.contains("hemligt") && !text.contains("s3cr3t"),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!("127.0.0.1:{port}/{path}?…")),
+                "{text}"
+            );
+        }
+    }
+    // Nobody listens here: reqwest's own message names the URL too.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let secret = format!("http://podd:hemligt@127.0.0.1:{port}/feed.xml?token=s3cr3t");
+    let e = sync_once(&store, &fetcher(), &secret).await.unwrap_err();
+    let text = format!("{:#}", anyhow::Error::from(e));
+    assert!(
+        !text.contains("hemligt") && !text.contains("s3cr3t"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn a_hanging_server_times_out_and_broken_or_huge_feeds_store_nothing() {
     let (_srv, base) = server().await;
     let (store, _d) = new_store().await;

@@ -216,7 +216,13 @@ async fn readyz(State(s): State<Arc<AppState>>) -> Response {
     let podcast = match s.service.store() {
         Ok(store) => store.feed_state().await.ok().flatten(),
         Err(_) => None,
-    };
+    }
+    // `/readyz` is public: a private feed's secret stays out of it.
+    .map(|mut f| {
+        f.configured = crate::podcast::shown_url(&f.configured);
+        f.url = crate::podcast::shown_url(&f.url);
+        f
+    });
     let discord = s.service.discord();
     let discord_ok = matches!(discord, DiscordState::Off | DiscordState::Connected);
     let body = Readiness {

@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 pub use feed::{FeedEpisode, Mark};
 pub use link::{Catalogue, Found};
-pub use sync::{Fetcher, SyncError, SyncReport, sync_once};
+pub use sync::{Fetcher, SyncError, SyncReport, shown_url, sync_once};
 
 use crate::service::Service;
 

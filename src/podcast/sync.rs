@@ -24,23 +24,23 @@ const MAX_REDIRECTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("the feed {url} answered {status}")]
+    #[error("the feed {} answered {status}", shown_url(.url))]
     Status {
         url: String,
         status: u16,
         retry_after: Option<Duration>,
     },
-    #[error("cannot fetch {url}: {source}")]
+    #[error("cannot fetch {}: {source}", shown_url(.url))]
     Http {
         url: String,
         #[source]
         source: reqwest::Error,
     },
-    #[error("the feed {url} is larger than {max} bytes")]
+    #[error("the feed {} is larger than {max} bytes", shown_url(.url))]
     TooLarge { url: String, max: usize },
-    #[error("the feed {url} redirects more than {MAX_REDIRECTS} times")]
+    #[error("the feed {} redirects more than {MAX_REDIRECTS} times", shown_url(.url))]
     Redirects { url: String },
-    #[error("{url}: {source}")]
+    #[error("{}: {source}", shown_url(.url))]
     Parse {
         url: String,
         #[source]
@@ -54,6 +54,26 @@ pub enum SyncError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A feed URL as messages, logs and `/readyz` show it: a private feed carries its secret in
+/// the user info or the query ("https://podd:hemligt@…/feed.xml?token=…"), so both go.
+pub fn shown_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if u.has_host() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            let query = u.query().is_some();
+            u.set_query(None);
+            if query {
+                format!("{u}?…")
+            } else {
+                u.to_string()
+            }
+        }
+        // A file path, or no URL at all: nothing secret in it.
+        _ => url.to_owned(),
+    }
 }
 
 impl SyncError {
@@ -152,7 +172,7 @@ impl Fetcher {
                 .await
                 .map_err(|source| SyncError::Http {
                     url: url.clone(),
-                    source,
+                    source: source.without_url(),
                 })?;
             let status = resp.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
@@ -206,7 +226,7 @@ impl Fetcher {
             let mut bytes = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(|source| SyncError::Http {
                 url: url.clone(),
-                source,
+                source: source.without_url(),
             })? {
                 if bytes.len() + chunk.len() > max {
                     return Err(SyncError::TooLarge { url, max });
@@ -264,7 +284,7 @@ pub async fn sync_once(
             state.error = None;
             state.succeeded_at = Some(now_ms());
             store.save_feed_state(&state).await?;
-            tracing::info!(url = %state.url, "podcast: feed not modified");
+            tracing::info!(url = %shown_url(&state.url), "podcast: feed not modified");
             Ok(SyncReport {
                 result: "not_modified",
                 episodes: 0,
@@ -275,7 +295,7 @@ pub async fn sync_once(
         }
         Ok(Outcome::Updated(u)) => {
             if u.url != state.url {
-                tracing::warn!(from = %state.url, to = %u.url, "podcast: the feed has moved; using the new address from now on");
+                tracing::warn!(from = %shown_url(&state.url), to = %shown_url(&u.url), "podcast: the feed has moved; using the new address from now on");
             }
             state.url = u.url.clone();
             state.etag = u.etag;
