@@ -261,4 +261,17 @@ async fn signals(service: Arc<Service>, stop: watch::Sender<bool>) {
     }
     tracing::info!("shutting down: finishing answers and flushing the question log");
     let _ = stop.send(true);
+    // A second signal means "now": the operator gave up waiting.
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            tracing::warn!("second stop signal: exiting without waiting");
+            std::process::exit(130);
+        }
+    }
 }

@@ -411,6 +411,28 @@ async fn sighup_reloads_the_faq_at_once() {
     assert_eq!(kind, "answer", "SIGHUP did not reload:\n{}", s.log());
 }
 
+#[tokio::test]
+async fn a_client_that_sends_half_a_request_does_not_hold_up_the_stop() {
+    use tokio::io::AsyncWriteExt;
+    let mut s = service().await;
+    let (status, _) = post(
+        &s,
+        "/api/v1/ask",
+        json!({ "question": "När plogas min gata?" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut half = tokio::net::TcpStream::connect(s.http).await.unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // `stop` fails the test when the service has not ended 20 s after SIGTERM.
+    let rows = s.stop_and_read_log().await;
+    assert_eq!(rows.len(), 1, "the question before the stop is logged");
+    assert!(s.log().contains("closing them"), "{}", s.log());
+    drop(half);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_feed_server_holds_nothing_else_up() {
     // A "feed server" that accepts connections and never answers.

@@ -136,22 +136,42 @@ pub fn router(service: Arc<Service>, settings: &HttpSettings) -> Router {
         .with_state(state)
 }
 
-/// Serves on `listener` until `shutdown` turns true; requests in flight complete.
+/// How long requests in flight may take to complete once the service stops. A client that
+/// sends half a request and waits must not hold the stop until the service manager kills it
+/// (Docker waits 10 s): the question log is flushed only after this.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Serves on `listener` until `shutdown` turns true; requests in flight complete, for at
+/// most [`SHUTDOWN_GRACE`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     service: Arc<Service>,
     settings: &HttpSettings,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let app = router(service, settings);
-    axum::serve(
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async move {
-        let _ = shutdown.wait_for(|s| *s).await;
-    })
-    .await
+    .with_graceful_shutdown(stopped(shutdown.clone()));
+    let deadline = async {
+        stopped(shutdown).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server.into_future() => served,
+        () = deadline => {
+            tracing::warn!(
+                grace_s = SHUTDOWN_GRACE.as_secs(),
+                "http: connections still open after the grace period; closing them"
+            );
+            Ok(())
+        }
+    }
 }
 
 async fn healthz() -> Json<serde_json::Value> {
