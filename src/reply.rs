@@ -130,9 +130,6 @@ impl Reply {
             }
             Outcome::Suggest { entries } => {
                 reply.kind = Kind::Suggest;
-                reply.text = "Jag är inte helt säker på vad du menar. Menade du någon av de här \
-                              frågorna?"
-                    .into();
                 reply.choices = entries
                     .iter()
                     .filter_map(|(id, _)| faq.entry(id.as_str()))
@@ -141,6 +138,12 @@ impl Reply {
                         question: e.question.clone(),
                     })
                     .collect();
+                reply.text = if reply.choices.len() == 1 {
+                    "Jag är inte helt säker på vad du menar. Menade du den här frågan?"
+                } else {
+                    "Jag är inte helt säker på vad du menar. Menade du någon av de här frågorna?"
+                }
+                .into();
             }
             Outcome::NoAnswer { chat: true, .. } => {
                 reply.text = GREETING.into();
@@ -193,7 +196,10 @@ impl Reply {
                 for (i, c) in self.choices.iter().enumerate() {
                     out.push_str(&format!("  {}. {}\n", i + 1, c.question));
                 }
-                out.push_str("  (Inget av dessa? Skriv frågan på ett annat sätt.)\n");
+                out.push_str(&format!(
+                    "  ({}? Skriv frågan på ett annat sätt.)\n",
+                    none_of_these(self.choices.len())
+                ));
             }
             Kind::NoAnswer => {
                 out.push_str(&format!("{}\n", self.text));
@@ -213,6 +219,16 @@ impl Reply {
         }
         out.push_str(&format!("\n{}\n{BOT_NOTICE}\n", self.contact));
         out
+    }
+}
+
+/// What the citizen answers when no choice is what they meant: "Inget av dessa", or "Inte
+/// den" when there is one choice.
+pub fn none_of_these(choices: usize) -> &'static str {
+    if choices == 1 {
+        "Inte den"
+    } else {
+        "Inget av dessa"
     }
 }
 
@@ -347,6 +363,25 @@ mod tests {
             &Texts::default(),
         );
         assert_eq!(r.choices[0].question, "När plogas min gata?");
-        assert!(r.to_text().contains("Menade du"));
+        // One choice is asked about as one.
+        let text = r.to_text();
+        assert!(text.contains("Menade du den här frågan?"), "{text}");
+        assert!(text.contains("(Inte den? Skriv frågan"), "{text}");
+        let two = Reply::build(
+            &f,
+            &Outcome::Suggest {
+                entries: vec![
+                    (f.entries[0].id.clone(), 0.4),
+                    (f.entries[0].id.clone(), 0.3),
+                ],
+            },
+            &Texts::default(),
+        );
+        let text = two.to_text();
+        assert!(
+            text.contains("Menade du någon av de här frågorna?"),
+            "{text}"
+        );
+        assert!(text.contains("(Inget av dessa? Skriv frågan"), "{text}");
     }
 }

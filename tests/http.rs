@@ -477,6 +477,26 @@ async fn a_hanging_feed_server_holds_nothing_else_up() {
     assert_eq!(ready["ready"], true);
 }
 
+#[tokio::test]
+async fn the_chat_page_asks_for_a_human_once_with_the_default_contact() {
+    let default = kommunbot::reply::Texts::default().contact;
+    let s = Service::start_with(false, &[("KOMMUNBOT_CONTACT", &default)]).await;
+    let html = client()
+        .get(url(&s, "/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        html.matches("Vill du prata med en människa?").count(),
+        1,
+        "{html}"
+    );
+    assert!(html.contains(">Kontakta kommuncenter"), "{html}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_chat_page_is_served_with_the_contact_escaped_and_a_strict_csp() {
     let s = Service::start_with_config(

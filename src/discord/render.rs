@@ -161,7 +161,7 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
                 .collect();
             buttons.push(
                 CreateButton::new(Action::NoneOfThese(record_id.into()).encode())
-                    .label("Inget av dessa")
+                    .label(crate::reply::none_of_these(r.choices.len().min(3)))
                     .style(ButtonStyle::Secondary),
             );
             (

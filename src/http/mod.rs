@@ -281,7 +281,13 @@ async fn metrics(State(s): State<Arc<AppState>>) -> Response {
 
 /// The chat page, with the municipality's way to a person filled in (HTML-escaped).
 async fn chat_page(State(s): State<Arc<AppState>>) -> Response {
-    let page = CHAT_HTML.replace("{{CONTACT}}", &escape_html(&s.service.texts.contact));
+    // The page asks "Vill du prata med en människa?" itself (in the reader's language); a
+    // contact text that opens with the same question would ask it twice.
+    let contact = &s.service.texts.contact;
+    let contact = contact
+        .strip_prefix("Vill du prata med en människa?")
+        .map_or(contact.as_str(), str::trim_start);
+    let page = CHAT_HTML.replace("{{CONTACT}}", &escape_html(contact));
     (
         [
             (

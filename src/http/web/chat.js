@@ -25,6 +25,7 @@
       inPodcast: "Det tas upp i podden",
       didYouMean: "Menade du…?",
       noneOfThese: "Inget av dessa",
+      notThis: "Inte den",
       helpful: "Det hjälpte",
       notHelpful: "Det hjälpte inte",
       thanks: "Tack för ditt svar!",
@@ -54,6 +55,7 @@
       inPodcast: "Discussed in the podcast",
       didYouMean: "Did you mean…?",
       noneOfThese: "None of these",
+      notThis: "Not that one",
       helpful: "This helped",
       notHelpful: "This did not help",
       thanks: "Thank you for your feedback!",
@@ -229,7 +231,8 @@
         });
         row.appendChild(b);
       });
-      var none = el("button", { type: "button", "class": "kb-secondary" }, T.noneOfThese);
+      var none = el("button", { type: "button", "class": "kb-secondary" },
+        (r.choices || []).length === 1 ? T.notThis : T.noneOfThese);
       none.addEventListener("click", function () {
         post("api/v1/feedback", { record_id: r.record_id, kind: "none_of_these" }).catch(function () {});
         row.remove();
