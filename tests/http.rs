@@ -149,7 +149,8 @@ async fn bad_requests_get_a_json_error_that_says_what_is_wrong() {
     // A missing field, an unknown field, an empty question.
     for (body, needle) in [
         (json!({ "fråga": "x" }), "unknown field"),
-        (json!({}), "missing field `question`"),
+        (json!({}), "invalid request: missing field `question`"),
+        (json!({ "question": 42 }), "invalid type: integer `42`"),
         (json!({ "question": "   " }), "`question` is empty"),
         (
             json!({ "question": "x", "channel": "fax" }),
@@ -189,10 +190,14 @@ async fn bad_requests_get_a_json_error_that_says_what_is_wrong() {
             .contains("not an entry of the FAQ"),
         "{v}"
     );
-    // An unknown path.
+    // An unknown path; a known one with the wrong method.
     let r = c.get(url(&s, "/api/v2/ask")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.json::<Value>().await.unwrap()["error"].is_string());
+    let r = c.get(&ask).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let v: Value = r.json().await.unwrap();
+    assert!(v["error"].as_str().unwrap().contains("method GET"), "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -258,6 +263,26 @@ async fn staff_endpoints_need_the_bearer_token_and_never_leak_data() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The CLI's spelling of an outcome works; a misspelt one is named, not an empty list.
+    for (query, status) in [
+        ("outcome=no-answer", StatusCode::OK),
+        ("outcome=no_answer", StatusCode::OK),
+        ("outcome=bogus", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = c
+            .get(url(&s, &format!("/api/v1/log?{query}")))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{query}");
+        let v: Value = r.json().await.unwrap();
+        if status == StatusCode::OK {
+            assert_eq!(v[0]["outcome"], "no_answer", "{query}: {v}");
+        } else {
+            assert!(v["error"].as_str().unwrap().contains("`bogus`"), "{v}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

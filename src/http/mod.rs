@@ -83,7 +83,20 @@ impl From<JsonRejection> for ApiError {
                 StatusCode::BAD_REQUEST,
                 format!("invalid JSON: {}", r.body_text()),
             ),
-            JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, r.body_text()),
+            // serde's own words ("missing field `question`"), without axum's capitalised
+            // preamble about Rust types.
+            JsonRejection::JsonDataError(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "invalid request: {}",
+                    r.body_text()
+                        .trim_start_matches(
+                            "Failed to deserialize the JSON body into the target type: "
+                        )
+                        .replace("struct AskRequest", "an object")
+                        .replace("struct FeedbackRequest", "an object")
+                ),
+            ),
             JsonRejection::BytesRejection(_) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("the body is larger than {MAX_BODY} bytes"),
@@ -130,6 +143,12 @@ pub fn router(service: Arc<Service>, settings: &HttpSettings) -> Router {
             ApiError::new(
                 StatusCode::NOT_FOUND,
                 "no such endpoint; see /api/v1/openapi.json",
+            )
+        })
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("method {method} is not allowed here; see /api/v1/openapi.json"),
             )
         })
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -589,9 +608,21 @@ async fn staff_log(
     q: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = staff_query(&s, &headers, q)?;
+    // The CLI's spelling ("no-answer") is accepted too; anything else would list nothing.
+    let outcome = match q.outcome.as_deref() {
+        None | Some("") => None,
+        Some(o @ ("answered" | "suggested" | "no_answer")) => Some(o.to_owned()),
+        Some("no-answer") => Some("no_answer".to_owned()),
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("unknown outcome `{other}`: use answered, suggested or no_answer"),
+            ));
+        }
+    };
     let filter = Filter {
         since_ms: Some(since(&q.since)?),
-        outcome: q.outcome,
+        outcome,
         theme: q.theme,
         limit: Some(q.limit.unwrap_or(100).clamp(1, 1000)),
     };
