@@ -51,6 +51,11 @@ pub enum EditError {
     NoSlug(String),
     #[error("the change would break the faq ({} problem(s)):\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
+    #[error(
+        "{path} changed on disk since the faq was loaded; it is kept as it is there: reload \
+         the faq (`/faq-ladda-om`) and make the change again"
+    )]
+    ChangedOnDisk { path: String },
     #[error("cannot write {path}: {source}")]
     Io {
         path: String,
@@ -151,6 +156,22 @@ pub fn render(draft: &EntryDraft, base: Option<&Entry>, today: &str) -> String {
     out
 }
 
+/// An edit is made to the entry as served. A guide may since have changed its file by hand
+/// (a work in progress the watcher refused, or an edit not yet picked up): writing the served
+/// version plus the change over it would lose their work without a word.
+fn unchanged_on_disk(served: &Entry) -> Result<(), EditError> {
+    let changed = || EditError::ChangedOnDisk {
+        path: served.source.display().to_string(),
+    };
+    let text = fs::read_to_string(&served.source).map_err(|_| changed())?;
+    let mut diags = Vec::new();
+    let on_disk = load::parse_entry(&served.source, served.id.clone(), &text, &mut diags);
+    match on_disk {
+        Some(e) if diags.is_empty() && e == *served => Ok(()),
+        _ => Err(changed()),
+    }
+}
+
 /// Validates `edit` against the whole FAQ in `dir` (as loaded in `faq`) and writes it.
 /// Nothing on disk changes unless the result is clean.
 pub fn save(dir: &Path, faq: &Faq, edit: &Edit, today: &str) -> Result<Saved, EditError> {
@@ -193,6 +214,9 @@ pub fn save(dir: &Path, faq: &Faq, edit: &Edit, today: &str) -> Result<Saved, Ed
         .filter(|old| old != &rel);
     let text = render(draft, base, today);
 
+    if let Some(b) = base {
+        unchanged_on_disk(b)?;
+    }
     validate(dir, &rel, old_rel.as_deref(), &text)?;
 
     let path = dir.join(&rel);
@@ -416,6 +440,33 @@ mod tests {
         assert!(!d.path().join("bygglov/nar-plogas-min-gata.md").exists());
         let after = fs::read_to_string(d.path().join("snorojning/nar-plogas-min-gata.md")).unwrap();
         assert_eq!(before, after);
+    }
+
+    #[test]
+    fn a_guides_change_on_disk_is_never_written_over() {
+        let d = faq_dir();
+        let faq = load_strict(d.path()).unwrap();
+        let path = d.path().join("snorojning/nar-plogas-min-gata.md");
+        // A guide has written on since the FAQ was loaded; the watcher has not seen it yet.
+        let wip = fs::read_to_string(&path).unwrap() + "\nEtt stycke till som guiden skriver på.\n";
+        fs::write(&path, &wip).unwrap();
+        let err = save(
+            d.path(),
+            &faq,
+            &Edit::Update {
+                id: "snorojning/nar-plogas-min-gata".into(),
+                draft: draft("snorojning", "När plogas min gata?", "Nytt svar."),
+            },
+            "2026-11-23",
+        )
+        .unwrap_err();
+        assert!(matches!(err, EditError::ChangedOnDisk { .. }), "{err}");
+        assert!(err.to_string().contains("nar-plogas-min-gata.md"), "{err}");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            wip,
+            "the guide's text stays"
+        );
     }
 
     #[test]

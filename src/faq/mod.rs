@@ -156,7 +156,7 @@ pub struct EpisodeRef {
     pub at: Option<Timestamp>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub id: EntryId,
     pub theme: ThemeId,
@@ -183,7 +183,7 @@ pub struct Entry {
 }
 
 /// Where things stand in an entry's file (1-based lines; `None` when not from a file).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceLines {
     /// Aligned with [`Entry::phrasings`].
     pub phrasings: Vec<Option<usize>>,
