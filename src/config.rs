@@ -90,6 +90,9 @@ pub struct HttpSettings {
     pub staff_token: Secret,
     /// Questions per client address and minute on `/api/v1/ask`.
     pub rate_limit_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client: behind one, every citizen
+    /// would otherwise share the proxy's address and its rate limit.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The podcast feed.
@@ -178,6 +181,7 @@ struct PodcastFile {
 struct HttpFile {
     address: Option<String>,
     rate_limit_per_minute: Option<i64>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -409,6 +413,17 @@ impl Config {
             600,
             "must be a whole number, at least 1",
         );
+        let mut trusted_proxies = Vec::new();
+        for p in file.http.trusted_proxies.iter().flatten() {
+            match p.trim().parse() {
+                Ok(ip) => trusted_proxies.push(ip),
+                Err(_) => errs.push(bad(
+                    "http.trusted_proxies",
+                    p,
+                    "must be IP addresses, e.g. [\"127.0.0.1\"]",
+                )),
+            }
+        }
         let feed = env("KOMMUNBOT_FEED").or(file.podcast.feed.filter(|f| !f.trim().is_empty()));
         if let Some(f) = &feed
             && (f.contains("://") && !(f.starts_with("http://") || f.starts_with("https://")))
@@ -479,6 +494,7 @@ impl Config {
                 address: address.unwrap_or_else(|| ([127, 0, 0, 1], 8080).into()),
                 staff_token: Secret::new(env("KOMMUNBOT_STAFF_TOKEN").unwrap_or_default().trim()),
                 rate_limit_per_minute: http_rate as u32,
+                trusted_proxies,
             },
             podcast: PodcastSettings {
                 feed,
@@ -630,12 +646,14 @@ mod tests {
             question_channels = ["kanalen"]
             rate_limit_seconds = -1
             api_base = "ftp://x"
+            [http]
+            trusted_proxies = ["127.0.0.1", "proxyn"]
         "#;
         let errs = cfg(text, &[("DATABASE_URL", "mysql://u:pw@h/db")])
             .unwrap_err()
             .0;
         let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
-        assert_eq!(errs.len(), 5, "{text:#?}");
+        assert_eq!(errs.len(), 6, "{text:#?}");
         assert!(text[0].contains("DATABASE_URL") && !text[0].contains("pw"));
         assert!(text.iter().any(|t| t.contains("storage.retention_days")));
         assert!(text.iter().any(|t| t.contains("\"kanalen\"")));
@@ -644,6 +662,10 @@ mod tests {
                 .any(|t| t.contains("discord.rate_limit_seconds"))
         );
         assert!(text.iter().any(|t| t.contains("discord.api_base")));
+        assert!(
+            text.iter()
+                .any(|t| t.contains("http.trusted_proxies") && t.contains("\"proxyn\""))
+        );
     }
 
     #[test]

@@ -224,6 +224,43 @@ async fn too_many_questions_from_one_client_get_429() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    let ask = |s: &Service, forwarded: String| {
+        client()
+            .post(url(s, "/api/v1/ask"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({ "question": "När plogas min gata?" }))
+            .send()
+    };
+    let config = "[http]\nrate_limit_per_minute = 2\ntrusted_proxies = [\"127.0.0.1\"]\n";
+    let s = Service::start_with_config(false, &[], config).await;
+    let mut codes = Vec::new();
+    for i in 1..=4 {
+        // A client may put anything on the left; the proxy appends the address it saw.
+        let forwarded = format!("203.0.113.99, 198.51.100.{i}");
+        for _ in 0..2 {
+            codes.push(ask(&s, forwarded.clone()).await.unwrap().status().as_u16());
+        }
+    }
+    assert_eq!(codes, [200; 8], "two each for four citizens");
+    let r = ask(&s, "198.51.100.1".into()).await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the third from one"
+    );
+
+    // Not trusted: the header is anybody's to write, and the peer's address counts.
+    let s = Service::start_with_config(false, &[], "[http]\nrate_limit_per_minute = 2\n").await;
+    let mut codes = Vec::new();
+    for i in 1..=3 {
+        let r = ask(&s, format!("198.51.100.{i}")).await.unwrap();
+        codes.push(r.status().as_u16());
+    }
+    assert_eq!(codes, [200, 200, 429]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_endpoints_need_the_bearer_token_and_never_leak_data() {
     let s = service().await;
     post(

@@ -48,6 +48,29 @@ struct AppState {
     service: Arc<Service>,
     staff_token: Secret,
     limiter: RateLimiter<IpAddr>,
+    trusted_proxies: Vec<IpAddr>,
+}
+
+impl AppState {
+    /// The client's address: the peer's, or, when the peer is a trusted reverse proxy, the
+    /// right-most address in `X-Forwarded-For` that is not one of them (a client can put
+    /// anything on the left of that list, but not on the right).
+    fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        if !self.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .collect();
+        hops.iter()
+            .rev()
+            .map_while(|h| h.trim().parse::<IpAddr>().ok())
+            .find(|ip| !self.trusted_proxies.contains(ip))
+            .unwrap_or(peer)
+    }
 }
 
 /// A JSON error with its status.
@@ -113,6 +136,7 @@ pub fn router(service: Arc<Service>, settings: &HttpSettings) -> Router {
         service,
         staff_token: settings.staff_token.clone(),
         limiter: RateLimiter::new(settings.rate_limit_per_minute, Duration::from_secs(60)),
+        trusted_proxies: settings.trusted_proxies.clone(),
     });
     Router::new()
         .route("/healthz", get(healthz))
@@ -406,12 +430,13 @@ struct AskResponse {
 async fn ask(
     State(s): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<AskRequest>, JsonRejection>,
 ) -> Result<Json<AskResponse>, Response> {
     let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
     if let Some(r) = over_limit(
         &s,
-        peer.ip(),
+        s.client(peer.ip(), &headers),
         "too many questions from this address; wait a minute",
     ) {
         return Err(r);
@@ -469,13 +494,14 @@ struct FeedbackRequest {
 async fn feedback(
     State(s): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<StatusCode, Response> {
     let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
     // Feedback costs a database write (or a spool append): the same budget as questions.
     if let Some(r) = over_limit(
         &s,
-        peer.ip(),
+        s.client(peer.ip(), &headers),
         "too many requests from this address; wait a minute",
     ) {
         return Err(r);
