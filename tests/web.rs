@@ -13,6 +13,7 @@ use support::browser::Browser;
 use support::service::Service;
 
 const ENTER: &str = "\u{E007}";
+const ESCAPE: &str = "\u{E00C}";
 
 fn artifacts() -> PathBuf {
     let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/web-artifacts");
@@ -222,4 +223,25 @@ async fn the_widget_snippet_opens_the_chat_on_another_page() {
     assert_eq!(state[0], false, "{state}");
     assert_eq!(state[1], "Chatt med kommunbot");
     assert_eq!(state[2], format!("http://{}/", s.http));
+
+    // Escape closes it also with focus inside the chat, and focus returns to the button.
+    let frame = b.find("#kommunbot-chat").await;
+    b.frame(Some(&frame)).await;
+    let input = b.find("#kb-q").await;
+    b.click(&input).await;
+    b.keys(&input, ESCAPE).await;
+    b.frame(None).await;
+    let mut state = Value::Null;
+    for _ in 0..100 {
+        state = b
+            .js("return [document.getElementById('kommunbot-chat').hidden, \
+                 document.activeElement.getAttribute('aria-controls')];")
+            .await;
+        if state[0] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(state[0], true, "Escape in the chat closes it: {state}");
+    assert_eq!(state[1], "kommunbot-chat", "focus is back on the button");
 }

@@ -155,6 +155,13 @@ impl Browser {
         .await;
     }
 
+    /// Switches into the iframe `element`, or back to the top page with `None`.
+    pub async fn frame(&self, element: Option<&str>) {
+        let id = element.map_or(Value::Null, |e| json!({ ELEMENT: e }));
+        self.call(reqwest::Method::POST, "/frame", Some(json!({ "id": id })))
+            .await;
+    }
+
     pub async fn click(&self, element: &str) {
         self.call(
             reqwest::Method::POST,

@@ -285,6 +285,12 @@
         n.textContent = T[n.getAttribute("data-i18n")];
       });
     }
+    // In the widget's frame, keys never reach the host page: Escape asks it to close us.
+    if (window.parent !== window) {
+      document.addEventListener("keydown", function (ev) {
+        if (ev.key === "Escape") { window.parent.postMessage({ kommunbot: "close" }, "*"); }
+      });
+    }
     log.setAttribute("aria-label", T.log);
     log.setAttribute("data-empty", T.empty);
     form.addEventListener("submit", function (ev) {

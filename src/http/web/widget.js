@@ -36,6 +36,12 @@
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && !frame.hidden) { set(false); }
   });
+  // With focus in the chat, its own page sees the key and asks to be closed.
+  window.addEventListener("message", function (e) {
+    if (e.source === frame.contentWindow && e.data && e.data.kommunbot === "close" && !frame.hidden) {
+      set(false);
+    }
+  });
 
   function mount() {
     document.body.appendChild(frame);
