@@ -1006,8 +1006,8 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                     "topic #{id}: say what covers it: --episode ID and/or --entry THEME/SLUG"
                 );
             }
+            let faq = faq::load_strict(&faq.faq)?;
             if !entries.is_empty() {
-                let faq = faq::load_strict(&faq.faq)?;
                 if let Some(bad) = entries.iter().find(|e| faq.entry(e).is_none()) {
                     anyhow::bail!(
                         "unknown entry `{bad}`: use an id as `topics` or `check` shows it (theme/slug)"
@@ -1015,6 +1015,15 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 }
             }
             let done = with_store(cfg, async |s, settings| {
+                // An episode is the FAQ's (episodes.toml) or the synced feed's.
+                if let Some(ep) = &episode
+                    && faq.episode(ep).is_none()
+                    && !s.episodes().await?.iter().any(|e| e.guid == *ep)
+                {
+                    anyhow::bail!(
+                        "unknown episode `{ep}`: use an id as `kommunbot episodes list` shows it"
+                    );
+                }
                 let ok = s
                     .mark_topic(id, &status, episode.as_deref(), &entries, note.as_deref())
                     .await?;
@@ -1031,8 +1040,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 Ok(ok)
             })?;
             if !done {
-                eprintln!("error: no topic #{id}: run `kommunbot topics` to see the ids");
-                return Ok(ExitCode::from(1));
+                anyhow::bail!("no topic #{id}: run `kommunbot topics` to see the ids");
             }
             outln!("ämne #{id}: {}", t::status_sv(&status));
             Ok(ExitCode::SUCCESS)

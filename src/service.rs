@@ -488,6 +488,8 @@ impl Service {
                     .reload_problems
                     .lock()
                     .unwrap_or_else(|e| e.into_inner()) = None;
+                // Curated episodes (episodes.toml) are part of the folder too.
+                self.rebuild_catalogue();
                 tracing::info!(entries = live.engine.len(), "faq reloaded");
                 Ok(live)
             }

@@ -184,6 +184,23 @@ fn questions_become_ranked_topics_with_stable_ids_status_and_drafts() {
         "covered needs an episode or an entry"
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("--episode"));
+    std::fs::write(
+        env.faq.path().join("episodes.toml"),
+        "[[episode]]\nid = \"fyrverkerier-och-nyar\"\ntitle = \"Fyrverkerier och nyår\"\n\
+         url = \"https://example.se/podd/nyar\"\npublished = 2026-12-01\n\
+         themes = [\"kommuncenter\"]\ndescription = \"Vad gäller för fyrverkerier?\"\n",
+    )
+    .unwrap();
+    let out = env.run(&[
+        "topics",
+        "mark",
+        &fire_id,
+        "covered",
+        "--episode",
+        "finns-inte",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "an unknown episode is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown episode `finns-inte`"));
     env.ok(&[
         "topics",
         "mark",
@@ -208,8 +225,12 @@ fn questions_become_ranked_topics_with_stable_ids_status_and_drafts() {
 
     // Unknown ids and statuses are refused, clearly.
     let out = env.run(&["topics", "mark", "999999", "planned"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("#999999"));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "could not run, as every other error"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("kommunbot: no topic #999999"));
     assert!(
         !env.run(&["topics", "mark", &hens_id, "done"])
             .status

@@ -43,7 +43,8 @@ impl Glossary {
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
                 .unwrap_or(1),
-            message: e.message().trim().to_owned(),
+            // One problem, one line, as every diagnostic: toml's messages span lines.
+            message: e.message().trim().replace('\n', "; "),
         })
     }
 
@@ -114,5 +115,7 @@ mod tests {
             e.to_string().starts_with("x.toml:3: unknown field `sw`"),
             "{e}"
         );
+        let e = Glossary::parse("x.toml", "[[group]]\nsv = [\"a\"\n").unwrap_err();
+        assert!(!e.to_string().contains('\n'), "one line: {e}");
     }
 }

@@ -519,6 +519,12 @@ async fn on_topic_form(bot: &Bot, mi: &ModalInteraction, id: i64) -> String {
             "Posten `{bad}` finns inte. Skriv id:t som tema/post, t.ex. snorojning/nar-plogas-min-gata."
         );
     }
+    let catalogue = bot.service.catalogue();
+    if !episode.is_empty() && !catalogue.episodes().iter().any(|k| k.id == episode) {
+        return format!(
+            "Avsnittet `{episode}` finns inte. Skriv id:t som `kommunbot episodes list` visar det."
+        );
+    }
     let actor = mi.user.id.to_string();
     let actor = Asker {
         platform: "discord",
