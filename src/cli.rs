@@ -1007,12 +1007,10 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 );
             }
             let faq = faq::load_strict(&faq.faq)?;
-            if !entries.is_empty() {
-                if let Some(bad) = entries.iter().find(|e| faq.entry(e).is_none()) {
-                    anyhow::bail!(
-                        "unknown entry `{bad}`: use an id as `topics` or `check` shows it (theme/slug)"
-                    );
-                }
+            if let Some(bad) = entries.iter().find(|e| faq.entry(e).is_none()) {
+                anyhow::bail!(
+                    "unknown entry `{bad}`: use an id as `topics` or `check` shows it (theme/slug)"
+                );
             }
             let done = with_store(cfg, async |s, settings| {
                 // An episode is the FAQ's (episodes.toml) or the synced feed's.
