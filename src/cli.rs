@@ -1156,7 +1156,7 @@ fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         } else {
             s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, "rejected", &actor)
                 .await?;
-            s.audit(&actor, "suggestion.reject", Some(&sug.entry), &sug.phrasing)
+            s.audit(&actor, "suggestion.reject", Some(&sug.entry), &sug.id)
                 .await?;
             outln!("förslaget {} avvisades", sug.id);
         }

@@ -468,7 +468,9 @@ impl Service {
         } else {
             "suggestion.reject"
         };
-        self.audit(actor, action, Some(&s.entry), &s.phrasing).await;
+        // A rejected wording stays out of the audit trail as out of the decisions.
+        let detail = if accept { &s.phrasing } else { &s.id };
+        self.audit(actor, action, Some(&s.entry), detail).await;
         Ok(Some(s))
     }
 

@@ -389,8 +389,33 @@ async fn topics_and_phrasing(store: &Store) {
 
 #[tokio::test]
 async fn sqlite_topics_and_phrasing() {
-    let (s, _d) = sqlite().await;
+    let (s, d) = sqlite().await;
     topics_and_phrasing(&s).await;
+    // A rejected wording is known by its id alone; an accepted one is in the FAQ anyway.
+    s.decide_phrasing(
+        "eeee0000",
+        "bygglov/avgift",
+        "en medborgares ord",
+        "rejected",
+        "a",
+    )
+    .await
+    .unwrap();
+    s.close().await;
+    let url = format!("sqlite://{}/log.db", d.path().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let kept: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, phrasing FROM phrasing_decisions ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        kept,
+        [
+            ("abcd0123".to_owned(), "priset för lovet".to_owned()),
+            ("eeee0000".to_owned(), String::new()),
+        ]
+    );
 }
 
 /// The writer keeps every record while the database is away and replays them exactly once.

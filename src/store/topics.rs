@@ -330,6 +330,8 @@ impl Store {
     }
 
     /// Records a decision about a proposed phrasing; a later decision replaces an earlier.
+    /// A citizen's wording is kept only when accepted (the FAQ holds it then anyway): a
+    /// rejected one is known by its id alone and leaves with the questions it came from.
     pub async fn decide_phrasing(
         &self,
         id: &str,
@@ -341,11 +343,12 @@ impl Store {
         sqlx::query(
             "INSERT INTO phrasing_decisions (id, entry_id, phrasing, decision, at, actor) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET \
-             decision = excluded.decision, at = excluded.at, actor = excluded.actor",
+             phrasing = excluded.phrasing, decision = excluded.decision, at = excluded.at, \
+             actor = excluded.actor",
         )
         .bind(id)
         .bind(entry_id)
-        .bind(phrasing)
+        .bind(if decision == "accepted" { phrasing } else { "" })
         .bind(decision)
         .bind(now_ms())
         .bind(actor)
