@@ -617,13 +617,7 @@ async fn staff_see_candidate_topics_and_plan_one_with_a_button() {
         "an unknown episode: {text}"
     );
     // Once the episode is known (here: curated in episodes.toml), it covers the topic.
-    std::fs::write(
-        s.faq.path().join("episodes.toml"),
-        "[[episode]]\nid = \"hons-i-stan\"\ntitle = \"Höns i stan\"\n\
-         url = \"https://example.se/podd/hons\"\npublished = 2026-11-01\n\
-         themes = [\"bygglov\"]\ndescription = \"Om höns på tomten.\"\n",
-    )
-    .unwrap();
+    support::curate_episode(s.faq.path(), "hons-i-stan", "Höns i stan", "bygglov");
     let mut text = String::new();
     for _ in 0..100 {
         let done = s.fake.submit(

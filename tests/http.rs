@@ -55,6 +55,23 @@ async fn staff_get(s: &Service, path: &str) -> Value {
         .unwrap()
 }
 
+/// A page's text, fetched without credentials.
+async fn get_text(s: &Service, path: &str) -> String {
+    client()
+        .get(url(s, path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Asks a question over the API, as the web chat does.
+async fn ask_http(s: &Service, question: &str) -> (StatusCode, Value) {
+    post(s, "/api/v1/ask", json!({ "question": question })).await
+}
+
 async fn post(s: &Service, path: &str, body: Value) -> (StatusCode, Value) {
     let r = client()
         .post(url(s, path))
@@ -205,12 +222,7 @@ async fn too_many_questions_from_one_client_get_429() {
     let s = Service::start_with_config(false, &[], "[http]\nrate_limit_per_minute = 6\n").await;
     let mut codes = Vec::new();
     for _ in 0..8 {
-        let (status, _) = post(
-            &s,
-            "/api/v1/ask",
-            json!({ "question": "När plogas min gata?" }),
-        )
-        .await;
+        let (status, _) = ask_http(&s, "När plogas min gata?").await;
         codes.push(status.as_u16());
     }
     assert_eq!(codes, [200, 200, 200, 200, 200, 200, 429, 429]);
@@ -263,12 +275,7 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_endpoints_need_the_bearer_token_and_never_leak_data() {
     let s = service().await;
-    post(
-        &s,
-        "/api/v1/ask",
-        json!({ "question": "Hur bokar jag en resa till månen?" }),
-    )
-    .await;
+    ask_http(&s, "Hur bokar jag en resa till månen?").await;
     s.wait_rows(1).await;
     let c = client();
     for path in ["/api/v1/log", "/api/v1/review"] {
@@ -359,25 +366,13 @@ async fn health_readiness_metrics_and_openapi() {
             .contains("trasig.md"),
         "{why:#}"
     );
-    let (status, v) = post(
-        &s,
-        "/api/v1/ask",
-        json!({ "question": "När plogas min gata?" }),
-    )
-    .await;
+    let (status, v) = ask_http(&s, "När plogas min gata?").await;
     assert_eq!(
         (status, v["kind"].as_str()),
         (StatusCode::OK, Some("answer"))
     );
 
-    let text = c
-        .get(url(&s, "/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = get_text(&s, "/metrics").await;
     assert!(
         text.contains(
             "kommunbot_questions_total{channel=\"http\",outcome=\"answer\",theme=\"snorojning\"} 1"
@@ -417,16 +412,10 @@ async fn serve_syncs_the_feed_and_answers_link_the_episode_at_the_minute() {
     )
     .unwrap();
     let s = Service::start_with(false, &[("KOMMUNBOT_FEED", file.to_str().unwrap())]).await;
-    let c = client();
     let ready = readyz_until(&s, |r| r["podcast"]["result"] == "updated").await;
     assert_eq!(ready["podcast"]["result"], "updated", "{ready:#}");
     assert_eq!(ready["podcast"]["episodes"], 1);
-    let (status, v) = post(
-        &s,
-        "/api/v1/ask",
-        json!({ "question": "Behöver jag bygglov för en friggebod?" }),
-    )
-    .await;
+    let (status, v) = ask_http(&s, "Behöver jag bygglov för en friggebod?").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["kind"], "answer", "{v:#}");
     assert_eq!(
@@ -434,14 +423,7 @@ async fn serve_syncs_the_feed_and_answers_link_the_episode_at_the_minute() {
         "{v:#}"
     );
     assert_eq!(v["episode"]["at"], "03:10");
-    let metrics = c
-        .get(url(&s, "/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get_text(&s, "/metrics").await;
     assert!(
         metrics.contains("kommunbot_feed_syncs_total{kind=\"updated\"} 1"),
         "{metrics}"
@@ -453,7 +435,7 @@ async fn sighup_reloads_the_faq_at_once() {
     // The watcher looks only once an hour here: the reload must come from the signal.
     let s = Service::start_with_config(false, &[], "[faq]\nreload_poll_seconds = 3600\n").await;
     let question = "Hur bokar jag en resa till månen?";
-    let (_, v) = post(&s, "/api/v1/ask", json!({ "question": question })).await;
+    let (_, v) = ask_http(&s, question).await;
     assert_eq!(v["kind"], "no_answer");
     std::fs::write(
         s.faq.path().join("kommuncenter/manresor.md"),
@@ -463,7 +445,7 @@ async fn sighup_reloads_the_faq_at_once() {
     s.signal("HUP");
     let mut kind = Value::Null;
     for _ in 0..200 {
-        let (_, v) = post(&s, "/api/v1/ask", json!({ "question": question })).await;
+        let (_, v) = ask_http(&s, question).await;
         kind = v["kind"].clone();
         if kind == "answer" {
             break;
@@ -477,12 +459,7 @@ async fn sighup_reloads_the_faq_at_once() {
 async fn a_client_that_sends_half_a_request_does_not_hold_up_the_stop() {
     use tokio::io::AsyncWriteExt;
     let mut s = service().await;
-    let (status, _) = post(
-        &s,
-        "/api/v1/ask",
-        json!({ "question": "När plogas min gata?" }),
-    )
-    .await;
+    let (status, _) = ask_http(&s, "När plogas min gata?").await;
     assert_eq!(status, StatusCode::OK);
     let mut half = tokio::net::TcpStream::connect(s.http).await.unwrap();
     half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
@@ -514,12 +491,7 @@ async fn a_hanging_feed_server_holds_nothing_else_up() {
     .await;
     // Answers come at once while the sync hangs.
     let started = std::time::Instant::now();
-    let (status, v) = post(
-        &s,
-        "/api/v1/ask",
-        json!({ "question": "När plogas min gata?" }),
-    )
-    .await;
+    let (status, v) = ask_http(&s, "När plogas min gata?").await;
     assert_eq!(
         (status, v["kind"].as_str()),
         (StatusCode::OK, Some("answer"))
@@ -543,14 +515,7 @@ async fn a_hanging_feed_server_holds_nothing_else_up() {
 async fn the_chat_page_asks_for_a_human_once_with_the_default_contact() {
     let default = kommunbot::reply::Texts::default().contact;
     let s = Service::start_with(false, &[("KOMMUNBOT_CONTACT", &default)]).await;
-    let html = client()
-        .get(url(&s, "/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&s, "/").await;
     assert_eq!(
         html.matches("Vill du prata med en människa?").count(),
         1,
@@ -624,11 +589,11 @@ async fn topics_and_suggestions_close_the_loop_from_citizen_to_faq() {
         "får man ha höns i villaområde",
         "can I keep chickens in my garden?",
     ] {
-        post(&s, "/api/v1/ask", json!({ "question": q })).await;
+        ask_http(&s, q).await;
     }
     // A citizen picks an entry for a phrasing it does not know yet.
     let phrasing = "vart ska snön ta vägen när ni har plogat";
-    let (_, v) = post(&s, "/api/v1/ask", json!({ "question": phrasing })).await;
+    let (_, v) = ask_http(&s, phrasing).await;
     let record = v["record_id"].as_str().unwrap().to_owned();
     s.wait_rows(3).await;
     let (status, _) = post(
@@ -670,7 +635,7 @@ async fn topics_and_suggestions_close_the_loop_from_citizen_to_faq() {
     assert!(file.contains(phrasing), "{file}");
     let mut answered = false;
     for _ in 0..200 {
-        let (_, v) = post(&s, "/api/v1/ask", json!({ "question": phrasing })).await;
+        let (_, v) = ask_http(&s, phrasing).await;
         if v["kind"] == "answer" && v["entry"] == "snorojning/var-far-jag-lagga-sno" {
             answered = true;
             break;

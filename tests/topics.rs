@@ -184,13 +184,12 @@ fn questions_become_ranked_topics_with_stable_ids_status_and_drafts() {
         "covered needs an episode or an entry"
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("--episode"));
-    std::fs::write(
-        env.faq.path().join("episodes.toml"),
-        "[[episode]]\nid = \"fyrverkerier-och-nyar\"\ntitle = \"Fyrverkerier och nyår\"\n\
-         url = \"https://example.se/podd/nyar\"\npublished = 2026-12-01\n\
-         themes = [\"kommuncenter\"]\ndescription = \"Vad gäller för fyrverkerier?\"\n",
-    )
-    .unwrap();
+    support::curate_episode(
+        env.faq.path(),
+        "fyrverkerier-och-nyar",
+        "Fyrverkerier och nyår",
+        "kommuncenter",
+    );
     let out = env.run(&[
         "topics",
         "mark",
