@@ -742,7 +742,7 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     engine.thresholds = Thresholds::for_mode(mode);
     let question = a.question.join(" ");
     let ex = engine.explain(&question);
-    let reply = Reply::build(&faq, &ex.outcome, &Texts::default());
+    let reply = Reply::to_question(&question, &faq, &ex.outcome, &Texts::default());
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&reply)?);
     } else {

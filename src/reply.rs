@@ -34,6 +34,21 @@ pub const GREETING: &str = "Hej! Jag är kommunbot och svarar på frågor om kom
                             till exempel snöröjning, bygglov och livsmedel. Skriv din fråga med \
                             några ord, så försöker jag hjälpa dig.";
 
+/// What a thank-you gets: not the introduction a greeting gets.
+pub const THANKS: &str = "Varsågod! Skriv gärna igen om du undrar över något mer.";
+
+/// Whether a message with nothing to match thanks the bot ("tack!", "tusen tack", "thanks").
+fn thanks(question: &str) -> bool {
+    crate::answer::fold(question)
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| {
+            matches!(
+                w,
+                "tack" | "tackar" | "tacksam" | "thanks" | "thank" | "thx"
+            )
+        })
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -83,6 +98,15 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The reply to `question`: as [`Reply::build`], and a thank-you is answered as one.
+    pub fn to_question(question: &str, faq: &Faq, outcome: &Outcome, texts: &Texts) -> Self {
+        let mut reply = Self::build(faq, outcome, texts);
+        if matches!(outcome, Outcome::NoAnswer { chat: true, .. }) && thanks(question) {
+            reply.text = THANKS.into();
+        }
+        reply
+    }
+
     pub fn build(faq: &Faq, outcome: &Outcome, texts: &Texts) -> Self {
         let mut reply = Reply {
             kind: Kind::NoAnswer,
@@ -350,6 +374,20 @@ mod tests {
         assert!(text.starts_with("Hej! Jag är kommunbot"), "{text}");
         assert!(!text.contains("inte svara på ännu"), "{text}");
         assert!(text.contains("Kontakta kommuncenter"), "{text}");
+    }
+
+    #[test]
+    fn a_thank_you_gets_a_welcome_not_an_introduction() {
+        let chat = Outcome::NoAnswer {
+            theme: None,
+            chat: true,
+        };
+        for q in ["tack!", "Tusen tack för hjälpen", "thanks"] {
+            let r = Reply::to_question(q, &faq(), &chat, &Texts::default());
+            assert_eq!(r.text, THANKS, "{q}");
+        }
+        let r = Reply::to_question("hej", &faq(), &chat, &Texts::default());
+        assert_eq!(r.text, GREETING);
     }
 
     #[test]

@@ -184,7 +184,7 @@ impl Service {
         let started = std::time::Instant::now();
         let live = self.live();
         let outcome = live.engine.ask(question);
-        let mut reply = Reply::build(&live.faq, &outcome, &self.texts);
+        let mut reply = Reply::to_question(question, &live.faq, &outcome, &self.texts);
         self.link_episode(&live.faq, &outcome, question, &mut reply);
         self.metrics.question(
             channel.as_str(),

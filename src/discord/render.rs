@@ -12,7 +12,7 @@ use serenity::all::{
     CreateEmbedAuthor, CreateEmbedFooter,
 };
 
-use crate::reply::{BOT_NOTICE, GREETING, Kind, Reply};
+use crate::reply::{BOT_NOTICE, GREETING, Kind, Reply, THANKS};
 
 pub const MAX_TITLE: usize = 256;
 pub const MAX_DESCRIPTION: usize = 4096;
@@ -180,6 +180,8 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
             }
             let title = if r.text == GREETING {
                 "Hej!"
+            } else if r.text == THANKS {
+                "Varsågod!"
             } else {
                 "Det vet jag inte ännu"
             };
