@@ -152,6 +152,12 @@ pub async fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<R
              DISCORD_TOKEN to the bot token from the Discord developer portal to connect (see README)"
         );
     }
+    if config.texts.contact == crate::reply::Texts::default().contact {
+        tracing::warn!(
+            "texts.contact is the built-in text, which names no phone number or address: set \
+             it (KOMMUNBOT_CONTACT) to how citizens reach kommuncenter"
+        );
+    }
     Ok(Running {
         service,
         http,
