@@ -87,8 +87,10 @@ static PNR_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// A Swedish number starting with +46, 0046 or 0: an area code, perhaps in brackets
 /// ("(070) 174 06 05") and set off by a space, a hyphen or a slash, then digit groups split
 /// by spaces or hyphens ("070 - 174 06 05").
+/// A spaced hyphen or a slash is taken only after an area code of three digits or more, so
+/// dates and hours ("03/04 2026", "2026-07-01 - 2026-08-15", "09 - 12") stay.
 static PHONE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d+])((?:\+46|0046)[\s-]?\(?0?\)?[1-9](?:\s?-?\s?\d){6,9}|\(?0[1-9]\d{0,3}\)?(?:\s?[-/]\s?|\s)?\d(?:\s?-?\s?\d){3,8})(?:$|[^\d])")
+    Regex::new(r"(?:^|[^\d+])((?:\+46|0046)[\s-]?\(?0?\)?[1-9](?:[\s-]?\d){6,9}|\(?0[1-9]\)?(?:[\s-]?\d){6,9}|\(?0[1-9]\d{1,2}\)?(?:\s?[-/]\s?|\s)\d(?:[\s-]?\d){4,8})(?:$|[^\d])")
         .expect("regex")
 });
 
@@ -256,34 +258,32 @@ pub fn redact(text: &str) -> Redacted {
 /// plain ones. Text that has none comes back as it is.
 fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     let invisible = |c: char| {
-        matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}' | '\u{feff}')
+        matches!(c, '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}'
+            | '\u{e0000}'..='\u{e007f}')
     };
-    let dash = |c: char| {
-        matches!(
-            c,
-            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}'
-        )
-    };
+    let dash = |c: char| matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}');
     let space = |c: char| {
         matches!(
             c,
             '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{3000}'
         )
     };
-    if !text.chars().any(|c| invisible(c) || dash(c) || space(c)) {
+    // Full-width forms ("０７０"), as some phone keyboards type them: their ASCII twins.
+    let wide = |c: char| ('\u{ff01}'..='\u{ff5e}').contains(&c);
+    if !text
+        .chars()
+        .any(|c| invisible(c) || dash(c) || space(c) || wide(c))
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     text.chars()
         .filter(|c| !invisible(*c))
-        .map(|c| {
-            if dash(c) {
-                '-'
-            } else if space(c) {
-                ' '
-            } else {
-                c
-            }
+        .map(|c| match c {
+            c if dash(c) => '-',
+            c if space(c) => ' ',
+            c if wide(c) => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c => c,
         })
         .collect()
 }
@@ -378,6 +378,8 @@ mod tests {
         ("ring 070\u{2011}174 06 05", "ring [telefon]"),
         ("ring 070\u{2013}174\u{a0}06\u{a0}05", "ring [telefon]"),
         ("mejla anna\u{200b}@example.se", "mejla [e-post]"),
+        ("mejla anna\u{2066}@example.se", "mejla [e-post]"),
+        ("ring ０７０-１７４ ０６ ０５", "ring [telefon]"),
         // e-mail
         ("mejla anna.svensson@example.se tack", "mejla [e-post] tack"),
         ("x@sub.example.se", "[e-post]"),
@@ -404,6 +406,13 @@ mod tests {
         ("öppet 08:00-17:00", "öppet 08:00-17:00"),
         ("öppet 8-16 på vardagar", "öppet 8-16 på vardagar"),
         ("den 2026-11-22 kl 14", "den 2026-11-22 kl 14"),
+        (
+            "stängt 2026-07-01 - 2026-08-15",
+            "stängt 2026-07-01 - 2026-08-15",
+        ),
+        ("den 03/04 2026", "den 03/04 2026"),
+        ("öppet 09 - 12 och 13 - 16", "öppet 09 - 12 och 13 - 16"),
+        ("ring (08) 123 456 78", "ring [telefon]"),
         ("fastigheten Stjärnan 4", "fastigheten Stjärnan 4"),
         ("Storgatan 12B", "Storgatan 12B"),
         ("ett förråd på 12 kvm", "ett förråd på 12 kvm"),
