@@ -56,6 +56,8 @@ pub enum EditError {
          the faq (`/faq-ladda-om`) and make the change again"
     )]
     ChangedOnDisk { path: String },
+    #[error("{path} already holds another entry: move it under another name, or edit that one")]
+    Taken { path: String },
     #[error("cannot write {path}: {source}")]
     Io {
         path: String,
@@ -216,6 +218,12 @@ pub fn save(dir: &Path, faq: &Faq, edit: &Edit, today: &str) -> Result<Saved, Ed
 
     if let Some(b) = base {
         unchanged_on_disk(b)?;
+    }
+    // A move to another theme keeps the file name: it must not land on another entry's file.
+    if old_rel.is_some() && dir.join(&rel).exists() {
+        return Err(EditError::Taken {
+            path: dir.join(&rel).display().to_string(),
+        });
     }
     validate(dir, &rel, old_rel.as_deref(), &text)?;
 
@@ -509,5 +517,27 @@ mod tests {
         assert_eq!(saved.id, "bygglov/nar-plogas-min-gata");
         assert!(!d.path().join("snorojning/nar-plogas-min-gata.md").exists());
         load_strict(d.path()).unwrap();
+    }
+
+    #[test]
+    fn a_move_never_lands_on_another_entrys_file() {
+        let d = faq_dir();
+        let other = d.path().join("bygglov/nar-plogas-min-gata.md");
+        let text = "+++\nquestion = \"Får jag bygga ett plank vid gatan?\"\n+++\nOftast.\n";
+        fs::write(&other, text).unwrap();
+        let faq = load_strict(d.path()).unwrap();
+        let err = save(
+            d.path(),
+            &faq,
+            &Edit::Update {
+                id: "snorojning/nar-plogas-min-gata".into(),
+                draft: draft("bygglov", "När plogas min gata?", "Svar."),
+            },
+            "2026-11-23",
+        )
+        .unwrap_err();
+        assert!(matches!(err, EditError::Taken { .. }), "{err}");
+        assert_eq!(fs::read_to_string(&other).unwrap(), text);
+        assert!(d.path().join("snorojning/nar-plogas-min-gata.md").exists());
     }
 }
