@@ -56,21 +56,37 @@ impl AppState {
     /// right-most address in `X-Forwarded-For` that is not one of them (a client can put
     /// anything on the left of that list, but not on the right).
     fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-        if !self.trusted_proxies.contains(&peer) {
-            return peer;
-        }
-        let hops: Vec<&str> = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .collect();
-        hops.iter()
-            .rev()
-            .map_while(|h| h.trim().parse::<IpAddr>().ok())
-            .find(|ip| !self.trusted_proxies.contains(ip))
-            .unwrap_or(peer)
+        client_address(&self.trusted_proxies, peer, headers)
     }
+}
+
+/// See [`AppState::client`]. Addresses compare in their canonical form: on a `[::]`
+/// listener an IPv4 proxy is `::ffff:127.0.0.1`. A hop may carry a port
+/// ("198.51.100.7:4711").
+fn client_address(trusted_proxies: &[IpAddr], peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    let peer = peer.to_canonical();
+    let trusted = |ip: &IpAddr| trusted_proxies.iter().any(|t| t.to_canonical() == *ip);
+    if !trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    let parse = |h: &str| {
+        let h = h.trim();
+        h.parse::<IpAddr>()
+            .or_else(|_| h.parse::<SocketAddr>().map(|a| a.ip()))
+            .ok()
+            .map(|ip| ip.to_canonical())
+    };
+    hops.iter()
+        .rev()
+        .map_while(|h| parse(h))
+        .find(|ip| !trusted(ip))
+        .unwrap_or(peer)
 }
 
 /// A JSON error with its status.
@@ -210,7 +226,7 @@ pub async fn serve(
         () = deadline => {
             tracing::warn!(
                 grace_s = SHUTDOWN_GRACE.as_secs(),
-                "http: connections still open after the grace period; closing them"
+                "http: requests still open after the grace period; no longer waiting for them"
             );
             Ok(())
         }
@@ -719,4 +735,31 @@ fn unavailable(e: impl std::fmt::Display) -> ApiError {
         StatusCode::SERVICE_UNAVAILABLE,
         "the question log is not reachable now; try again",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_behind_a_trusted_proxy_is_the_right_most_untrusted_hop() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let trusted = [ip("127.0.0.1"), ip("10.0.0.2")];
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("203.0.113.9, 198.51.100.7:4711, 10.0.0.2"),
+        );
+        let at = |peer: &str| client_address(&trusted, ip(peer), &headers);
+        assert_eq!(at("127.0.0.1"), ip("198.51.100.7"));
+        // An IPv4 proxy as a `[::]` listener sees it.
+        assert_eq!(at("::ffff:127.0.0.1"), ip("198.51.100.7"));
+        // Anyone else's header is theirs to write: their own address counts.
+        assert_eq!(at("192.0.2.1"), ip("192.0.2.1"));
+        // Nothing usable forwarded: the proxy's address.
+        let mut unknown = HeaderMap::new();
+        unknown.insert("x-forwarded-for", HeaderValue::from_static("unknown"));
+        let peer = ip("127.0.0.1");
+        assert_eq!(client_address(&trusted, peer, &unknown), peer);
+    }
 }
