@@ -1006,7 +1006,12 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                     "topic #{id}: say what covers it: --episode ID and/or --entry THEME/SLUG"
                 );
             }
-            let faq = faq::load_strict(&faq.faq)?;
+            // The FAQ is read only to check what covers the topic.
+            let faq = if entries.is_empty() && episode.is_none() {
+                Faq::default()
+            } else {
+                faq::load_strict(&faq.faq)?
+            };
             if let Some(bad) = entries.iter().find(|e| faq.entry(e).is_none()) {
                 anyhow::bail!(
                     "unknown entry `{bad}`: use an id as `topics` or `check` shows it (theme/slug)"

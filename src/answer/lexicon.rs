@@ -152,8 +152,10 @@ fn intents<S: AsRef<str>>(words: &[S]) -> Vec<&'static str> {
 /// rule ("två gånger i veckan", "hela natten") stays.
 const IDIOMS: &[(&[&str], &[&str])] = &[
     (&["i"], &["stallet"]),
+    // "i går", "i dag", "i morgon": the one-word stop words written apart.
+    (&["i"], &["gar", "dag", "morgon"]),
     (
-        &["i", "igar", "idag", "imorgon"],
+        &["i", "igar", "gar", "idag", "imorgon"],
         &[
             "natt",
             "morse",
@@ -176,7 +178,7 @@ const IDIOMS: &[(&[&str], &[&str])] = &[
         ],
     ),
     (
-        &["igar", "idag", "imorgon"],
+        &["igar", "gar", "idag", "imorgon"],
         &["eftermiddag", "formiddag", "morgon", "kvallen"],
     ),
     (
@@ -184,6 +186,10 @@ const IDIOMS: &[(&[&str], &[&str])] = &[
         &[
             "vecka", "veckan", "manad", "manaden", "aret", "helg", "helgen",
         ],
+    ),
+    (
+        &["yesterday", "today", "tomorrow", "tonight"],
+        &["morning", "evening", "afternoon", "night"],
     ),
     (
         &["last", "this", "next"],
@@ -1369,6 +1375,7 @@ mod tests {
         );
         let (kvall, natt, veck) = ("kvall".to_owned(), "natt".to_owned(), "veck".to_owned());
         assert!(!keys(&l, "familjen spydde igår kväll").contains(&kvall));
+        assert!(!keys(&l, "familjen spydde i går kväll").contains(&kvall));
         assert!(!keys(&l, "någon krossade en ruta i natt").contains(&natt));
         assert!(!keys(&l, "jag ringde förra veckan").contains(&veck));
         // Time as a rule is what some questions ask about.
@@ -1380,6 +1387,7 @@ mod tests {
             words.into_iter().map(|w| w.text).collect()
         };
         assert_eq!(english("we all got sick last night"), ["sick"]);
+        assert_eq!(english("we all got sick yesterday evening"), ["sick"]);
         assert_eq!(
             english("is the library open at night"),
             ["library", "open", "night"]
