@@ -430,7 +430,7 @@ impl Config {
         {
             errs.push(bad(
                 "podcast.feed (KOMMUNBOT_FEED)",
-                f,
+                &crate::podcast::shown_url(f),
                 "must be an http(s) URL or a file path",
             ));
         }

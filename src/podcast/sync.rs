@@ -71,8 +71,23 @@ pub fn shown_url(url: &str) -> String {
                 u.to_string()
             }
         }
-        // A file path, or no URL at all: nothing secret in it.
-        _ => url.to_owned(),
+        // A file path has nothing secret in it. Something that looks like a URL but does not
+        // parse (a mistyped port) may still carry user info and a query: cut both by hand.
+        _ => match url.split_once("://") {
+            None => url.to_owned(),
+            Some((scheme, rest)) => {
+                let (rest, query) = match rest.split_once('?') {
+                    Some((r, _)) => (r, "?…"),
+                    None => (rest, ""),
+                };
+                let authority_end = rest.find('/').unwrap_or(rest.len());
+                let rest = match rest[..authority_end].rfind('@') {
+                    Some(at) => &rest[at + 1..],
+                    None => rest,
+                };
+                format!("{scheme}://{rest}{query}")
+            }
+        },
     }
 }
 
@@ -464,4 +479,28 @@ fn dedup(mut episodes: Vec<FeedEpisode>) -> Vec<FeedEpisode> {
     let mut seen = std::collections::HashSet::new();
     episodes.retain(|e| seen.insert(e.guid.clone()));
     episodes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_url;
+
+    #[test]
+    fn a_feed_url_is_shown_without_its_secrets() {
+        for (url, shown) in [
+            (
+                "https://podd:hemligt@example.se/feed.xml?token=s3cr3t",
+                "https://example.se/feed.xml?…",
+            ),
+            ("https://example.se/feed.xml", "https://example.se/feed.xml"),
+            // A mistyped port: no URL parser takes it, the secrets go all the same.
+            (
+                "http://podd:hemligt@127.0.0.1:99999/feed.xml?token=s3cr3t",
+                "http://127.0.0.1:99999/feed.xml?…",
+            ),
+            ("/srv/podd/feed.xml", "/srv/podd/feed.xml"),
+        ] {
+            assert_eq!(shown_url(url), shown, "{url}");
+        }
+    }
 }
