@@ -500,20 +500,20 @@ mod tests {
         assert!(matches!(e, Err(EditError::UnknownEntry(_))));
     }
 
+    /// Moves the snow entry of [`faq_dir`] to the building-permit theme.
+    fn move_to_bygglov(dir: &Path) -> Result<Saved, EditError> {
+        let faq = load_strict(dir).unwrap();
+        let edit = Edit::Update {
+            id: "snorojning/nar-plogas-min-gata".into(),
+            draft: draft("bygglov", "När plogas min gata?", "Svar."),
+        };
+        save(dir, &faq, &edit, "2026-11-23")
+    }
+
     #[test]
     fn moving_to_another_theme_removes_the_old_file() {
         let d = faq_dir();
-        let faq = load_strict(d.path()).unwrap();
-        let saved = save(
-            d.path(),
-            &faq,
-            &Edit::Update {
-                id: "snorojning/nar-plogas-min-gata".into(),
-                draft: draft("bygglov", "När plogas min gata?", "Svar."),
-            },
-            "2026-11-23",
-        )
-        .unwrap();
+        let saved = move_to_bygglov(d.path()).unwrap();
         assert_eq!(saved.id, "bygglov/nar-plogas-min-gata");
         assert!(!d.path().join("snorojning/nar-plogas-min-gata.md").exists());
         load_strict(d.path()).unwrap();
@@ -525,17 +525,7 @@ mod tests {
         let other = d.path().join("bygglov/nar-plogas-min-gata.md");
         let text = "+++\nquestion = \"Får jag bygga ett plank vid gatan?\"\n+++\nOftast.\n";
         fs::write(&other, text).unwrap();
-        let faq = load_strict(d.path()).unwrap();
-        let err = save(
-            d.path(),
-            &faq,
-            &Edit::Update {
-                id: "snorojning/nar-plogas-min-gata".into(),
-                draft: draft("bygglov", "När plogas min gata?", "Svar."),
-            },
-            "2026-11-23",
-        )
-        .unwrap_err();
+        let err = move_to_bygglov(d.path()).unwrap_err();
         assert!(matches!(err, EditError::Taken { .. }), "{err}");
         assert_eq!(fs::read_to_string(&other).unwrap(), text);
         assert!(d.path().join("snorojning/nar-plogas-min-gata.md").exists());
