@@ -242,8 +242,8 @@ fn cross_check(faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
 
 /// Two phrasings are "the same" when they differ only in case, punctuation, spacing and
 /// marks: the matcher reads "Nar plogas min gata" as "När plogas min gata?", so two entries
-/// with them could not be told apart.
-fn phrasing_key(s: &str) -> String {
+/// with them could not be told apart (and a citizen's wording is no new phrasing for one).
+pub fn phrasing_key(s: &str) -> String {
     crate::answer::fold(s)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

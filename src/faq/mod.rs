@@ -11,7 +11,7 @@ mod load;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use load::{Diagnostic, load, parse_entry, parse_episodes, parse_theme, summary};
+pub use load::{Diagnostic, load, parse_entry, parse_episodes, parse_theme, phrasing_key, summary};
 
 /// A FAQ folder that cannot be served as it is.
 #[derive(Debug, thiserror::Error)]

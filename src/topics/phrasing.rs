@@ -7,8 +7,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
-use crate::answer::fold;
-use crate::faq::{Faq, short_hash};
+use crate::faq::{Faq, phrasing_key, short_hash};
 use crate::store::PhrasingEvidence;
 
 /// Answers below this confidence that were marked helpful teach the FAQ a phrasing; above
@@ -29,17 +28,16 @@ pub struct Suggestion {
     pub last_seen: i64,
 }
 
-/// The key a phrasing is compared by: folded, words only, single spaces.
-fn key(text: &str) -> String {
-    fold(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+impl Suggestion {
+    /// What the audit trail keeps of a decision on it: an accepted wording (the FAQ holds it
+    /// now anyway), or only the id of a rejected one, as the stored decision does.
+    pub fn audit_detail(&self, accepted: bool) -> &str {
+        if accepted { &self.phrasing } else { &self.id }
+    }
 }
 
 pub fn suggestion_id(entry: &str, phrasing: &str) -> String {
-    short_hash(&format!("{entry}\n{}", key(phrasing)))
+    short_hash(&format!("{entry}\n{}", phrasing_key(phrasing)))
 }
 
 /// Open suggestions, most asked first. Left out: phrasings with redacted personal data
@@ -53,14 +51,14 @@ pub fn suggestions(
     let mut by_id: HashMap<String, Suggestion> = HashMap::default();
     for e in evidence {
         let text = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let k = key(&text);
+        let k = phrasing_key(&text);
         if e.redactions > 0 || k.is_empty() || text.chars().count() > MAX_CHARS {
             continue;
         }
         let Some(entry) = faq.entry(&e.entry_id) else {
             continue;
         };
-        if entry.phrasings().any(|p| key(p) == k) {
+        if entry.phrasings().any(|p| phrasing_key(p) == k) {
             continue;
         }
         let id = suggestion_id(&e.entry_id, &text);
