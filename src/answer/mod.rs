@@ -615,24 +615,23 @@ impl Engine {
                     .map(|id| self.idf[*id as usize])
                     .reduce(f32::max)
                     .map_or(f32::INFINITY, |c| c * LITERAL_CAP);
-                let idf = |id: u32| self.idf[id as usize].min(cap);
-                let known: Vec<(u32, f32)> = w
-                    .terms
-                    .iter()
-                    .filter_map(|t| self.terms.get(&t.key).map(|id| (*id, t.weight * idf(*id))))
-                    .collect();
                 // A word weighs what a full match on its rarest known term would give: a
                 // match through a compound part or a concept then covers it only in part.
                 // A reading that needs lost å/ä/ö ("lov" as "löv") does not set it, unless
                 // it is the only one known.
-                let (likely, any) = w
-                    .terms
-                    .iter()
-                    .filter_map(|t| self.terms.get(&t.key).map(|id| (&t.via, idf(*id))))
-                    .fold((0.0f32, 0.0f32), |(likely, any), (via, v)| {
-                        let unmarked = matches!(via, Via::Unmarked(_));
-                        (if unmarked { likely } else { likely.max(v) }, any.max(v))
-                    });
+                let mut known: Vec<(u32, f32)> = Vec::new();
+                let (mut likely, mut any) = (0.0f32, 0.0f32);
+                for t in &w.terms {
+                    let Some(&id) = self.terms.get(&t.key) else {
+                        continue;
+                    };
+                    let idf = self.idf[id as usize].min(cap);
+                    known.push((id, t.weight * idf));
+                    any = any.max(idf);
+                    if !matches!(t.via, Via::Unmarked(_)) {
+                        likely = likely.max(idf);
+                    }
+                }
                 let mass = if likely > 0.0 { likely } else { any };
                 let mass = if known.is_empty() {
                     // A word no entry uses. If the glossary knows it, it names a municipal
