@@ -1155,14 +1155,24 @@ fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             let saved = faq::edit::save(&dir, &faq, &edit, &today)?;
             s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, "accepted", &actor)
                 .await?;
-            s.audit(&actor, "suggestion.accept", Some(&sug.entry), &sug.phrasing)
-                .await?;
+            s.audit(
+                &actor,
+                "suggestion.accept",
+                Some(&sug.entry),
+                sug.audit_detail(true),
+            )
+            .await?;
             outln!("\"{}\" lades till i {}", sug.phrasing, saved.path.display());
         } else {
             s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, "rejected", &actor)
                 .await?;
-            s.audit(&actor, "suggestion.reject", Some(&sug.entry), &sug.id)
-                .await?;
+            s.audit(
+                &actor,
+                "suggestion.reject",
+                Some(&sug.entry),
+                sug.audit_detail(false),
+            )
+            .await?;
             outln!("förslaget {} avvisades", sug.id);
         }
         Ok(ExitCode::SUCCESS)

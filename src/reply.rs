@@ -17,12 +17,16 @@ pub struct Texts {
     pub contact: String,
 }
 
+/// The question that opens the way to a person; the web page asks it in its own header.
+pub const HUMAN: &str = "Vill du prata med en människa?";
+
 impl Default for Texts {
     fn default() -> Self {
         Self {
-            contact: "Vill du prata med en människa? Kontakta kommuncenter – via kommunens \
-                      webbplats, på telefon eller på plats."
-                .into(),
+            contact: format!(
+                "{HUMAN} Kontakta kommuncenter – via kommunens webbplats, på telefon eller på \
+                 plats."
+            ),
         }
     }
 }

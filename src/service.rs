@@ -468,9 +468,8 @@ impl Service {
         } else {
             "suggestion.reject"
         };
-        // A rejected wording stays out of the audit trail as out of the decisions.
-        let detail = if accept { &s.phrasing } else { &s.id };
-        self.audit(actor, action, Some(&s.entry), detail).await;
+        self.audit(actor, action, Some(&s.entry), s.audit_detail(accept))
+            .await;
         Ok(Some(s))
     }
 

@@ -344,7 +344,7 @@ async fn chat_page(State(s): State<Arc<AppState>>) -> Response {
     // contact text that opens with the same question would ask it twice.
     let contact = &s.service.texts.contact;
     let contact = contact
-        .strip_prefix("Vill du prata med en människa?")
+        .strip_prefix(crate::reply::HUMAN)
         .map_or(contact.as_str(), str::trim_start);
     let page = CHAT_HTML.replace("{{CONTACT}}", &escape_html(contact));
     (
