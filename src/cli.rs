@@ -1148,32 +1148,26 @@ fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             anyhow::bail!("no open suggestion `{id}`: run `kommunbot suggestions` to see the ids");
         };
         let actor = cli_actor(settings)?;
-        if accept {
+        let saved = if accept {
             let edit = phrasing::accept_edit(&faq, sug)
                 .with_context(|| format!("unknown entry `{}`", sug.entry))?;
             let today = crate::logview::today();
-            let saved = faq::edit::save(&dir, &faq, &edit, &today)?;
-            s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, "accepted", &actor)
-                .await?;
-            s.audit(
-                &actor,
-                "suggestion.accept",
-                Some(&sug.entry),
-                sug.audit_detail(true),
-            )
-            .await?;
-            outln!("\"{}\" lades till i {}", sug.phrasing, saved.path.display());
+            Some(faq::edit::save(&dir, &faq, &edit, &today)?)
         } else {
-            s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, "rejected", &actor)
-                .await?;
-            s.audit(
-                &actor,
-                "suggestion.reject",
-                Some(&sug.entry),
-                sug.audit_detail(false),
-            )
+            None
+        };
+        let (decision, action) = if accept {
+            ("accepted", "suggestion.accept")
+        } else {
+            ("rejected", "suggestion.reject")
+        };
+        s.decide_phrasing(&sug.id, &sug.entry, &sug.phrasing, decision, &actor)
             .await?;
-            outln!("förslaget {} avvisades", sug.id);
+        s.audit(&actor, action, Some(&sug.entry), sug.audit_detail(accept))
+            .await?;
+        match saved {
+            Some(saved) => outln!("\"{}\" lades till i {}", sug.phrasing, saved.path.display()),
+            None => outln!("förslaget {} avvisades", sug.id),
         }
         Ok(ExitCode::SUCCESS)
     })
