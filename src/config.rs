@@ -93,6 +93,9 @@ pub struct HttpSettings {
     /// Reverse proxies whose `X-Forwarded-For` names the client: behind one, every citizen
     /// would otherwise share the proxy's address and its rate limit.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a client may take to send a request's headers, and then its body: a slow
+    /// client ("slowloris") must not hold a connection open for as long as it likes.
+    pub request_timeout: Duration,
 }
 
 /// The podcast feed.
@@ -182,6 +185,7 @@ struct HttpFile {
     address: Option<String>,
     rate_limit_per_minute: Option<i64>,
     trusted_proxies: Option<Vec<String>>,
+    request_timeout_seconds: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -413,6 +417,14 @@ impl Config {
             600,
             "must be a whole number, at least 1",
         );
+        let request_timeout = positive(
+            &mut errs,
+            "http.request_timeout_seconds",
+            None,
+            file.http.request_timeout_seconds,
+            10,
+            "must be a whole number of seconds, at least 1",
+        );
         let mut trusted_proxies = Vec::new();
         for p in file.http.trusted_proxies.iter().flatten() {
             match p.trim().parse() {
@@ -495,6 +507,7 @@ impl Config {
                 staff_token: Secret::new(env("KOMMUNBOT_STAFF_TOKEN").unwrap_or_default().trim()),
                 rate_limit_per_minute: http_rate as u32,
                 trusted_proxies,
+                request_timeout: Duration::from_secs(request_timeout),
             },
             podcast: PodcastSettings {
                 feed,
@@ -648,12 +661,13 @@ mod tests {
             api_base = "ftp://x"
             [http]
             trusted_proxies = ["127.0.0.1", "proxyn"]
+            request_timeout_seconds = 0
         "#;
         let errs = cfg(text, &[("DATABASE_URL", "mysql://u:pw@h/db")])
             .unwrap_err()
             .0;
         let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
-        assert_eq!(errs.len(), 6, "{text:#?}");
+        assert_eq!(errs.len(), 7, "{text:#?}");
         assert!(text[0].contains("DATABASE_URL") && !text[0].contains("pw"));
         assert!(text.iter().any(|t| t.contains("storage.retention_days")));
         assert!(text.iter().any(|t| t.contains("\"kanalen\"")));
@@ -665,6 +679,10 @@ mod tests {
         assert!(
             text.iter()
                 .any(|t| t.contains("http.trusted_proxies") && t.contains("\"proxyn\""))
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("http.request_timeout_seconds") && t.contains("0"))
         );
     }
 

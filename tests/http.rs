@@ -474,6 +474,46 @@ async fn a_client_that_sends_half_a_request_does_not_hold_up_the_stop() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stalls_mid_request_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = "[http]\nrequest_timeout_seconds = 1\n";
+    let mut s = Service::start_with_config(false, &[], config).await;
+    // What the service sends before it closes, read with a deadline of our own so that a
+    // service that never cuts the client off fails the test instead of hanging it.
+    async fn until_closed(mut c: tokio::net::TcpStream) -> String {
+        let mut got = Vec::new();
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(15), c.read_to_end(&mut got));
+        assert!(read.await.is_ok(), "still open after 15 s");
+        String::from_utf8_lossy(&got).into_owned()
+    }
+    // Headers that never end: the connection is closed.
+    let mut headers = tokio::net::TcpStream::connect(s.http).await.unwrap();
+    headers
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // A body that stops coming: 408, and the connection is closed.
+    let mut body = tokio::net::TcpStream::connect(s.http).await.unwrap();
+    body.write_all(
+        b"POST /api/v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 100\r\n\r\n{\"question\": \"N",
+    )
+    .await
+    .unwrap();
+    let (headers, body) = tokio::join!(until_closed(headers), until_closed(body));
+    assert!(!headers.contains("200 OK"), "{headers}");
+    assert!(body.starts_with("HTTP/1.1 408"), "{body}");
+    assert!(body.contains("within 1 s"), "{body}");
+    // Everyone else is answered as before, and the stop does not wait for anyone.
+    let (status, _) = ask_http(&s, "När plogas min gata?").await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = s.stop_and_read_log().await;
+    assert_eq!(rows.len(), 1);
+    assert!(!s.log().contains("no longer waiting"), "{}", s.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_feed_server_holds_nothing_else_up() {
     // A "feed server" that accepts connections and never answers.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

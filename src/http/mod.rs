@@ -202,6 +202,10 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Serves on `listener` until `shutdown` turns true; requests in flight complete, for at
 /// most [`SHUTDOWN_GRACE`].
+///
+/// Our own accept loop rather than `axum::serve`, for the one thing that does not offer: a
+/// deadline on reading a request (`http.request_timeout_seconds`). Without it a client that
+/// sends a header line now and then holds its connection, and a socket, for ever.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     service: Arc<Service>,
@@ -209,26 +213,96 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let app = router(service, settings);
-    let stopped = |mut rx: watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
+    // Every connection holds a receiver; the stop waits until the last one is dropped.
+    let (open_tx, open_rx) = watch::channel(());
+    let accepting = async {
+        loop {
+            let (stream, peer) = tokio::select! {
+                () = stopped(shutdown.clone()) => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // Out of file descriptors, say: wait for some to close, don't spin.
+                        tracing::warn!(error = %e, "http: accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+            };
+            tokio::spawn(connection(
+                stream,
+                peer,
+                app.clone(),
+                settings.request_timeout,
+                (shutdown.clone(), open_rx.clone()),
+            ));
+        }
+        drop(open_rx);
+        open_tx.closed().await;
     };
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stopped(shutdown.clone()));
     let deadline = async {
-        stopped(shutdown).await;
+        stopped(shutdown.clone()).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
     tokio::select! {
-        served = server.into_future() => served,
+        () = accepting => {}
         () = deadline => {
             tracing::warn!(
                 grace_s = SHUTDOWN_GRACE.as_secs(),
                 "http: requests still open after the grace period; no longer waiting for them"
             );
-            Ok(())
+        }
+    }
+    Ok(())
+}
+
+/// Returns once `shutdown` turns true (or its sender is gone).
+async fn stopped(mut shutdown: watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|s| *s).await;
+}
+
+/// One client connection (HTTP/1.1, keep-alive) until it closes or the service stops.
+async fn connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    limit: Duration,
+    (shutdown, _open): (watch::Receiver<bool>, watch::Receiver<()>),
+) {
+    use tower::ServiceExt;
+    let _ = stream.set_nodelay(true);
+    let service = hyper::service::service_fn(move |mut req: axum::http::Request<_>| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        // The headers are in; the body, read by the handler, gets as long again.
+        let answered =
+            tokio::time::timeout(limit, app.clone().oneshot(req.map(axum::body::Body::new)));
+        async move {
+            Ok::<_, std::convert::Infallible>(match answered.await {
+                Ok(Ok(response)) => response,
+                Ok(Err(never)) => match never {},
+                Err(_) => ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!("the request was not complete within {} s", limit.as_secs()),
+                )
+                .into_response(),
+            })
+        }
+    });
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limit);
+    let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        served = conn.as_mut() => {
+            if let Err(e) = served {
+                tracing::debug!(error = %e, "http: connection ended with an error");
+            }
+        }
+        () = stopped(shutdown) => {
+            // Finish the request in flight, take no new one on this connection.
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
         }
     }
 }
