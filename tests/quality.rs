@@ -96,7 +96,7 @@ fn independently_written_questions_hold_their_floors() {
 }
 
 /// (file, questions, acc1 floor, helpful floor, wrong ceiling, false_answer ceiling).
-const WRITTEN: [(&str, usize, f64, f64, f64, f64); 7] = [
+const WRITTEN: [(&str, usize, f64, f64, f64, f64); 8] = [
     // Measured in the third 2026-11-24 session (a direct answer needs the entry's subject,
     // a glossary word's spelling weighs at most twice its concept, 500 everyday instances in
     // the glossary): acc1 0.707, helpful 0.893, wrong 0.020, false_answer 0.129; 0.114 in
@@ -131,13 +131,18 @@ const WRITTEN: [(&str, usize, f64, f64, f64, f64); 7] = [
     // session and measured in aggregate only: acc1 0.750, helpful 0.950, wrong 0.029,
     // false_answer 0.183, with the binaries from before and after that session's idioms.
     ("questions-written-g.jsonl", 200, 0.74, 0.94, 0.04, 0.19),
+    // An eighth writer (hurried phone typing: fragments, slang, missing å/ä/ö, run-on
+    // stories, a few formal letters and angry complaints; ~10% English), written at the
+    // start of the seventh 2026-11-24 session and measured in aggregate only: acc1 0.843,
+    // helpful 0.986, wrong 0.007, false_answer 0.150.
+    ("questions-written-h.jsonl", 200, 0.83, 0.98, 0.02, 0.16),
 ];
 
 /// The cautious answer mode answers fewer questions no entry answers and gives fewer wrong
 /// answers than the balanced one on every set, and keeps both under 0.05 on the sets its
 /// thresholds were chosen with (dev and written A; B checked it). On set C, written after
 /// the choice, its false_answer is 0.077, 0.105 on set D, 0.100 on set E, 0.033 on F and
-/// 0.083 on G: the promise is relative there (see the README).
+/// 0.083 on G and 0.067 on H: the promise is relative there (see the README).
 #[test]
 fn the_cautious_mode_answers_fewer_false_and_wrong() {
     let sets = [
@@ -149,6 +154,7 @@ fn the_cautious_mode_answers_fewer_false_and_wrong() {
         ("tests/data/questions-written-e.jsonl", 200, false),
         ("tests/data/questions-written-f.jsonl", 200, false),
         ("tests/data/questions-written-g.jsonl", 200, false),
+        ("tests/data/questions-written-h.jsonl", 200, false),
     ];
     for (set, n, chosen_on) in sets {
         let cautious = report(Path::new(set), AnswerMode::Cautious);
@@ -180,6 +186,7 @@ fn questions_typed_without_swedish_letters_are_answered_as_well() {
         "tests/data/questions-written-e.jsonl",
         "tests/data/questions-written-f.jsonl",
         "tests/data/questions-written-g.jsonl",
+        "tests/data/questions-written-h.jsonl",
     ];
     for set in sets {
         let written = questions(Path::new(set));
