@@ -249,7 +249,7 @@ struct Cached {
     /// A stop word: no content, only there for question words and "i stället".
     skip: bool,
     stem: String,
-    /// Whether a multi-word glossary phrase starts with the stem.
+    /// Whether a multi-word glossary phrase may start with the stem.
     head: bool,
     terms: Vec<(u32, f32)>,
 }
@@ -275,8 +275,10 @@ impl Indexer {
 /// One term of one word of an indexed text: (word index, term id, weight).
 pub type IndexedTerm = (u32, u32, f32);
 
-/// Multi-word glossary phrases, by their first stem: Swedish, then English (see
-/// [`Lexicon::phrases`]), so a word is looked up without building a key.
+/// Multi-word glossary phrases, by the stems a match may start with: Swedish, then English
+/// (see [`Lexicon::phrases`]), so a word is looked up without building a key. A Swedish
+/// phrase matches in any order, so it is found under each of its stems; an English one
+/// under its first (see [`Lexicon::phrase_hits`]).
 type Phrases = [HashMap<String, Vec<(Vec<String>, usize)>>; 2];
 
 pub struct Lexicon {
@@ -353,10 +355,18 @@ impl Lexicon {
                             if lang == Lang::Sv {
                                 known.extend(stems.iter().cloned());
                             }
-                            phrases[lang as usize]
-                                .entry(stems[0].clone())
-                                .or_default()
-                                .push((stems, g));
+                            let mut heads = match lang {
+                                Lang::Sv => stems.clone(),
+                                Lang::En => vec![stems[0].clone()],
+                            };
+                            heads.sort_unstable();
+                            heads.dedup();
+                            for head in heads {
+                                phrases[lang as usize]
+                                    .entry(head)
+                                    .or_default()
+                                    .push((stems.clone(), g));
+                            }
                         }
                     }
                 }
@@ -599,7 +609,10 @@ impl Lexicon {
     }
 
     /// Where multi-word glossary phrases occur in a run of stems: (first word, length,
-    /// concept group).
+    /// concept group). A Swedish phrase's words may come in any order, as long as they are
+    /// next to each other: Swedish puts the verb second, so the glossary's "vatten bubblar
+    /// upp" is also written "det bubblar upp vatten" and "bubblar det upp vatten". English
+    /// keeps its order: "home care" is not a "care home".
     fn phrase_hits<S: AsRef<str>>(&self, stems: &[S], lang: Lang) -> Vec<(usize, usize, usize)> {
         let mut hits = Vec::new();
         for i in 0..stems.len() {
@@ -609,9 +622,20 @@ impl Lexicon {
             };
             for (phrase, g) in list {
                 let rest = &stems[i..];
-                if rest.len() >= phrase.len()
-                    && phrase.iter().zip(rest).all(|(p, s)| p == s.as_ref())
-                {
+                let fits = rest.len() >= phrase.len()
+                    && match lang {
+                        Lang::En => phrase.iter().zip(rest).all(|(p, s)| p == s.as_ref()),
+                        // The same words as often: a phrase is a few words, so counting
+                        // beats sorting copies (this runs for every FAQ text at build).
+                        Lang::Sv => {
+                            let window = &rest[..phrase.len()];
+                            let count = |w: &str| window.iter().filter(|s| s.as_ref() == w).count();
+                            phrase
+                                .iter()
+                                .all(|p| count(p) == phrase.iter().filter(|q| *q == p).count())
+                        }
+                    };
+                if fits {
                     hits.push((i, phrase.len(), *g));
                 }
             }
@@ -1126,6 +1150,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_swedish_phrase_matches_in_any_order_an_english_one_as_written() {
+        let glossary = Glossary::parse(
+            "test.toml",
+            "[[group]]\nsv = [\"vatten bubblar upp\"]\n\
+             [[group]]\nen = [\"care home\"]\n",
+        )
+        .unwrap();
+        let l = Lexicon::new(glossary, std::iter::empty());
+        let concepts = |text: &str, lang: Lang| -> Vec<String> {
+            let (_, words) = l.analyze(text, Some(lang), false);
+            let mut keys: Vec<String> = words
+                .iter()
+                .flat_map(|w| &w.terms)
+                .filter(|t| t.via.concept().is_some())
+                .map(|t| t.key.clone())
+                .collect();
+            keys.dedup();
+            keys
+        };
+        // The verb comes second in Swedish: the glossary's words, in another order.
+        for text in [
+            "vatten bubblar upp ur asfalten",
+            "det bubblar upp vatten ur asfalten",
+            "varför bubblar det upp vatten här",
+        ] {
+            assert_eq!(concepts(text, Lang::Sv), [concept_key(0)], "{text}");
+        }
+        // Next to each other, not anywhere in the text.
+        assert!(concepts("vatten i källaren, och det bubblar i avloppet", Lang::Sv).is_empty());
+        assert_eq!(
+            concepts("my mother needs a care home", Lang::En),
+            [concept_key(1)]
+        );
+        assert!(concepts("my mother needs home care", Lang::En).is_empty());
     }
 
     #[test]
