@@ -746,8 +746,10 @@ fn links(table: &Table, key_line: &dyn Fn(&str) -> Option<usize>, r: &mut Report
 
 /// Citizens click these links: only absolute http(s) URLs with a host will do.
 fn check_url(url: &str, line: Option<usize>, r: &mut Report) -> bool {
+    if super::is_web_url(url) {
+        return true;
+    }
     match url::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => true,
         Ok(u) => {
             r.at(
                 line,

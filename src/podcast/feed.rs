@@ -81,13 +81,15 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedFeed, ParseError> {
         .items()
         .iter()
         .filter_map(|item| {
-            let audio_url = item.enclosure().map(|e| e.url().to_owned());
+            // Links citizens get: http(s) only (see `faq::is_web_url`).
+            let web = |u: &str| crate::faq::is_web_url(u).then(|| u.trim().to_owned());
+            let audio_url = item.enclosure().and_then(|e| web(e.url()));
             let guid = item
                 .guid()
                 .map(|g| g.value().trim().to_owned())
                 .filter(|g| !g.is_empty())
                 .or_else(|| audio_url.clone())
-                .or_else(|| item.link().map(str::to_owned))?;
+                .or_else(|| item.link().and_then(web))?;
             let description = strip_html(
                 item.itunes_ext()
                     .and_then(|i| i.summary())
@@ -99,14 +101,14 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedFeed, ParseError> {
             let chapters_url = podcast
                 .and_then(|p| p.get("chapters"))
                 .and_then(|v| v.first())
-                .and_then(|e| e.attrs().get("url").cloned());
+                .and_then(|e| e.attrs().get("url").and_then(|u| web(u)));
             let transcript_urls = podcast
                 .and_then(|p| p.get("transcript"))
                 .map(|v| {
                     v.iter()
                         .filter_map(|e| {
                             Some((
-                                e.attrs().get("url")?.clone(),
+                                web(e.attrs().get("url")?)?,
                                 e.attrs().get("type").cloned().unwrap_or_default(),
                             ))
                         })
@@ -116,7 +118,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedFeed, ParseError> {
             Some(FeedEpisode {
                 guid,
                 title: strip_html(item.title().unwrap_or("")),
-                link: item.link().map(str::to_owned),
+                link: item.link().and_then(web),
                 audio_url,
                 published: item.pub_date().map(str::to_owned),
                 duration: item
@@ -474,6 +476,29 @@ mod tests {
         assert_eq!(f.episodes.len(), 1);
         assert_eq!(f.episodes[0].guid, "https://example.se/a.mp3");
         assert_eq!(f.episodes[0].duration, None);
+    }
+
+    #[test]
+    fn only_web_links_are_kept() {
+        let xml = "<?xml version=\"1.0\"?><rss version=\"2.0\" \
+                   xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"><channel><title>P</title>\
+                   <item><title>Snöröjning</title><guid>ep-1</guid>\
+                   <link>javascript:alert(document.cookie)</link>\
+                   <enclosure url=\"ftp://example.se/a.mp3\" length=\"0\" type=\"audio/mpeg\"/>\
+                   <podcast:chapters url=\"data:application/json,[]\" type=\"application/json\"/>\
+                   <podcast:transcript url=\"https://example.se/t.vtt\" type=\"text/vtt\"/>\
+                   <podcast:transcript url=\"file:///etc/passwd\" type=\"text/vtt\"/></item>\
+                   <item><title>Utan guid</title><link>javascript:void(0)</link></item>\
+                   </channel></rss>";
+        let f = parse(xml.as_bytes()).unwrap();
+        assert_eq!(f.episodes.len(), 1, "no guid and no web link: left out");
+        let e = &f.episodes[0];
+        assert_eq!((e.link.as_deref(), e.audio_url.as_deref()), (None, None));
+        assert_eq!(e.chapters_url, None);
+        assert_eq!(
+            e.transcript_urls,
+            [("https://example.se/t.vtt".to_owned(), "text/vtt".to_owned())]
+        );
     }
 
     #[test]

@@ -84,7 +84,9 @@ impl Catalogue {
             if used.contains(&i) {
                 continue;
             }
-            let Some(url) = s.link.clone().or_else(|| s.audio_url.clone()) else {
+            // Stored by an older version, a feed's link may be anything: http(s) only.
+            let web = |u: &Option<String>| u.clone().filter(|u| crate::faq::is_web_url(u));
+            let Some(url) = web(&s.link).or_else(|| web(&s.audio_url)) else {
                 continue;
             };
             let mut marks = s.chapters.clone();
