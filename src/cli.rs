@@ -748,7 +748,8 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     } else {
         out!("{}", reply.to_text());
     }
-    if let Some(config) = config.filter(|_| !a.no_log) {
+    // A blank question asks nothing: it would only be an empty row in the log and topics.
+    if let Some(config) = config.filter(|_| !a.no_log && !question.trim().is_empty()) {
         log_cli_question(&question, &ex.outcome, &config.storage)?;
     }
     if a.explain {

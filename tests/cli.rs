@@ -246,6 +246,9 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     assert!(out.status.success());
     let out = run(&["ask", "--no-log", "hemligt 19900101-9802"]);
     assert!(out.status.success());
+    // A blank question gets the introduction and leaves no empty row behind.
+    let out = run(&["ask", "   "]);
+    assert!(out.status.success());
     let out = run(&["log", "--format", "csv"]);
     let csv = stdout(&out);
     assert!(csv.starts_with('\u{feff}'), "{csv}");

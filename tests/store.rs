@@ -179,8 +179,10 @@ async fn topics_and_phrasing(store: &Store) {
     let r2 = record("hönsgård regler", "2", &none);
     let r3 = record("vad kostar bygglovet", "3", &answered());
     let r4 = record("priset för lovet", "4", &suggest);
+    // A bare mention in Discord: nothing asked, so no topic.
+    let blank = record("  ", "5", &none);
     store
-        .insert(&[r1.clone(), r2.clone(), r3.clone(), r4.clone()])
+        .insert(&[r1.clone(), r2.clone(), r3.clone(), r4.clone(), blank])
         .await
         .unwrap();
     store
@@ -196,7 +198,7 @@ async fn topics_and_phrasing(store: &Store) {
         .await
         .unwrap();
 
-    // Unanswered ones only: the answered and the picked suggestion are not topics.
+    // Unanswered ones only: the answered, the picked suggestion and the blank are not topics.
     let review = store.review_questions(0).await.unwrap();
     let ids: Vec<&str> = review.iter().map(|q| q.record_id.as_str()).collect();
     assert_eq!(ids, [r1.record_id.as_str(), r2.record_id.as_str()]);

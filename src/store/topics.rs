@@ -87,7 +87,7 @@ impl Store {
              (SELECT t.topic_id FROM topic_questions t JOIN topics tp ON tp.id = t.topic_id \
               WHERE t.question_id = q.record_id) \
              FROM questions q \
-             WHERE q.asked_at >= $1 AND (q.outcome = 'no_answer' \
+             WHERE q.asked_at >= $1 AND TRIM(q.text) <> '' AND (q.outcome = 'no_answer' \
              OR (q.outcome = 'suggested' AND NOT EXISTS (SELECT 1 FROM feedback c \
                  WHERE c.question_id = q.record_id AND c.kind = 'chosen')) \
              OR EXISTS (SELECT 1 FROM feedback f \
