@@ -258,6 +258,8 @@ pub struct LogArgs {
 pub enum OutcomeArg {
     Answered,
     Suggested,
+    /// Also as `log` prints it.
+    #[value(alias = "no_answer")]
     NoAnswer,
 }
 
@@ -655,9 +657,9 @@ fn log(a: LogArgs, cfg: Option<&Path>) -> Result<ExitCode> {
 
 fn stats(a: StatsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let since = since_ms(&a.since)?;
-    let days = logview::parse_age(&a.since).map_err(anyhow::Error::msg)? / 86_400_000;
+    let span = logview::parse_age(&a.since).map_err(anyhow::Error::msg)?;
     let st = with_store(cfg, async |s, _| Ok(s.stats(since).await?))?;
-    out!("{}", logview::stats(&st, days));
+    out!("{}", logview::stats(&st, span));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -744,7 +746,12 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let ex = engine.explain(&question);
     let reply = Reply::to_question(&question, &faq, &ex.outcome, &Texts::default());
     if a.json {
-        outln!("{}", serde_json::to_string_pretty(&reply)?);
+        let mut v = serde_json::to_value(&reply)?;
+        // One JSON document: the explanation goes inside it, not after it.
+        if a.explain {
+            v["explanation"] = explanation_json(&ex);
+        }
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         out!("{}", reply.to_text());
     }
@@ -752,7 +759,7 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     if let Some(config) = config.filter(|_| !a.no_log && !question.trim().is_empty()) {
         log_cli_question(&question, &ex.outcome, &config.storage)?;
     }
-    if a.explain {
+    if a.explain && !a.json {
         outln!("\n--- förklaring ---");
         outln!("språk: {:?}", ex.lang);
         for (word, terms) in &ex.words {
@@ -784,6 +791,45 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         outln!("utfall: {}", ex.outcome.kind());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ask --json --explain`: what the text explanation shows, as data.
+fn explanation_json(ex: &crate::answer::Explanation) -> serde_json::Value {
+    let words: Vec<serde_json::Value> = ex
+        .words
+        .iter()
+        .map(|(word, terms)| {
+            let terms: Vec<serde_json::Value> = terms
+                .iter()
+                .map(|(label, weight, idf)| {
+                    // NaN: no entry has the term.
+                    serde_json::json!({ "term": label, "weight": weight, "idf": (!idf.is_nan()).then_some(idf) })
+                })
+                .collect();
+            serde_json::json!({ "word": word, "terms": terms })
+        })
+        .collect();
+    let candidates: Vec<serde_json::Value> = ex
+        .candidates
+        .iter()
+        .take(5)
+        .map(|c| {
+            serde_json::json!({
+                "entry": c.entry.to_string(),
+                "score": c.score,
+                "coverage": c.coverage,
+                "fit": c.fit,
+                "best_phrasing": c.best_phrasing,
+                "matched": c.matched.iter().map(|(w, t)| serde_json::json!({ "word": w, "term": t })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "lang": format!("{:?}", ex.lang),
+        "words": words,
+        "candidates": candidates,
+        "outcome": ex.outcome.kind(),
+    })
 }
 
 fn check(c: CheckArgs) -> Result<ExitCode> {

@@ -170,7 +170,21 @@ pub fn questions(rows: &[LoggedQuestion], format: Format) -> String {
     }
 }
 
-pub fn stats(s: &Stats, days: i64) -> String {
+/// "senaste 30 dagarna", "senaste dygnet", "senaste 12 timmarna": a `--since` span in the
+/// words the header uses.
+fn last_span(ms: i64) -> String {
+    const HOUR: i64 = 3_600_000;
+    const DAY: i64 = 24 * HOUR;
+    match (ms / DAY, ms / HOUR) {
+        (1, _) if ms % DAY == 0 => "senaste dygnet".into(),
+        (d, _) if ms % DAY == 0 => format!("senaste {d} dagarna"),
+        (_, 1) => "senaste timmen".into(),
+        (_, h) => format!("senaste {h} timmarna"),
+    }
+}
+
+/// The statistics over the last `span_ms` milliseconds.
+pub fn stats(s: &Stats, span_ms: i64) -> String {
     let answered = s
         .by_outcome
         .iter()
@@ -182,7 +196,8 @@ pub fn stats(s: &Stats, days: i64) -> String {
         0.0
     };
     let mut out = format!(
-        "frågor senaste {days} dagarna: {}\nbesvarade direkt: {answered} ({rate:.0} %)\n",
+        "frågor {}: {}\nbesvarade direkt: {answered} ({rate:.0} %)\n",
+        last_span(span_ms),
         s.total
     );
     out.push_str("\nper utfall:\n");
@@ -263,6 +278,16 @@ mod tests {
         ] {
             assert_eq!(from_swedish_ms(ms + swedish_offset_ms(ms)), ms);
         }
+    }
+
+    #[test]
+    fn the_span_is_said_in_days_or_hours() {
+        let h = 3_600_000;
+        assert_eq!(last_span(30 * 24 * h), "senaste 30 dagarna");
+        assert_eq!(last_span(24 * h), "senaste dygnet");
+        assert_eq!(last_span(12 * h), "senaste 12 timmarna");
+        assert_eq!(last_span(h), "senaste timmen");
+        assert_eq!(last_span(36 * h), "senaste 36 timmarna");
     }
 
     #[test]

@@ -165,6 +165,14 @@ fn ask_explain_shows_terms_and_scores() {
     assert!(text.contains("förklaring"), "{text}");
     assert!(text.contains("bygglov (stavning)"), "{text}");
     assert!(text.contains("kandidater:"), "{text}");
+    // With --json, one JSON document holds the reply and the explanation.
+    let out = kommunbot(&["ask", "--json", "--explain", "bygglof för altan"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON document");
+    assert!(v["text"].is_string(), "{v}");
+    let ex = &v["explanation"];
+    assert_eq!(ex["words"][0]["word"], "bygglof", "{ex}");
+    assert!(ex["candidates"][0]["score"].as_f64().unwrap() > 0.0, "{ex}");
+    assert!(ex["outcome"].is_string(), "{ex}");
 }
 
 #[test]

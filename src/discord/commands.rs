@@ -523,7 +523,7 @@ async fn statistik(
         Err(e) => Err(e),
     };
     let text = match stats {
-        Ok(st) => format!("```\n{}```", crate::logview::stats(&st, days)),
+        Ok(st) => format!("```\n{}```", crate::logview::stats(&st, days * 86_400_000)),
         Err(e) => {
             tracing::warn!(error = %e, "discord: stats failed");
             DB_DOWN.to_owned()
