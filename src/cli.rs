@@ -834,7 +834,20 @@ fn explanation_json(ex: &crate::answer::Explanation) -> serde_json::Value {
 
 fn check(c: CheckArgs) -> Result<ExitCode> {
     let dir = c.dir.unwrap_or(c.faq.faq);
-    let (faq, diags) = crate::service::validate(&dir);
+    // A mistyped path is the command's failure (2), not a problem of the FAQ (1).
+    if !dir.is_dir() {
+        anyhow::bail!("no faq folder at {}", dir.display());
+    }
+    let (faq, mut diags) = crate::service::validate(&dir);
+    // An empty folder passes every rule, but serves nothing: most likely the wrong one.
+    if faq.entries.is_empty() && diags.is_empty() {
+        diags.push(crate::faq::Diagnostic {
+            file: dir.clone(),
+            line: None,
+            message: "no entries: a theme folder with _theme.toml and an entry file is needed"
+                .into(),
+        });
+    }
     for d in &diags {
         outln!("{d}");
     }
@@ -846,12 +859,14 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
         );
     }
     if diags.is_empty() {
+        let n =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         outln!(
-            "ok: {} themes, {} entries ({} drafts), {} episodes in {}",
-            faq.themes.len(),
-            faq.entries.len(),
-            drafts.len(),
-            faq.episodes.len(),
+            "ok: {}, {} ({}), {} in {}",
+            n(faq.themes.len(), "theme", "themes"),
+            n(faq.entries.len(), "entry", "entries"),
+            n(drafts.len(), "draft", "drafts"),
+            n(faq.episodes.len(), "episode", "episodes"),
             dir.display()
         );
         Ok(ExitCode::SUCCESS)

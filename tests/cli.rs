@@ -103,8 +103,21 @@ fn check_summarises_a_clean_corpus_in_one_line() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
-        text.starts_with("ok: 1 themes, 1 entries (0 drafts), 1 episodes"),
+        text.starts_with("ok: 1 theme, 1 entry (0 drafts), 1 episode"),
         "{text}"
+    );
+    // An empty folder serves nothing: a problem. No folder at all: the command fails.
+    let empty = tempfile::tempdir().unwrap();
+    let out = kommunbot(&["check", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("no entries"), "{}", stdout(&out));
+    let missing = d.join("finns-inte");
+    let out = kommunbot(&["check", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no faq folder at") && err.contains("finns-inte"),
+        "{err}"
     );
 }
 
