@@ -93,9 +93,93 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
-/// The file's text: front matter in a fixed order, then the answer. Fields the form does not
-/// show (keywords, links, episodes, owner…) are kept from `base`; `updated` becomes `today`.
-pub fn render(draft: &EntryDraft, base: Option<&Entry>, today: &str) -> String {
+/// The file's text. A change to an entry (`base`, with its file's text as on disk) edits that
+/// front matter in place: the form's fields (question, alternates, draft), `updated` set to
+/// `today`, and the rest — keywords, links, owner, the guide's comments and line breaks —
+/// as the guide wrote it. A new entry gets front matter in a fixed order.
+pub fn render(draft: &EntryDraft, base: Option<(&Entry, &str)>, today: &str) -> String {
+    if let Some((b, on_disk)) = base
+        && let Some(text) = render_over(on_disk, draft, b, today)
+    {
+        return text;
+    }
+    render_anew(draft, base.map(|(b, _)| b), today)
+}
+
+/// See [`render`]; `None` when the text on disk has no front matter to edit.
+fn render_over(on_disk: &str, draft: &EntryDraft, base: &Entry, today: &str) -> Option<String> {
+    use toml_edit::{Array, DocumentMut, Value};
+    let (front, _, _) = load::split_front_matter(on_disk).ok()?;
+    let mut doc: DocumentMut = front.parse().ok()?;
+    // A value replaced keeps the comment after it on its line.
+    let set = |doc: &mut DocumentMut, key: &str, mut v: Value| {
+        if let Some(old) = doc.get(key).and_then(|i| i.as_value()) {
+            *v.decor_mut() = old.decor().clone();
+        }
+        doc[key] = toml_edit::Item::Value(v);
+    };
+    set(&mut doc, "question", draft.question.trim().into());
+    let want = &draft.alternates;
+    match doc.get_mut("alternates").and_then(|i| i.as_array_mut()) {
+        _ if want.is_empty() => {
+            doc.remove("alternates");
+        }
+        // Only grown (an accepted phrasing): the items as written, the new ones after them.
+        Some(have)
+            if have.len() <= want.len()
+                && have
+                    .iter()
+                    .zip(want)
+                    .all(|(h, w)| h.as_str() == Some(w.as_str())) =>
+        {
+            // Laid out as the last item is: on a line of its own in a list written so. (Its
+            // prefix may hold the comment after the item before it: only the indent.)
+            let prefix = have
+                .iter()
+                .last()
+                .and_then(|v| v.decor().prefix())
+                .and_then(|p| p.as_str())
+                .map(|p| match p.rfind('\n') {
+                    Some(i) => format!("\n{}", &p[i + 1..]),
+                    None => p.to_owned(),
+                });
+            for w in &want[have.len()..] {
+                let mut v = Value::from(w.as_str());
+                if let Some(p) = &prefix {
+                    v.decor_mut().set_prefix(p.as_str());
+                }
+                have.push_formatted(v);
+            }
+        }
+        _ => {
+            let list: Array = want.iter().map(String::as_str).collect();
+            set(&mut doc, "alternates", list.into());
+        }
+    }
+    set(
+        &mut doc,
+        "updated",
+        today.parse::<toml_edit::Datetime>().ok()?.into(),
+    );
+    if draft.draft || base.draft {
+        set(&mut doc, "draft", true.into());
+    }
+    let front = doc.to_string();
+    let newline = if front.ends_with('\n') || front.is_empty() {
+        ""
+    } else {
+        "\n"
+    };
+    Some(format!(
+        "+++\n{front}{newline}+++\n{}\n",
+        draft.answer.trim()
+    ))
+}
+
+/// A new entry's text (or an edit's whose file has no front matter to edit): front matter in
+/// a fixed order, then the answer. Fields the form does not show (keywords, links, episodes,
+/// owner…) are kept from `base`; `updated` becomes `today`.
+fn render_anew(draft: &EntryDraft, base: Option<&Entry>, today: &str) -> String {
     let mut out = String::from("+++\n");
     let mut line = |key: &str, v: Value| out.push_str(&format!("{key} = {v}\n"));
     let strings = |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
@@ -161,7 +245,8 @@ pub fn render(draft: &EntryDraft, base: Option<&Entry>, today: &str) -> String {
 /// An edit is made to the entry as served. A guide may since have changed its file by hand
 /// (a work in progress the watcher refused, or an edit not yet picked up): writing the served
 /// version plus the change over it would lose their work without a word.
-fn unchanged_on_disk(served: &Entry) -> Result<(), EditError> {
+/// Returns the file's text on disk.
+fn unchanged_on_disk(served: &Entry) -> Result<String, EditError> {
     let changed = || EditError::ChangedOnDisk {
         path: served.source.display().to_string(),
     };
@@ -169,7 +254,7 @@ fn unchanged_on_disk(served: &Entry) -> Result<(), EditError> {
     let mut diags = Vec::new();
     let on_disk = load::parse_entry(&served.source, served.id.clone(), &text, &mut diags);
     match on_disk {
-        Some(e) if diags.is_empty() && e == *served => Ok(()),
+        Some(e) if diags.is_empty() && e == *served => Ok(text),
         _ => Err(changed()),
     }
 }
@@ -214,11 +299,8 @@ pub fn save(dir: &Path, faq: &Faq, edit: &Edit, today: &str) -> Result<Saved, Ed
     let old_rel = base
         .map(|b| PathBuf::from(b.theme.as_str()).join(format!("{stem}.md")))
         .filter(|old| old != &rel);
-    let text = render(draft, base, today);
-
-    if let Some(b) = base {
-        unchanged_on_disk(b)?;
-    }
+    let on_disk = base.map(unchanged_on_disk).transpose()?;
+    let text = render(draft, base.zip(on_disk.as_deref()), today);
     // A move to another theme keeps the file name: it must not land on another entry's file.
     if old_rel.is_some() && dir.join(&rel).exists() {
         return Err(EditError::Taken {
@@ -424,6 +506,59 @@ mod tests {
         assert_eq!(e.keywords, vec!["plogbil"]);
         assert_eq!(e.links[0].url, "https://www.example.se/sno");
         assert_eq!(e.owner.as_deref(), Some("Gatuenheten"));
+    }
+
+    #[test]
+    fn an_edit_keeps_the_guides_comments_and_layout() {
+        let d = faq_dir();
+        let path = d.path().join("snorojning/nar-plogas-min-gata.md");
+        fs::write(
+            &path,
+            "+++\n# Ansvarig: gatuenheten\nquestion = \"När plogas min gata?\" # som på webben\n\
+             alternates = [\n  \"Hur ofta plogar ni?\", # vanligast\n  \"plogning min gata\",\n]\n\
+             keywords = [\"plogbil\"]\nupdated = 2026-01-02\n+++\nHuvudgator först.\n",
+        )
+        .unwrap();
+        let faq = load_strict(d.path()).unwrap();
+        let mut grown = draft("snorojning", "När plogas min gata?", "Huvudgator först.");
+        grown.alternates = vec![
+            "Hur ofta plogar ni?".into(),
+            "plogning min gata".into(),
+            "när kommer plogbilen".into(),
+        ];
+        let id = "snorojning/nar-plogas-min-gata".to_string();
+        let update = |draft: EntryDraft| Edit::Update {
+            id: id.clone(),
+            draft,
+        };
+        save(d.path(), &faq, &update(grown.clone()), "2026-11-24").unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        for kept in [
+            "# Ansvarig: gatuenheten\n",
+            "\"När plogas min gata?\" # som på webben\n",
+            "\"Hur ofta plogar ni?\", # vanligast\n",
+            "keywords = [\"plogbil\"]\n",
+            // The new phrasing on a line of its own, as the list is written.
+            "  \"plogning min gata\",\n  \"när kommer plogbilen\",\n]\n",
+        ] {
+            assert!(text.contains(kept), "{kept:?} lost:\n{text}");
+        }
+        assert!(text.contains("updated = 2026-11-24\n"), "{text}");
+        let faq = load_strict(d.path()).unwrap();
+        assert_eq!(faq.entry(&id).unwrap().alternates, grown.alternates);
+        // A new question and fewer alternates: still the comments around them.
+        let mut changed = grown;
+        changed.question = "När plogar kommunen min gata?".into();
+        changed.alternates = vec!["plogning min gata".into()];
+        save(d.path(), &faq, &update(changed), "2026-11-25").unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# Ansvarig: gatuenheten\n"), "{text}");
+        assert!(
+            text.contains("\"När plogar kommunen min gata?\" # som på webben\n"),
+            "{text}"
+        );
+        let faq = load_strict(d.path()).unwrap();
+        assert_eq!(faq.entry(&id).unwrap().alternates, ["plogning min gata"]);
     }
 
     #[test]

@@ -518,7 +518,7 @@ fn parse_table(text: &str, r: &mut Report) -> Option<Table> {
 
 /// Splits `+++\n<toml>\n+++\n<body>`. Returns the front matter, the line it starts on, and
 /// the body; or the line and message of what is wrong.
-fn split_front_matter(text: &str) -> Result<(&str, usize, &str), (usize, String)> {
+pub(super) fn split_front_matter(text: &str) -> Result<(&str, usize, &str), (usize, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut offset = 0;
     let mut line_no = 0;
