@@ -237,7 +237,7 @@ async fn watch_faq(service: Arc<Service>, every: Duration, mut shutdown: watch::
     }
 }
 
-/// SIGINT/SIGTERM → shutdown; SIGHUP → reload the FAQ.
+/// SIGINT/SIGTERM → shutdown; SIGHUP → reload the FAQ and the synced episodes.
 async fn signals(service: Arc<Service>, stop: watch::Sender<bool>) {
     #[cfg(unix)]
     {
@@ -256,6 +256,8 @@ async fn signals(service: Arc<Service>, stop: watch::Sender<bool>) {
                 _ = hup.recv() => {
                     let svc = service.clone();
                     let _ = tokio::task::spawn_blocking(move || svc.reload()).await;
+                    // Episodes a `kommunbot episodes sync` stored meanwhile, too.
+                    service.refresh_episodes().await;
                 }
             }
         }

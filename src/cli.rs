@@ -301,7 +301,8 @@ pub struct AskArgs {
     /// Show which words and terms matched, and the scores.
     #[arg(long)]
     pub explain: bool,
-    /// Do not write the question to the question log.
+    /// Do not write the question to the question log (nor read the synced episodes: no
+    /// database is touched).
     #[arg(long)]
     pub no_log: bool,
     /// How readily to answer directly: balanced or cautious (default: the configuration's
@@ -575,6 +576,23 @@ async fn open_store(settings: &Settings) -> Result<Store> {
     Ok(store)
 }
 
+/// The feed's episodes as the last sync stored them; none when the database cannot be read
+/// (an answer does not wait for it).
+fn synced_episodes(settings: &Settings) -> Vec<crate::podcast::FeedEpisode> {
+    let read = runtime().and_then(|rt| {
+        rt.block_on(async {
+            let store = Store::open(&settings.database_url).await?;
+            let episodes = store.episodes().await;
+            store.close().await;
+            Ok(episodes?)
+        })
+    });
+    read.unwrap_or_else(|e: anyhow::Error| {
+        tracing::warn!(error = %format!("{e:#}"), "cannot read the synced episodes; linking the faq's only");
+        Vec::new()
+    })
+}
+
 /// Logs one CLI question. The answer is already printed: a database problem only warns, and
 /// the record waits in the spool for the next run.
 fn log_cli_question(
@@ -744,7 +762,16 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     engine.thresholds = Thresholds::for_mode(mode);
     let question = a.question.join(" ");
     let ex = engine.explain(&question);
-    let reply = Reply::to_question(&question, &faq, &ex.outcome, &Texts::default());
+    let mut reply = Reply::to_question(&question, &faq, &ex.outcome, &Texts::default());
+    // The episodes the service links: the FAQ's and, where the database is at hand, the
+    // feed's synced ones.
+    let synced = config
+        .as_ref()
+        .filter(|_| !a.no_log)
+        .map(|c| synced_episodes(&c.storage))
+        .unwrap_or_default();
+    let catalogue = crate::podcast::Catalogue::build(&faq, &synced);
+    crate::service::link_episode(&catalogue, &faq, &ex.outcome, &question, &mut reply);
     if a.json {
         let mut v = serde_json::to_value(&reply)?;
         // One JSON document: the explanation goes inside it, not after it.

@@ -213,46 +213,8 @@ impl Service {
         Answered { reply, record_id }
     }
 
-    /// Links the episode where the matter is discussed, when the FAQ names none: for an
-    /// answer, the episode that best covers the entry (at the segment matching the
-    /// question); for a no-answer with a clear theme, an episode that covers the question.
     fn link_episode(&self, faq: &Faq, outcome: &Outcome, question: &str, reply: &mut Reply) {
-        let catalogue = self.catalogue();
-        if catalogue.is_empty() {
-            return;
-        }
-        if let Some(ep) = &mut reply.episode {
-            // Named by the FAQ without a minute: the chapter or transcript segment that
-            // matches the question, when the episode has them.
-            if ep.at.is_none()
-                && let Some(at) = catalogue.segment(&ep.id, question).filter(|t| *t > 0)
-                && let Some(e) = faq.episode(&ep.id)
-            {
-                ep.url = e.url_at(Some(crate::faq::Timestamp(at)));
-                ep.at = Some(crate::faq::Timestamp(at).to_string());
-            }
-            return;
-        }
-        let found = match outcome {
-            Outcome::Answer { entry, .. } => faq.entry(entry.as_str()).and_then(|e| {
-                let text = format!("{question}\n{}", Catalogue::entry_text(e));
-                catalogue.find(&text, Some(e.theme.as_str()))
-            }),
-            Outcome::NoAnswer {
-                theme: Some(theme),
-                chat: false,
-            } => catalogue.find_for_question(question, Some(theme.as_str())),
-            _ => None,
-        };
-        reply.episode = found.map(|f| EpisodeOut {
-            url: crate::podcast::link::url_at(&f.url, f.at),
-            at: f
-                .at
-                .filter(|t| *t > 0)
-                .map(|t| crate::faq::Timestamp(t).to_string()),
-            id: f.id,
-            title: f.title,
-        });
+        link_episode(&self.catalogue(), faq, outcome, question, reply);
     }
 
     pub fn catalogue(&self) -> Arc<Catalogue> {
@@ -576,6 +538,53 @@ fn load_live(dir: &Path, mode: AnswerMode) -> Result<Live, LoadError> {
         engine,
         fingerprint,
     })
+}
+/// Links the episode where the matter is discussed, when the FAQ names none: for an answer,
+/// the episode of `catalogue` that best covers the entry (at the segment matching the
+/// question); for a no-answer with a clear theme, an episode that covers the question. The
+/// service and `kommunbot ask` reply through it alike.
+pub fn link_episode(
+    catalogue: &Catalogue,
+    faq: &Faq,
+    outcome: &Outcome,
+    question: &str,
+    reply: &mut Reply,
+) {
+    if catalogue.is_empty() {
+        return;
+    }
+    if let Some(ep) = &mut reply.episode {
+        // Named by the FAQ without a minute: the chapter or transcript segment that
+        // matches the question, when the episode has them.
+        if ep.at.is_none()
+            && let Some(at) = catalogue.segment(&ep.id, question).filter(|t| *t > 0)
+            && let Some(e) = faq.episode(&ep.id)
+        {
+            ep.url = e.url_at(Some(crate::faq::Timestamp(at)));
+            ep.at = Some(crate::faq::Timestamp(at).to_string());
+        }
+        return;
+    }
+    let found = match outcome {
+        Outcome::Answer { entry, .. } => faq.entry(entry.as_str()).and_then(|e| {
+            let text = format!("{question}\n{}", Catalogue::entry_text(e));
+            catalogue.find(&text, Some(e.theme.as_str()))
+        }),
+        Outcome::NoAnswer {
+            theme: Some(theme),
+            chat: false,
+        } => catalogue.find_for_question(question, Some(theme.as_str())),
+        _ => None,
+    };
+    reply.episode = found.map(|f| EpisodeOut {
+        url: crate::podcast::link::url_at(&f.url, f.at),
+        at: f
+            .at
+            .filter(|t| *t > 0)
+            .map(|t| crate::faq::Timestamp(t).to_string()),
+        id: f.id,
+        title: f.title,
+    });
 }
 
 /// Reads a FAQ folder with every check `kommunbot check` makes, the local glossary included.

@@ -1,5 +1,6 @@
 //! Black-box tests of the real binary: what a guide or an operator sees on the terminal.
 
+use serde_json::Value;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -417,6 +418,53 @@ fn kommunbot_in(data: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
         .envs(env.iter().copied())
         .output()
         .expect("the binary runs")
+}
+
+#[test]
+fn ask_links_the_episodes_a_sync_stored_as_the_service_does() {
+    let data = tempfile::tempdir().unwrap();
+    let feed = data.path().join("feed.xml");
+    std::fs::write(
+        &feed,
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Kommuncenterpodden</title>\
+         <item><title>Friggebod och förråd utan bygglov</title><guid>frigg-1</guid>\
+         <link>https://example.se/friggebod</link>\
+         <description>02:10 Friggebod, förråd och bygglov: hur stort får man bygga?</description>\
+         </item></channel></rss>",
+    )
+    .unwrap();
+    let q = "Behöver jag bygglov för en friggebod?";
+    let episode = |out: &Output| -> Value {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["episode"].clone()
+    };
+    assert_eq!(
+        episode(&kommunbot_in(data.path(), &[], &["ask", "--json", q])),
+        Value::Null
+    );
+    let out = kommunbot_in(
+        data.path(),
+        &[],
+        &["episodes", "sync", "--feed", feed.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let linked = episode(&kommunbot_in(data.path(), &[], &["ask", "--json", q]));
+    assert_eq!(linked["id"], "frigg-1", "{linked}");
+    assert!(
+        linked["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://example.se/friggebod"),
+        "{linked}"
+    );
 }
 
 /// The logged questions' texts, as staff list them (which also replays the spool).

@@ -456,6 +456,52 @@ async fn sighup_reloads_the_faq_at_once() {
     assert_eq!(kind, "answer", "SIGHUP did not reload:\n{}", s.log());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_also_reads_the_episodes_a_cli_sync_stored() {
+    let s = Service::start_with_config(false, &[], "[faq]\nreload_poll_seconds = 3600\n").await;
+    let question = "Behöver jag bygglov för en friggebod?";
+    let (_, v) = ask_http(&s, question).await;
+    assert_eq!(v["episode"], Value::Null, "{v}");
+    let feed = s.data.path().join("feed.xml");
+    std::fs::write(
+        &feed,
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Kommuncenterpodden</title>\
+         <item><title>Friggebod och förråd utan bygglov</title><guid>frigg-1</guid>\
+         <link>https://example.se/friggebod</link>\
+         <description>02:10 Friggebod, förråd och bygglov: hur stort får man bygga?</description>\
+         </item></channel></rss>",
+    )
+    .unwrap();
+    // A guide syncs by hand, beside the running service and its database.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+        .args([
+            "--config",
+            s.data.path().join("kommunbot.toml").to_str().unwrap(),
+        ])
+        .args(["episodes", "sync", "--feed", feed.to_str().unwrap()])
+        .env("KOMMUNBOT_DATA", s.data.path())
+        .env("KOMMUNBOT_FAQ", s.faq.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.signal("HUP");
+    let mut episode = Value::Null;
+    for _ in 0..200 {
+        let (_, v) = ask_http(&s, question).await;
+        episode = v["episode"].clone();
+        if !episode.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(episode["id"], "frigg-1", "{episode}\n{}", s.log());
+}
+
 #[tokio::test]
 async fn a_client_that_sends_half_a_request_does_not_hold_up_the_stop() {
     use tokio::io::AsyncWriteExt;
