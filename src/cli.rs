@@ -1205,11 +1205,11 @@ fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         }
         None => a.faq.faq.clone(),
     };
-    let faq = faq::load_strict(&dir)?;
+    let (faq, engine) = load_engine(&dir)?;
     with_store(cfg, async |s, settings| {
         let evidence = s.phrasing_evidence(since, LOW_CONFIDENCE).await?;
         let decided = s.phrasing_decisions().await?;
-        let list = phrasing::suggestions(&evidence, &faq, &decided);
+        let list = phrasing::suggestions(&evidence, &faq, &engine, &decided);
         let (id, accept) = match &a.command {
             None => {
                 if a.json {

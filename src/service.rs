@@ -391,7 +391,13 @@ impl Service {
             .phrasing_evidence(since, phrasing::LOW_CONFIDENCE)
             .await?;
         let decided = store.phrasing_decisions().await?;
-        Ok(phrasing::suggestions(&evidence, &self.live().faq, &decided))
+        let live = self.live();
+        Ok(phrasing::suggestions(
+            &evidence,
+            &live.faq,
+            &live.engine,
+            &decided,
+        ))
     }
 
     /// Accepts (adds to the entry's alternates, validated and written atomically) or rejects

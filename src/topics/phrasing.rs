@@ -46,6 +46,7 @@ pub fn suggestion_id(entry: &str, phrasing: &str) -> String {
 pub fn suggestions(
     evidence: &[PhrasingEvidence],
     faq: &Faq,
+    engine: &crate::answer::Engine,
     decided: &[(String, String)],
 ) -> Vec<Suggestion> {
     let mut by_id: HashMap<String, Suggestion> = HashMap::default();
@@ -63,6 +64,17 @@ pub fn suggestions(
         }
         let id = suggestion_id(&e.entry_id, &text);
         if decided.iter().any(|(d, _)| *d == id) {
+            continue;
+        }
+        // Only an entry the engine connects to the wording at all: "Menade du…?" offers the
+        // best candidates, so a pick of anything else did not come from that list (a
+        // hand-made feedback request, an entry since rewritten).
+        if !engine
+            .explain(&text)
+            .candidates
+            .iter()
+            .any(|c| c.entry.as_str() == e.entry_id)
+        {
             continue;
         }
         let s = by_id.entry(id.clone()).or_insert_with(|| Suggestion {
@@ -145,6 +157,13 @@ mod tests {
                 2,
             ),
             ev("nope/missing", "plogar ni min väg snart?", "chosen", 3),
+            // Never among the choices for that wording: not a phrasing of it.
+            ev(
+                "bygglov/friggebod",
+                "hundbajs på gångvägen, vem städar?",
+                "chosen",
+                6,
+            ),
             PhrasingEvidence {
                 redactions: 1,
                 ..ev(
@@ -155,7 +174,8 @@ mod tests {
                 )
             },
         ];
-        let s = suggestions(&evidence, &faq, &[]);
+        let engine = crate::answer::Engine::new(&faq, crate::answer::Glossary::base()).unwrap();
+        let s = suggestions(&evidence, &faq, &engine, &[]);
         assert_eq!(s.len(), 1, "{s:?}");
         assert_eq!(s[0].count, 2);
         assert_eq!(s[0].chosen, 1);
@@ -163,6 +183,6 @@ mod tests {
         assert_eq!(s[0].phrasing, "plogar ni min väg snart?");
         // A decision hides it for good.
         let decided = vec![(s[0].id.clone(), "rejected".to_owned())];
-        assert!(suggestions(&evidence, &faq, &decided).is_empty());
+        assert!(suggestions(&evidence, &faq, &engine, &decided).is_empty());
     }
 }
