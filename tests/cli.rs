@@ -38,7 +38,9 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
     write(
         d,
         "snorojning/a.md",
-        "+++\nquestion = \"När plogas min gata?\"\nalternate = [\"x\"]\nepisodes = [{ id = \"saknas\" }]\n+++\nSvar.\n",
+        "+++\nquestion = \"När plogas min gata?\"\nalternate = [\"x\"]\n\
+         links = [{ title = \"Avsnittet saknas\", url = \"https://example.se\" }]\n\
+         episodes = [{ id = \"saknas\" }]\n+++\nSvar.\n",
     );
     write(
         d,
@@ -57,6 +59,26 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         "snorojning/e.md",
         &format!("+++\nquestion = \"Lång?\"\n+++\n{long}\n"),
     );
+    // Twice in one entry; a tab typed into a phrasing.
+    write(
+        d,
+        "snorojning/f.md",
+        "+++\nquestion = \"Sandar ni?\"\nalternates = [\"SANDAR NI\", \"sandning\\tcykelväg\"]\n+++\nJa.\n",
+    );
+    // Files the loader would pass over: not `.md`, a link to nothing.
+    write(
+        d,
+        "snorojning/g.markdown",
+        "+++\nquestion = \"G?\"\n+++\nG.\n",
+    );
+    write(d, "snorojning/h.MD", "+++\nquestion = \"H?\"\n+++\nH.\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("finns-inte.md"), d.join("snorojning/i.md")).unwrap();
+    write(
+        d,
+        "episodes.toml",
+        "[[episode]]\nid = \"ep\"\ntitle = \"Snö\"\nurl = \"https://example.se/ep\"\nthemes = [\"snorojning\", \"snoroj\"]\n",
+    );
 
     let out = kommunbot(&["check", d.to_str().unwrap()]);
     let text = stdout(&out);
@@ -67,7 +89,8 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
     let e = d.join("snorojning/e.md").display().to_string();
     for expected in [
         format!("{a}:3: unknown entry field `alternate` (did you mean `alternates`?)"),
-        format!("{a}:4: episode `saknas` is not in episodes.toml"),
+        // The reference's line, not the link's that has the same word.
+        format!("{a}:5: episode `saknas` is not in episodes.toml"),
         format!("{b}:3: malformed URL \"ftp://example.se\""),
         format!("{b}:5: the answer is empty"),
         // Only the marks differ: the bot reads them as one.
@@ -78,9 +101,37 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
             "{}: theme folder `bygglov` has no _theme.toml",
             d.join("bygglov").display()
         ),
+        format!(
+            "{}:3: phrasing \"SANDAR NI\" is repeated in this entry",
+            d.join("snorojning/f.md").display()
+        ),
+        format!(
+            "{}:3: phrasing \"sandning\\tcykelväg\" holds a control character",
+            d.join("snorojning/f.md").display()
+        ),
+        format!(
+            "{}: not read: an entry's file name ends in `.md`",
+            d.join("snorojning/g.markdown").display()
+        ),
+        format!(
+            "{}: not read: an entry's file name ends in `.md`",
+            d.join("snorojning/h.MD").display()
+        ),
+        format!(
+            "{}: episode `ep`: theme `snoroj` is not a theme folder",
+            d.join("episodes.toml").display()
+        ),
     ] {
         assert!(text.contains(&expected), "missing `{expected}` in:\n{text}");
     }
+    #[cfg(unix)]
+    assert!(
+        text.contains(&format!(
+            "{}: not read: not a file",
+            d.join("snorojning/i.md").display()
+        )),
+        "{text}"
+    );
     assert!(text.contains("problem(s) in"), "{text}");
 }
 

@@ -113,7 +113,7 @@ pub fn load(dir: &Path) -> (Faq, Vec<Diagnostic>) {
         load_theme_dir(&dir, &mut faq, &mut diags);
     }
 
-    cross_check(&mut faq, &mut diags);
+    cross_check(dir, &mut faq, &mut diags);
     (faq, diags)
 }
 
@@ -156,7 +156,30 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
     };
     for path in files {
         let fname = file_name(&path);
-        if !path.is_file() || !fname.ends_with(".md") || fname.eq_ignore_ascii_case("readme.md") {
+        let lower = fname.to_ascii_lowercase();
+        if lower == "readme.md" || fname.starts_with('.') {
+            continue;
+        }
+        // What a guide meant as an entry but the loader would pass over without a word.
+        let skipped = if lower.ends_with(".markdown")
+            || (lower.ends_with(".md") && !fname.ends_with(".md"))
+        {
+            Some("not read: an entry's file name ends in `.md` (lower case)")
+        } else if fname.ends_with(".md") && !path.is_file() {
+            // A symlink to nothing, or a folder named so.
+            Some("not read: not a file (a broken link?)")
+        } else {
+            None
+        };
+        if let Some(why) = skipped {
+            diags.push(Diagnostic {
+                file: path.clone(),
+                line: None,
+                message: why.into(),
+            });
+            continue;
+        }
+        if !path.is_file() || !fname.ends_with(".md") {
             continue;
         }
         let stem = fname.trim_end_matches(".md");
@@ -179,7 +202,7 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Checks that span files: duplicate ids, one phrasing on two entries, unknown episodes.
-fn cross_check(faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
+fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
     let mut ids: HashMap<&str, &Path> = HashMap::new();
     let mut phrasings: HashMap<String, (&EntryId, &Path, Option<usize>)> = HashMap::new();
     for entry in &faq.entries {
@@ -229,12 +252,24 @@ fn cross_check(faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
         }
     }
     let mut seen = HashMap::new();
+    let episodes_file = dir.join("episodes.toml");
     for ep in &faq.episodes {
         if seen.insert(ep.id.clone(), ()).is_some() {
             diags.push(Diagnostic {
-                file: PathBuf::from("episodes.toml"),
+                file: episodes_file.clone(),
                 line: None,
                 message: format!("duplicate episode id `{}`", ep.id),
+            });
+        }
+        for t in ep
+            .themes
+            .iter()
+            .filter(|t| !faq.themes.iter().any(|th| th.id.as_str() == t.as_str()))
+        {
+            diags.push(Diagnostic {
+                file: episodes_file.clone(),
+                line: None,
+                message: format!("episode `{}`: theme `{t}` is not a theme folder", ep.id),
             });
         }
     }
@@ -324,7 +359,8 @@ pub fn parse_entry(
         }
     };
 
-    let answer = body.trim().to_owned();
+    // A file saved on Windows: the answer is shown with the line breaks chat expects.
+    let answer = body.replace("\r\n", "\n").trim().to_owned();
     let body_line = front_line + front.lines().count() + 1;
     if answer.is_empty() && !draft {
         r.at(
@@ -357,14 +393,48 @@ pub fn parse_entry(
         source: path.to_path_buf(),
         lines: SourceLines::default(),
     };
-    entry.lines = SourceLines {
-        phrasings: entry.phrasings().map(|p| find_line(text, p)).collect(),
-        episodes: entry
-            .episodes
-            .iter()
-            .map(|e| find_line(text, &e.id))
-            .collect(),
+    // Where each phrasing is written: the line that holds it as typed, searched from its
+    // field's key on; or, when it is escaped in the file ("\t"), the key's own line.
+    let from_key = |key: &str, needle: &str| {
+        let start = key_line(key);
+        start
+            .and_then(|s| find_line_from(text, s, needle))
+            .or(start)
     };
+    let phrasings = std::iter::once(from_key("question", &entry.question))
+        .chain(entry.alternates.iter().map(|p| from_key("alternates", p)))
+        .chain(
+            entry
+                .alternates_en
+                .iter()
+                .map(|p| from_key("alternates_en", p)),
+        )
+        .collect();
+    // An episode's id may also be a link's words: look for it as the id of a reference.
+    let episodes = entry
+        .episodes
+        .iter()
+        .map(|e| from_key("episodes", &format!("\"{}\"", e.id)))
+        .collect();
+    entry.lines = SourceLines {
+        phrasings,
+        episodes,
+    };
+    // Each phrasing once, and each a line a citizen could type.
+    let mut seen: Vec<String> = Vec::new();
+    for (p, line) in entry.phrasings().zip(&entry.lines.phrasings) {
+        if p.chars().any(char::is_control) {
+            r.at(
+                *line,
+                format!("phrasing {p:?} holds a control character (a line break or tab?)"),
+            );
+        }
+        let key = phrasing_key(p);
+        if !key.is_empty() && seen.contains(&key) {
+            r.at(*line, format!("phrasing \"{p}\" is repeated in this entry"));
+        }
+        seen.push(key);
+    }
     Some(entry)
 }
 
@@ -781,8 +851,13 @@ fn find_key_line(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-fn find_line(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+/// The first line at or after line `from` (1-based) that holds `needle`.
+fn find_line_from(text: &str, from: usize, needle: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
 }
 
 fn line_of(text: &str, byte: usize) -> usize {
@@ -853,6 +928,14 @@ mod tests {
         assert_eq!(e.episodes[0].at, Some(Timestamp(270)));
         assert_eq!(e.updated.as_deref(), Some("2026-11-01"));
         assert_eq!(e.answer, "Kommunen plogar.");
+    }
+
+    #[test]
+    fn a_file_saved_on_windows_gives_chat_line_breaks() {
+        let (e, d) =
+            entry("+++\r\nquestion = \"Får jag elda?\"\r\n+++\r\nNej.\r\n\r\nRing oss.\r\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(e.unwrap().answer, "Nej.\n\nRing oss.");
     }
 
     #[test]
