@@ -1173,6 +1173,20 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                     dir.faq.display()
                 );
             };
+            // Drafted before (or written by hand since): say where, rather than what the
+            // duplicate would break.
+            let label = faq::phrasing_key(&topic.label);
+            if let Some(e) = faq
+                .entries
+                .iter()
+                .find(|e| e.phrasings().any(|p| faq::phrasing_key(p) == label))
+            {
+                anyhow::bail!(
+                    "topic #{id} already has an entry asking \"{}\": {}",
+                    topic.label,
+                    e.source.display()
+                );
+            }
             let today = crate::logview::today();
             let saved = faq::edit::save(&dir.faq, &faq, &t::draft_edit(topic, &theme), &today)?;
             runtime()?.block_on(async {

@@ -261,9 +261,14 @@ fn questions_become_ranked_topics_with_stable_ids_status_and_drafts() {
         "{text}"
     );
     let check = env.ok(&["check", env.faq.path().to_str().unwrap()]);
+    assert!(check.contains("(1 draft)"), "{check}");
+    // Drafted once: a second time says where the first is.
+    let again = env.run(&["topics", "draft", &hens_id, "--theme", "kommuncenter"]);
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{err}");
     assert!(
-        check.contains("1 drafts") || check.contains("draft"),
-        "{check}"
+        err.contains("already has an entry") && err.contains(&file.display().to_string()),
+        "{err}"
     );
     // Not served: the question still finds no answer.
     let ask = env.ok(&[
