@@ -48,6 +48,7 @@ pub async fn run(
                         .max(Duration::from_secs(60))
                 }
                 Err(e) => {
+                    tracing::warn!(error = %e, "podcast: sync failed; the last good episodes stay");
                     failures += 1;
                     service.metrics.feed_sync("failed");
                     let backoff = Duration::from_secs(30 * 2u64.pow(failures.min(6)));

@@ -277,7 +277,8 @@ fn is_http(s: &str) -> bool {
 }
 
 /// Syncs once from `configured` (an http(s) URL, or a local file: read as it is, no pages
-/// followed, nothing fetched). Stores the episodes and the feed state, or only the error.
+/// followed, nothing fetched). Stores the episodes and the feed state, or only the error
+/// (the episodes stay as they were).
 pub async fn sync_once(
     store: &Store,
     fetcher: &Fetcher,
@@ -339,7 +340,7 @@ pub async fn sync_once(
             if let Err(se) = store.save_feed_state(&state).await {
                 tracing::error!(error = %se, "podcast: cannot record the failed sync");
             }
-            tracing::warn!(error = %e, "podcast: sync failed; the last good episodes stay");
+            // Said by the caller: the service's loop logs it, the CLI prints it once.
             Err(e)
         }
     }
