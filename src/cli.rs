@@ -227,6 +227,9 @@ pub enum EpisodesCommand {
     },
     /// When the feed was last synced, and how it went.
     Status,
+    /// Forget every synced episode and the feed's state (after syncing a wrong feed); the
+    /// next sync starts afresh. Curated episodes (faq/episodes.toml) stay.
+    Clear,
 }
 
 #[derive(Debug, Args)]
@@ -504,6 +507,22 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                     return Ok(ExitCode::from(1));
                 }
             }
+        }
+        EpisodesCommand::Clear => {
+            let n = with_store(cfg, async |s, settings| {
+                let n = s.clear_episodes().await?;
+                s.audit(
+                    &cli_actor(settings)?,
+                    "episodes.clear",
+                    None,
+                    &format!("{n} episodes"),
+                )
+                .await?;
+                Ok(n)
+            })?;
+            outln!(
+                "episodes: {n} synced episode(s) forgotten; a running service drops them at its next sync or SIGHUP"
+            );
         }
         EpisodesCommand::Status => {
             let st = with_store(cfg, async |s, _| Ok(s.feed_state().await?))?;

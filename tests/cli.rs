@@ -516,6 +516,15 @@ fn ask_links_the_episodes_a_sync_stored_as_the_service_does() {
             .starts_with("https://example.se/friggebod"),
         "{linked}"
     );
+    // A wrong feed synced: cleared, and no longer linked.
+    let out = kommunbot_in(data.path(), &[], &["episodes", "clear"]);
+    assert!(stdout(&out).contains("1 synced episode(s) forgotten"), "{}", stdout(&out));
+    assert_eq!(
+        episode(&kommunbot_in(data.path(), &[], &["ask", "--json", q])),
+        Value::Null
+    );
+    let status = stdout(&kommunbot_in(data.path(), &[], &["episodes", "status"]));
+    assert!(status.contains("never synced"), "{status}");
 }
 
 /// The logged questions' texts, as staff list them (which also replays the spool).

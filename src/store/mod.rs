@@ -747,6 +747,22 @@ impl Store {
     }
 
     /// Every synced episode, newest first by sync order of the feed.
+    /// Forgets every synced episode and the feed's state (a wrong feed was synced); returns
+    /// how many episodes went. The next sync starts afresh. Curated episodes live in the
+    /// FAQ folder and are not touched.
+    pub async fn clear_episodes(&self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query("DELETE FROM episodes WHERE tenant = 'default'")
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM feeds WHERE tenant = 'default'")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     pub async fn episodes(&self) -> Result<Vec<crate::podcast::FeedEpisode>, StoreError> {
         let rows = sqlx::query(
             "SELECT guid, title, link, audio_url, published, duration, description, chapters, \
