@@ -518,7 +518,11 @@ fn ask_links_the_episodes_a_sync_stored_as_the_service_does() {
     );
     // A wrong feed synced: cleared, and no longer linked.
     let out = kommunbot_in(data.path(), &[], &["episodes", "clear"]);
-    assert!(stdout(&out).contains("1 synced episode(s) forgotten"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("1 synced episode(s) forgotten"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(
         episode(&kommunbot_in(data.path(), &[], &["ask", "--json", q])),
         Value::Null
