@@ -73,16 +73,17 @@ fn dev_set_meets_the_answer_quality_targets() {
 const HELPFUL: f64 = 0.97;
 const WRONG: f64 = 0.05;
 const FALSE_ANSWER: f64 = 0.05;
-// acc1: the issue's target is 0.90 and NOT yet met (0.837 measured on 2026-11-24, see the
+// acc1: the issue's target is 0.90 and NOT yet met (0.853 measured in the seventh 2026-11-24
+// session, after Swedish glossary phrases matched in any order with one word among them; see the
 // note on the issue and the README). This floor only stops regressions; raise it as the
 // engine improves. It went from 0.83 to 0.82 once, on 2026-11-24, when words spelt with
 // other å/ä/ö stopped lending each other concepts ("tömt" the bin is no "tomt" the plot):
 // one dev question had been answered through two such false friends cancelling out, while
 // the right entry came into the top three for every answerable question (0.995 → 1.0).
-const ACC1: f64 = 0.83;
+const ACC1: f64 = 0.845;
 
-/// Seven sets of questions written for the eval FAQ by seven writers who saw neither the dev
-/// questions nor the engine (`tests/data/questions-written-{a..g}.jsonl`): phrasings
+/// Eight sets of questions written for the eval FAQ by eight writers who saw neither the dev
+/// questions nor the engine (`tests/data/questions-written-{a..h}.jsonl`): phrasings
 /// nothing was tuned on when written, and unanswerable questions chosen to sit close to an
 /// entry. They measure
 /// how far the dev figures carry to new writers (see the README); these floors only stop
