@@ -224,6 +224,120 @@ struct TextsFile {
     contact: Option<String>,
 }
 
+/// The keys each section of the file takes, as the `*File` structs read them (the shipped
+/// file documents every one; a test uncomments them all).
+const KEYS: &[(&str, &[&str])] = &[
+    ("faq", &["dir", "reload_poll_seconds", "answer_mode"]),
+    ("storage", &["database_url", "data_dir", "retention_days"]),
+    (
+        "discord",
+        &[
+            "api_base",
+            "question_channels",
+            "staff_roles",
+            "rate_limit_questions",
+            "rate_limit_seconds",
+            "register_commands",
+            "digest_channel",
+            "digest_weekday",
+            "digest_hour",
+        ],
+    ),
+    (
+        "http",
+        &[
+            "address",
+            "rate_limit_per_minute",
+            "trusted_proxies",
+            "request_timeout_seconds",
+        ],
+    ),
+    ("podcast", &["feed", "sync_minutes", "timeout_seconds"]),
+    ("texts", &["contact"]),
+];
+
+/// Every section and key of `text` the file does not take, each with its line and the
+/// closest known name. Empty when there are none or the text does not parse (then the
+/// parser's own error says where).
+fn unknown_keys(file_name: &str, text: &str) -> Vec<ConfigError> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let header = |s: &str| {
+        lines.iter().position(|l| {
+            l.trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim()
+                == s
+                && l.trim().starts_with('[')
+        })
+    };
+    let at = |line: Option<usize>| match line {
+        Some(i) => format!("{file_name}:{}", i + 1),
+        None => file_name.to_owned(),
+    };
+    let closest = |name: &str, known: &[&str]| {
+        known
+            .iter()
+            .filter_map(|k| crate::answer::edit_distance(name, k, 2).map(|d| (d, *k)))
+            .min()
+            .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default()
+    };
+    let sections: Vec<&str> = KEYS.iter().map(|(s, _)| *s).collect();
+    // (line, error): reported in the file's order.
+    let mut errs: Vec<(Option<usize>, ConfigError)> = Vec::new();
+    for (name, value) in &table {
+        let Some((_, known)) = KEYS.iter().find(|(s, _)| s == name) else {
+            errs.push((
+                header(name),
+                ConfigError {
+                    key: at(header(name)),
+                    value: String::new(),
+                    reason: format!(
+                        "unknown section `[{name}]`{}; the sections are {}",
+                        closest(name, &sections),
+                        sections.join(", ")
+                    ),
+                },
+            ));
+            continue;
+        };
+        let Some(keys) = value.as_table() else {
+            continue;
+        };
+        let start = header(name).unwrap_or(0);
+        for key in keys.keys().filter(|k| !known.contains(&k.as_str())) {
+            let line = lines
+                .iter()
+                .enumerate()
+                .skip(start)
+                .find(|(_, l)| {
+                    l.trim_start()
+                        .strip_prefix(key.as_str())
+                        .is_some_and(|r| r.trim_start().starts_with('='))
+                })
+                .map(|(i, _)| i);
+            errs.push((
+                line,
+                ConfigError {
+                    key: at(line),
+                    value: String::new(),
+                    reason: format!(
+                        "unknown key `{name}.{key}`{}; [{name}] takes {}",
+                        closest(key, known),
+                        known.join(", ")
+                    ),
+                },
+            ));
+        }
+    }
+    errs.sort_by_key(|(line, _)| *line);
+    errs.into_iter().map(|(_, e)| e).collect()
+}
+
 /// Discord ids are written as numbers or, as Discord's own UI copies them, as strings.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -264,6 +378,11 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigErrors> {
         let mut errs = Vec::new();
+        // Every misspelt key at once (serde stops at the first), when the file parses.
+        let unknown = unknown_keys(file_name, text);
+        if !unknown.is_empty() {
+            return Err(ConfigErrors(unknown));
+        }
         let file: File = match toml::from_str(text) {
             Ok(f) => f,
             Err(e) => {
@@ -696,6 +815,31 @@ mod tests {
         let e = cfg("[faq]\nanswer_mode = \"bold\"\n", &[]).unwrap_err();
         assert!(e.to_string().contains("faq.answer_mode"), "{e}");
         assert!(e.to_string().contains("\"bold\""), "{e}");
+    }
+
+    #[test]
+    fn every_unknown_key_and_section_is_named_at_once() {
+        let text =
+            "[faq]\nanswer_mod = \"cautious\"\n[http]\nadress = \"127.0.0.1:1\"\n[bogus]\nx = 1\n";
+        let errs = cfg(text, &[]).unwrap_err().0;
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(errs.len(), 3, "{text:#?}");
+        assert!(
+            text[0].contains("kommunbot.toml:2")
+                && text[0].contains("faq.answer_mod")
+                && text[0].contains("did you mean `answer_mode`"),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("kommunbot.toml:4") && t.contains("did you mean `address`")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("kommunbot.toml:5") && t.contains("unknown section `[bogus]`")),
+            "{text:#?}"
+        );
     }
 
     #[test]
