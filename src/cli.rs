@@ -724,6 +724,16 @@ fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             a.user
         );
     };
+    // The platforms askers come from (Discord; the HTTP API and web chat; this CLI): any
+    // other would delete nothing and look like success.
+    const PLATFORMS: [&str; 4] = ["discord", "http", "web", "cli"];
+    if !PLATFORMS.contains(&platform) {
+        anyhow::bail!(
+            "unknown platform `{platform}` in `{}`: use one of {}",
+            a.user,
+            PLATFORMS.join(", ")
+        );
+    }
     let settings = config(cfg)?.storage;
     std::fs::create_dir_all(&settings.data_dir).with_context(|| {
         format!(

@@ -347,6 +347,13 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     let out = run(&["forget", "--user", "utan-kolon"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("<platform>:<id>"));
+    let out = run(&["forget", "--user", "discrod:123"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown platform `discrod`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
