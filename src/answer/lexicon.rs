@@ -641,11 +641,11 @@ impl Lexicon {
     }
 
     /// Where multi-word glossary phrases occur in a run of stems: (first word, length,
-    /// concept group). A Swedish phrase's words may come in any order and with one other
-    /// word among them: Swedish puts the verb second, so the glossary's "vatten bubblar upp"
-    /// is also written "det bubblar upp vatten", or "det bubblar plötsligt upp vatten". English
-    /// keeps its order: "home care" is not a "care home". (Two words among them cost false
-    /// answers on the written sets.)
+    /// concept group). A phrase's words may have one other word among them, and a Swedish
+    /// phrase's words may come in any order: Swedish puts the verb second, so the glossary's
+    /// "vatten bubblar upp" is also written "det bubblar upp vatten", or "det bubblar plötsligt
+    /// upp vatten". English keeps its order: "home care" is not a "care home". (Two words
+    /// among them cost false answers on the written sets.)
     fn phrase_hits<S: AsRef<str>>(&self, stems: &[S], lang: Lang) -> Vec<(PhraseAt, usize)> {
         let mut hits = Vec::new();
         for i in 0..stems.len() {
@@ -655,21 +655,17 @@ impl Lexicon {
             };
             for (phrase, g) in list {
                 let rest = &stems[i..];
-                if lang == Lang::En {
-                    if rest.len() >= phrase.len()
-                        && phrase.iter().zip(rest).all(|(p, s)| p == s.as_ref())
-                    {
-                        hits.push((PhraseAt::new(i, phrase.len(), None), *g));
-                    }
-                    continue;
-                }
-                // Greedy: each word from here on takes a phrase word still open, or is the
-                // one word allowed between them.
+                // Greedy: each word from here on takes a phrase word still open (in English,
+                // the next one in order), or is the one word allowed among them.
                 let mut open: Vec<&str> = phrase.iter().map(String::as_str).collect();
                 let mut skip = None;
                 for (k, w) in rest.iter().enumerate() {
-                    if let Some(j) = open.iter().position(|p| *p == w.as_ref()) {
-                        open.swap_remove(j);
+                    let taken = match lang {
+                        Lang::Sv => open.iter().position(|p| *p == w.as_ref()),
+                        Lang::En => (open.first() == Some(&w.as_ref())).then_some(0),
+                    };
+                    if let Some(j) = taken {
+                        open.remove(j);
                         if open.is_empty() {
                             hits.push((PhraseAt::new(i, k + 1, skip), *g));
                             break;
@@ -1236,6 +1232,10 @@ mod tests {
         assert!(concepts("vatten i källaren och golvet bubblar", Lang::Sv).is_empty());
         assert_eq!(
             concepts("my mother needs a care home", Lang::En),
+            [concept_key(1)]
+        );
+        assert_eq!(
+            concepts("my mother needs a care or nursing home", Lang::En),
             [concept_key(1)]
         );
         assert!(concepts("my mother needs home care", Lang::En).is_empty());
