@@ -111,6 +111,10 @@ pub struct TopicsListArgs {
     /// Group every question again from scratch (topic ids and statuses are kept).
     #[arg(long)]
     pub regroup: bool,
+    /// Only topics with this status, e.g. covered or dismissed ones, which are otherwise not
+    /// listed once handled.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::topics::STATUSES))]
+    pub status: Option<String>,
     #[command(flatten)]
     pub faq: FaqArg,
 }
@@ -1104,6 +1108,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 theme: l.theme,
                 limit: l.limit,
                 regroup: l.regroup,
+                status: l.status.clone(),
             };
             let report = with_store(cfg, async |s, _| {
                 Ok(t::refresh(s, engine.clone(), &query).await?)
@@ -1179,6 +1184,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
                 theme: None,
                 limit: usize::MAX,
                 regroup: false,
+                status: None,
             };
             let (report, settings) = with_store(cfg, async |s, settings| {
                 Ok((

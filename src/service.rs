@@ -352,6 +352,7 @@ impl Service {
                 theme: None,
                 limit: 20,
                 regroup: false,
+                status: None,
             })
             .await?;
         Ok(topics::digest::Digest {

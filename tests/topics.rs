@@ -221,6 +221,16 @@ fn questions_become_ranked_topics_with_stable_ids_status_and_drafts() {
             .iter()
             .all(|t| t["id"].as_i64().unwrap().to_string() != fire_id)
     );
+    // Out of the default list once handled, but listed by its status.
+    let r = env.report(&["--status", "covered", "--min-size", "1"]);
+    let ids: Vec<String> = r["open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, [fire_id.clone()], "{r:#}");
+    assert!(env.run(&["topics", "--status", "klar"]).status.code() == Some(2));
 
     // Unknown ids and statuses are refused, clearly.
     let out = env.run(&["topics", "mark", "999999", "planned"]);
@@ -364,6 +374,7 @@ fn all(regroup: bool) -> Query {
         theme: None,
         limit: usize::MAX,
         regroup,
+        status: None,
     }
 }
 

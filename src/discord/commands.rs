@@ -431,6 +431,7 @@ async fn amnen(
         theme: None,
         limit: 5,
         regroup: false,
+        status: None,
     };
     let report = ctx.data().service.topics(&query).await;
     ctx.send(staff_view(report, "topics", render::topics))

@@ -788,6 +788,7 @@ async fn staff_topics(
         theme: q.theme,
         limit: q.limit.unwrap_or(50).clamp(1, 500),
         regroup: false,
+        status: None,
     };
     let report = s.service.topics(&query).await.map_err(unavailable)?;
     Ok(Json(report).into_response())

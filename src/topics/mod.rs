@@ -149,6 +149,9 @@ pub struct Query {
     pub theme: Option<String>,
     pub limit: usize,
     pub regroup: bool,
+    /// Only topics with this status (any of [`STATUSES`]), listed as open ones are: a
+    /// covered or dismissed topic is otherwise out of sight once handled.
+    pub status: Option<String>,
 }
 
 /// The topics as staff see them: open ones ranked by demand, and covered ones that are
@@ -220,16 +223,20 @@ where
             .as_ref()
             .is_none_or(|th| t.theme.as_ref() == Some(th))
     };
+    let listed = |t: &&Topic| match &q.status {
+        Some(s) => t.status == *s,
+        None => t.status == "new" || t.status == "planned",
+    };
     let open: Vec<Topic> = all
         .iter()
-        .filter(|t| (t.status == "new" || t.status == "planned") && t.size >= q.min_size)
-        .filter(|t| in_theme(t))
+        .filter(listed)
+        .filter(|t| t.size >= q.min_size && in_theme(t))
         .take(q.limit)
         .cloned()
         .collect();
     let covered_but_asked: Vec<Topic> = all
         .iter()
-        .filter(|t| t.status == "covered" && t.since_covered > 0)
+        .filter(|t| q.status.is_none() && t.status == "covered" && t.since_covered > 0)
         .filter(|t| in_theme(t))
         .take(q.limit)
         .cloned()
