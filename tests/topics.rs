@@ -229,7 +229,7 @@ fn questions_become_ranked_topics_with_stable_ids_status_and_drafts() {
         .iter()
         .map(|t| t["id"].as_i64().unwrap().to_string())
         .collect();
-    assert_eq!(ids, [fire_id.clone()], "{r:#}");
+    assert_eq!(ids, std::slice::from_ref(&fire_id), "{r:#}");
     assert!(env.run(&["topics", "--status", "klar"]).status.code() == Some(2));
 
     // Unknown ids and statuses are refused, clearly.
