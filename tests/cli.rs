@@ -87,6 +87,7 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
     let b = d.join("snorojning/b.md").display().to_string();
     let c = d.join("snorojning/c.md").display().to_string();
     let e = d.join("snorojning/e.md").display().to_string();
+    let at = |rel: &str, rest: &str| format!("{}{rest}", d.join(rel).display());
     for expected in [
         format!("{a}:3: unknown entry field `alternate` (did you mean `alternates`?)"),
         // The reference's line, not the link's that has the same word.
@@ -97,29 +98,26 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         format!("{b}:2: phrasing \"Nar plogas  min gata\" is also on `snorojning/a`"),
         format!("{c}:2: broken front matter: invalid array; expected"),
         format!("{e}:4: the answer is 5000 characters; Discord shows at most 4096"),
-        format!(
-            "{}: theme folder `bygglov` has no _theme.toml",
-            d.join("bygglov").display()
+        at("bygglov", ": theme folder `bygglov` has no _theme.toml"),
+        at(
+            "snorojning/f.md",
+            ":3: phrasing \"SANDAR NI\" is repeated in this entry",
         ),
-        format!(
-            "{}:3: phrasing \"SANDAR NI\" is repeated in this entry",
-            d.join("snorojning/f.md").display()
+        at(
+            "snorojning/f.md",
+            ":3: phrasing \"sandning\\tcykelväg\" holds a control character",
         ),
-        format!(
-            "{}:3: phrasing \"sandning\\tcykelväg\" holds a control character",
-            d.join("snorojning/f.md").display()
+        at(
+            "snorojning/g.markdown",
+            ": not read: an entry's file name ends in `.md`",
         ),
-        format!(
-            "{}: not read: an entry's file name ends in `.md`",
-            d.join("snorojning/g.markdown").display()
+        at(
+            "snorojning/h.MD",
+            ": not read: an entry's file name ends in `.md`",
         ),
-        format!(
-            "{}: not read: an entry's file name ends in `.md`",
-            d.join("snorojning/h.MD").display()
-        ),
-        format!(
-            "{}: episode `ep`: theme `snoroj` is not a theme folder",
-            d.join("episodes.toml").display()
+        at(
+            "episodes.toml",
+            ": episode `ep`: theme `snoroj` is not a theme folder",
         ),
     ] {
         assert!(text.contains(&expected), "missing `{expected}` in:\n{text}");
@@ -482,15 +480,7 @@ fn kommunbot_in(data: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
 fn ask_links_the_episodes_a_sync_stored_as_the_service_does() {
     let data = tempfile::tempdir().unwrap();
     let feed = data.path().join("feed.xml");
-    std::fs::write(
-        &feed,
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Kommuncenterpodden</title>\
-         <item><title>Friggebod och förråd utan bygglov</title><guid>frigg-1</guid>\
-         <link>https://example.se/friggebod</link>\
-         <description>02:10 Friggebod, förråd och bygglov: hur stort får man bygga?</description>\
-         </item></channel></rss>",
-    )
-    .unwrap();
+    std::fs::write(&feed, include_str!("data/friggebod-feed.xml")).unwrap();
     let q = "Behöver jag bygglov för en friggebod?";
     let episode = |out: &Output| -> Value {
         assert!(

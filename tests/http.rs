@@ -68,6 +68,25 @@ async fn get_text(s: &Service, path: &str) -> String {
 }
 
 /// Asks a question over the API, as the web chat does.
+/// Runs a CLI command as a guide would beside the running service: its configuration, data
+/// folder and FAQ. Fails the test if the command does.
+fn cli_beside(s: &Service, args: &[&str]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kommunbot"))
+        .arg("--config")
+        .arg(s.data.path().join("kommunbot.toml"))
+        .args(args)
+        .env("KOMMUNBOT_DATA", s.data.path())
+        .env("KOMMUNBOT_FAQ", s.faq.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 async fn ask_http(s: &Service, question: &str) -> (StatusCode, Value) {
     post(s, "/api/v1/ask", json!({ "question": question })).await
 }
@@ -463,32 +482,9 @@ async fn sighup_also_reads_the_episodes_a_cli_sync_stored() {
     let (_, v) = ask_http(&s, question).await;
     assert_eq!(v["episode"], Value::Null, "{v}");
     let feed = s.data.path().join("feed.xml");
-    std::fs::write(
-        &feed,
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Kommuncenterpodden</title>\
-         <item><title>Friggebod och förråd utan bygglov</title><guid>frigg-1</guid>\
-         <link>https://example.se/friggebod</link>\
-         <description>02:10 Friggebod, förråd och bygglov: hur stort får man bygga?</description>\
-         </item></channel></rss>",
-    )
-    .unwrap();
+    std::fs::write(&feed, include_str!("data/friggebod-feed.xml")).unwrap();
     // A guide syncs by hand, beside the running service and its database.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kommunbot"))
-        .args([
-            "--config",
-            s.data.path().join("kommunbot.toml").to_str().unwrap(),
-        ])
-        .args(["episodes", "sync", "--feed", feed.to_str().unwrap()])
-        .env("KOMMUNBOT_DATA", s.data.path())
-        .env("KOMMUNBOT_FAQ", s.faq.path())
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_beside(&s, &["episodes", "sync", "--feed", feed.to_str().unwrap()]);
     s.signal("HUP");
     let mut episode = Value::Null;
     for _ in 0..200 {
@@ -705,18 +701,7 @@ async fn topics_and_suggestions_close_the_loop_from_citizen_to_faq() {
     let id = list[0]["id"].as_str().unwrap().to_owned();
 
     // A guide accepts it: the entry's file gets the phrasing and the bot answers with it.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kommunbot"))
-        .args(["suggestions", "accept", &id])
-        .env("KOMMUNBOT_FAQ", s.faq.path())
-        .env("KOMMUNBOT_DATA", s.data.path())
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_beside(&s, &["suggestions", "accept", &id]);
     let file =
         std::fs::read_to_string(s.faq.path().join("snorojning/var-far-jag-lagga-sno.md")).unwrap();
     assert!(file.contains(phrasing), "{file}");
