@@ -918,6 +918,20 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
             d.source.display()
         );
     }
+    // A reminder, not a problem: the entry is still served. (Dates are YYYY-MM-DD, so
+    // they compare as text.)
+    let today = crate::logview::today();
+    for e in faq
+        .entries
+        .iter()
+        .filter(|e| e.review_by.as_ref().is_some_and(|r| *r < today))
+    {
+        outln!(
+            "{}: note: to be reviewed by {}, which has passed",
+            e.source.display(),
+            e.review_by.as_deref().unwrap_or_default()
+        );
+    }
     if diags.is_empty() {
         let n =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });

@@ -156,6 +156,19 @@ fn check_summarises_a_clean_corpus_in_one_line() {
         text.starts_with("ok: 1 theme, 1 entry (0 drafts), 1 episode"),
         "{text}"
     );
+    // A review date that has passed: a note, and still clean.
+    write(
+        d,
+        "snorojning/b.md",
+        "+++\nquestion = \"Sandar ni gångvägar?\"\nreview_by = 2020-01-01\n+++\nJa.\n",
+    );
+    let out = kommunbot(&["check", d.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("b.md: note: to be reviewed by 2020-01-01, which has passed"),
+        "{text}"
+    );
     // An empty folder serves nothing: a problem. No folder at all: the command fails.
     let empty = tempfile::tempdir().unwrap();
     let out = kommunbot(&["check", empty.path().to_str().unwrap()]);
