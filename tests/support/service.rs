@@ -162,7 +162,12 @@ impl Service {
         assert!(status.success(), "exit {status:?}; log:\n{}", self.log());
         let url = format!("sqlite://{}/kommunbot.db", self.data.path().display());
         let store = Store::open(&url).await.unwrap();
-        let rows = store.list(&Filter::default()).await.unwrap();
+        // Every row: the list's default limit (1,000) is less than a load test writes.
+        let all = Filter {
+            limit: Some(i64::MAX),
+            ..Filter::default()
+        };
+        let rows = store.list(&all).await.unwrap();
         store.close().await;
         rows
     }
