@@ -93,8 +93,10 @@ pub struct HttpSettings {
     /// Reverse proxies whose `X-Forwarded-For` names the client: behind one, every citizen
     /// would otherwise share the proxy's address and its rate limit.
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    /// How long a client may take to send a request's headers, and then its body: a slow
-    /// client ("slowloris") must not hold a connection open for as long as it likes.
+    /// How long a client may take to send a request's headers, then its body, and to take
+    /// its answer: a slow client ("slowloris") must not hold a connection open for as long
+    /// as it likes. Also how long an idle keep-alive connection stays open: longer than a
+    /// reverse proxy's own idle timeout (nginx: 60 s), so the proxy is the one to close.
     pub request_timeout: Duration,
 }
 
@@ -541,7 +543,7 @@ impl Config {
             "http.request_timeout_seconds",
             None,
             file.http.request_timeout_seconds,
-            10,
+            75,
             "must be a whole number of seconds, at least 1",
         );
         let mut trusted_proxies = Vec::new();

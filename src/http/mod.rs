@@ -213,14 +213,26 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let app = router(service, settings);
+    let limit = settings.request_timeout;
+    let shutdown_loop = shutdown.clone();
     // Every connection holds a receiver; the stop waits until the last one is dropped.
     let (open_tx, open_rx) = watch::channel(());
-    let accepting = async {
+    let accepting = async move {
         loop {
             let (stream, peer) = tokio::select! {
-                () = stopped(shutdown.clone()) => break,
+                () = stopped(shutdown_loop.clone()) => break,
                 accepted = listener.accept() => match accepted {
                     Ok(c) => c,
+                    // One client's connection went wrong before it was accepted.
+                    Err(e) if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionAborted
+                            | std::io::ErrorKind::ConnectionReset
+                            | std::io::ErrorKind::ConnectionRefused
+                    ) => {
+                        tracing::debug!(error = %e, "http: a connection ended before it was accepted");
+                        continue;
+                    }
                     Err(e) => {
                         // Out of file descriptors, say: wait for some to close, don't spin.
                         tracing::warn!(error = %e, "http: accepting a connection failed");
@@ -233,10 +245,12 @@ pub async fn serve(
                 stream,
                 peer,
                 app.clone(),
-                settings.request_timeout,
-                (shutdown.clone(), open_rx.clone()),
+                limit,
+                (shutdown_loop.clone(), open_rx.clone()),
             ));
         }
+        // New connections are refused from now on, not left waiting in the backlog.
+        drop(listener);
         drop(open_rx);
         open_tx.closed().await;
     };
@@ -256,6 +270,84 @@ pub async fn serve(
     Ok(())
 }
 
+/// A connection whose writes fail once they have made no progress for `limit`.
+struct WriteDeadline {
+    inner: tokio::net::TcpStream,
+    limit: Duration,
+    stalled: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl WriteDeadline {
+    fn new(inner: tokio::net::TcpStream, limit: Duration) -> Self {
+        Self {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// `Pending` from a write: start the clock (once), and fail when it has run out.
+    fn check<T>(
+        &mut self,
+        polled: std::task::Poll<std::io::Result<T>>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<T>> {
+        use std::task::Poll;
+        if polled.is_ready() {
+            self.stalled = None;
+            return polled;
+        }
+        let limit = self.limit;
+        let timer = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for WriteDeadline {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for WriteDeadline {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.check(polled, cx)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_flush(cx);
+        self.check(polled, cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.check(polled, cx)
+    }
+}
+
 /// Returns once `shutdown` turns true (or its sender is gone).
 async fn stopped(mut shutdown: watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|s| *s).await;
@@ -269,29 +361,52 @@ async fn connection(
     limit: Duration,
     (shutdown, _open): (watch::Receiver<bool>, watch::Receiver<()>),
 ) {
+    use http_body_util::BodyExt;
     use tower::ServiceExt;
     let _ = stream.set_nodelay(true);
-    let service = hyper::service::service_fn(move |mut req: axum::http::Request<_>| {
-        req.extensions_mut().insert(ConnectInfo(peer));
-        // The headers are in; the body, read by the handler, gets as long again.
-        let answered =
-            tokio::time::timeout(limit, app.clone().oneshot(req.map(axum::body::Body::new)));
+    let service = hyper::service::service_fn(move |req: axum::http::Request<_>| {
+        let app = app.clone();
         async move {
-            Ok::<_, std::convert::Infallible>(match answered.await {
-                Ok(Ok(response)) => response,
-                Ok(Err(never)) => match never {},
-                Err(_) => ApiError::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    format!("the request was not complete within {} s", limit.as_secs()),
-                )
-                .into_response(),
-            })
+            // The headers are in; the body gets as long again. It is read here, whole (at
+            // most MAX_BODY), so that the deadline is the client's and not a handler's.
+            let (mut parts, body) = req.into_parts();
+            let read = http_body_util::Limited::new(body, MAX_BODY).collect();
+            let body = match tokio::time::timeout(limit, read).await {
+                Ok(Ok(b)) => b.to_bytes(),
+                Ok(Err(e)) => {
+                    let (status, what) = if e.is::<http_body_util::LengthLimitError>() {
+                        (
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "the body is over 64 KiB".to_owned(),
+                        )
+                    } else {
+                        (
+                            StatusCode::BAD_REQUEST,
+                            format!("cannot read the body: {e}"),
+                        )
+                    };
+                    return Ok(ApiError::new(status, what).into_response());
+                }
+                Err(_) => {
+                    return Ok(ApiError::new(
+                        StatusCode::REQUEST_TIMEOUT,
+                        format!("the request was not complete within {} s", limit.as_secs()),
+                    )
+                    .into_response());
+                }
+            };
+            parts.extensions.insert(ConnectInfo(peer));
+            let req = axum::http::Request::from_parts(parts, axum::body::Body::from(body));
+            app.oneshot(req).await
         }
     });
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(limit);
-    let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    // A client that sends requests but never reads the answers stalls our writes: it is cut
+    // off after as long, as one that stops sending is.
+    let io = WriteDeadline::new(stream, limit);
+    let conn = http.serve_connection(hyper_util::rt::TokioIo::new(io), service);
     tokio::pin!(conn);
     tokio::select! {
         served = conn.as_mut() => {
