@@ -604,7 +604,14 @@ async fn open_store(settings: &Settings) -> Result<Store> {
 fn synced_episodes(settings: &Settings) -> Vec<crate::podcast::FeedEpisode> {
     let read = runtime().and_then(|rt| {
         rt.block_on(async {
-            let store = Store::open(&settings.database_url).await?;
+            // A database that is down must not hold up the answer for its connect timeout.
+            let open = tokio::time::timeout(
+                std::time::Duration::from_secs(2),
+                Store::open(&settings.database_url),
+            );
+            let store = open
+                .await
+                .context("the database did not answer within 2 s")??;
             let episodes = store.episodes().await;
             store.close().await;
             Ok(episodes?)

@@ -266,14 +266,11 @@ fn unknown_keys(file_name: &str, text: &str) -> Vec<ConfigError> {
         return Vec::new();
     };
     let lines: Vec<&str> = text.lines().collect();
+    // `[name]`, maybe with a comment after it.
     let header = |s: &str| {
         lines.iter().position(|l| {
-            l.trim()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .trim()
-                == s
-                && l.trim().starts_with('[')
+            let l = l.split('#').next().unwrap_or_default().trim();
+            l.starts_with('[') && l.trim_start_matches('[').trim_end_matches(']').trim() == s
         })
     };
     let at = |line: Option<usize>| match line {
@@ -821,8 +818,7 @@ mod tests {
 
     #[test]
     fn every_unknown_key_and_section_is_named_at_once() {
-        let text =
-            "[faq]\nanswer_mod = \"cautious\"\n[http]\nadress = \"127.0.0.1:1\"\n[bogus]\nx = 1\n";
+        let text = "[faq] # svar\nanswer_mod = \"cautious\"\n[http]\nadress = \"127.0.0.1:1\"\n[bogus]\nx = 1\n";
         let errs = cfg(text, &[]).unwrap_err().0;
         let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
         assert_eq!(errs.len(), 3, "{text:#?}");

@@ -180,7 +180,7 @@ async fn topics_and_phrasing(store: &Store) {
     let r3 = record("vad kostar bygglovet", "3", &answered());
     let r4 = record("priset för lovet", "4", &suggest);
     // A bare mention in Discord: nothing asked, so no topic.
-    let blank = record("  ", "5", &none);
+    let blank = record(" \t\n ", "5", &none);
     store
         .insert(&[r1.clone(), r2.clone(), r3.clone(), r4.clone(), blank])
         .await

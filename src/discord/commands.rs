@@ -220,7 +220,9 @@ async fn faq_ladda_om(ctx: Ctx<'_>) -> Result<(), Error> {
     // Reading files and building the index: off the async workers.
     let svc = service.clone();
     let reloaded = tokio::task::spawn_blocking(move || svc.reload()).await?;
-    service.refresh_episodes().await;
+    // The synced episodes too, but not before the reply: Discord waits 3 s at most.
+    let svc = service.clone();
+    tokio::spawn(async move { svc.refresh_episodes().await });
     let text = match reloaded {
         Ok(live) => {
             service

@@ -170,10 +170,14 @@ fn render_over(on_disk: &str, draft: &EntryDraft, base: &Entry, today: &str) -> 
     } else {
         "\n"
     };
-    Some(format!(
-        "+++\n{front}{newline}+++\n{}\n",
-        draft.answer.trim()
-    ))
+    let text = format!("+++\n{front}{newline}+++\n{}\n", draft.answer.trim());
+    // A file saved on Windows stays in its line endings throughout, not mixed line by line.
+    let text = text.replace("\r\n", "\n");
+    Some(if on_disk.contains("\r\n") {
+        text.replace('\n', "\r\n")
+    } else {
+        text
+    })
 }
 
 /// A new entry's text (or an edit's whose file has no front matter to edit): front matter in
@@ -559,6 +563,30 @@ mod tests {
         );
         let faq = load_strict(d.path()).unwrap();
         assert_eq!(faq.entry(&id).unwrap().alternates, ["plogning min gata"]);
+    }
+
+    #[test]
+    fn a_windows_file_keeps_its_line_endings() {
+        let d = faq_dir();
+        let path = d.path().join("snorojning/nar-plogas-min-gata.md");
+        fs::write(
+            &path,
+            "+++\r\n# Ansvarig: gatuenheten\r\nquestion = \"När plogas min gata?\"\r\n+++\r\nFörst.\r\n",
+        )
+        .unwrap();
+        let faq = load_strict(d.path()).unwrap();
+        let edit = Edit::Update {
+            id: "snorojning/nar-plogas-min-gata".into(),
+            draft: draft("snorojning", "När plogas min gata?", "Huvudgator först."),
+        };
+        save(d.path(), &faq, &edit, "2026-11-24").unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# Ansvarig: gatuenheten\r\n"), "{text:?}");
+        assert_eq!(
+            text.matches('\n').count(),
+            text.matches("\r\n").count(),
+            "{text:?}"
+        );
     }
 
     #[test]

@@ -157,7 +157,8 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
     for path in files {
         let fname = file_name(&path);
         let lower = fname.to_ascii_lowercase();
-        if lower == "readme.md" || fname.starts_with('.') {
+        // A guide's notes beside the entries, in any spelling.
+        if lower.starts_with("readme.") || fname.starts_with('.') {
             continue;
         }
         // What a guide meant as an entry but the loader would pass over without a word.

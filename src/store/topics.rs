@@ -87,7 +87,7 @@ impl Store {
              (SELECT t.topic_id FROM topic_questions t JOIN topics tp ON tp.id = t.topic_id \
               WHERE t.question_id = q.record_id) \
              FROM questions q \
-             WHERE q.asked_at >= $1 AND TRIM(q.text) <> '' AND (q.outcome = 'no_answer' \
+             WHERE q.asked_at >= $1 AND (q.outcome = 'no_answer' \
              OR (q.outcome = 'suggested' AND NOT EXISTS (SELECT 1 FROM feedback c \
                  WHERE c.question_id = q.record_id AND c.kind = 'chosen')) \
              OR EXISTS (SELECT 1 FROM feedback f \
@@ -97,7 +97,7 @@ impl Store {
         .bind(since_ms)
         .fetch_all(&self.pool)
         .await?;
-        map_rows(&rows, |r| {
+        let mut questions = map_rows(&rows, |r| {
             Ok(ReviewQuestion {
                 record_id: r.try_get(0)?,
                 asked_at: r.try_get(1)?,
@@ -106,7 +106,11 @@ impl Store {
                 theme: r.try_get(4)?,
                 topic_id: r.try_get(5)?,
             })
-        })
+        })?;
+        // A bare mention asks nothing (whitespace of any kind, which SQL's TRIM does not
+        // all know): no topic.
+        questions.retain(|q| !q.text.trim().is_empty());
+        Ok(questions)
     }
 
     /// Every topic that holds a question, oldest first. A topic without questions is never

@@ -68,12 +68,13 @@ pub fn suggestions(
         }
         // Only an entry the engine connects to the wording at all: "Menade du…?" offers the
         // best candidates, so a pick of anything else did not come from that list (a
-        // hand-made feedback request, an entry since rewritten).
-        if !engine
-            .explain(&text)
-            .candidates
-            .iter()
-            .any(|c| c.entry.as_str() == e.entry_id)
+        // hand-made feedback request, an entry since rewritten). Asked once per suggestion.
+        if !by_id.contains_key(&id)
+            && !engine
+                .explain(&text)
+                .candidates
+                .iter()
+                .any(|c| c.entry.as_str() == e.entry_id)
         {
             continue;
         }
