@@ -641,11 +641,12 @@ impl Lexicon {
     }
 
     /// Where multi-word glossary phrases occur in a run of stems: (first word, length,
-    /// concept group). A phrase's words may have one other word among them, and a Swedish
-    /// phrase's words may come in any order: Swedish puts the verb second, so the glossary's
-    /// "vatten bubblar upp" is also written "det bubblar upp vatten", or "det bubblar plötsligt
-    /// upp vatten". English keeps its order: "home care" is not a "care home". (Two words
-    /// among them cost false answers on the written sets.)
+    /// concept group). A Swedish phrase's words may come in any order, with one other word
+    /// among them: Swedish puts the verb second, so the glossary's "vatten bubblar upp" is
+    /// also written "det bubblar upp vatten", or "det bubblar plötsligt upp vatten". (Two
+    /// words among them cost false answers on the written sets.) An English phrase is matched
+    /// as written: "home care" is not a "care home", and "care for my mother at home" is
+    /// neither (one word among them gained two questions on one set, but reads that so).
     fn phrase_hits<S: AsRef<str>>(&self, stems: &[S], lang: Lang) -> Vec<(PhraseAt, usize)> {
         let mut hits = Vec::new();
         for i in 0..stems.len() {
@@ -656,7 +657,8 @@ impl Lexicon {
             for (phrase, g) in list {
                 let rest = &stems[i..];
                 // Greedy: each word from here on takes a phrase word still open (in English,
-                // the next one in order), or is the one word allowed among them.
+                // the next one in order), or is the one word a Swedish phrase allows among
+                // them.
                 let mut open: Vec<&str> = phrase.iter().map(String::as_str).collect();
                 let mut skip = None;
                 for (k, w) in rest.iter().enumerate() {
@@ -670,7 +672,7 @@ impl Lexicon {
                             hits.push((PhraseAt::new(i, k + 1, skip), *g));
                             break;
                         }
-                    } else if skip.is_none() {
+                    } else if skip.is_none() && lang == Lang::Sv {
                         skip = Some(i + k);
                     } else {
                         break;
@@ -1234,10 +1236,7 @@ mod tests {
             concepts("my mother needs a care home", Lang::En),
             [concept_key(1)]
         );
-        assert_eq!(
-            concepts("my mother needs a care or nursing home", Lang::En),
-            [concept_key(1)]
-        );
+        assert!(concepts("I care for my mother at home", Lang::En).is_empty());
         assert!(concepts("my mother needs home care", Lang::En).is_empty());
     }
 
