@@ -698,16 +698,35 @@ fn log(a: LogArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         theme: a.theme,
         limit: Some(a.limit),
     };
-    let rows = with_store(cfg, async |s, _| Ok(s.list(&filter).await?))?;
+    let (rows, db) = with_store(cfg, async |s, settings| {
+        Ok((s.list(&filter).await?, settings.database_url.clone()))
+    })?;
     out!("{}", logview::questions(&rows, a.format));
+    if rows.is_empty() {
+        empty_log_hint(&db);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Nothing logged in the window: say which database that was, on stderr (the output stays
+/// what scripts read). A mistyped `DATABASE_URL` or data folder opens a new, empty log.
+fn empty_log_hint(database_url: &str) {
+    eprintln!(
+        "kommunbot: no questions in the question log at {} for that window",
+        store::redact_url(database_url)
+    );
 }
 
 fn stats(a: StatsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let since = since_ms(&a.since)?;
     let span = logview::parse_age(&a.since).map_err(anyhow::Error::msg)?;
-    let st = with_store(cfg, async |s, _| Ok(s.stats(since).await?))?;
+    let (st, db) = with_store(cfg, async |s, settings| {
+        Ok((s.stats(since).await?, settings.database_url.clone()))
+    })?;
     out!("{}", logview::stats(&st, span));
+    if st.total == 0 {
+        empty_log_hint(&db);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

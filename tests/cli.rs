@@ -326,6 +326,15 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
             .output()
             .unwrap()
     };
+    // Nothing logged yet: the output says so, and stderr which database that was.
+    let out = run(&["log"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("no questions in the question log at sqlite://")
+            && err.contains(&data.path().display().to_string()),
+        "{err}"
+    );
     let out = run(&["ask", "vad kostar bygglov? ring 070-174 06 05"]);
     assert!(out.status.success());
     let out = run(&["ask", "--no-log", "hemligt 19900101-9802"]);
