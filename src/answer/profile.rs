@@ -37,6 +37,13 @@ impl Engine {
                 }
             }
         }
+        // Words are matched folded ("bocker"); staff read them as the asker wrote them
+        // ("böcker") where the question has that very word.
+        let written: rustc_hash::FxHashMap<String, String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(|t| (super::fold(t), t.to_lowercase()))
+            .collect();
         words
             .into_iter()
             .filter(|w| !w.is_intent() && !w.terms.is_empty())
@@ -57,7 +64,7 @@ impl Engine {
                     })
                     .collect();
                 ProfileWord {
-                    text: w.text,
+                    text: written.get(&w.text).cloned().unwrap_or(w.text),
                     terms,
                 }
             })
@@ -70,5 +77,24 @@ impl Engine {
 impl AsRef<Engine> for Engine {
     fn as_ref(&self) -> &Engine {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_shown_as_the_asker_wrote_them() {
+        let (faq, diags) = crate::faq::load(std::path::Path::new("faq"));
+        assert!(diags.is_empty(), "{diags:?}");
+        let engine = Engine::new(&faq, crate::answer::Glossary::base()).unwrap();
+        let words: Vec<String> = engine
+            .profile("Hur länge får jag låna böckerna?")
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert!(words.contains(&"böckerna".to_owned()), "{words:?}");
+        assert!(!words.iter().any(|w| w == "bockerna"), "{words:?}");
     }
 }
