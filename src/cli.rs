@@ -1323,7 +1323,10 @@ fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             Some(SuggestionsCommand::Reject { id, .. }) => (id, false),
         };
         let Some(sug) = list.iter().find(|x| &x.id == id) else {
-            anyhow::bail!("no open suggestion `{id}`: run `kommunbot suggestions` to see the ids");
+            anyhow::bail!(
+                "no open suggestion `{id}` for the faq in {}: run `kommunbot suggestions` there to see the ids (a suggestion whose entry that faq lacks is not listed)",
+                dir.display()
+            );
         };
         let actor = cli_actor(settings)?;
         let saved = if accept {
