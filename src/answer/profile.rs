@@ -39,10 +39,11 @@ impl Engine {
         }
         // Words are matched folded ("bocker"); staff read them as the asker wrote them
         // ("böcker") where the question has that very word.
-        let written: rustc_hash::FxHashMap<String, String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .map(|t| (super::fold(t), t.to_lowercase()))
+        let a = &self.lexicon.analyzer;
+        let written: rustc_hash::FxHashMap<String, String> = a
+            .words(text)
+            .into_iter()
+            .zip(a.marked_words(text))
             .collect();
         words
             .into_iter()

@@ -236,6 +236,14 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
                         ),
                     });
                 }
+                // Twice in the same file: once is enough.
+                Some((_, other_file, _)) if *other_file == entry.source.as_path() => {
+                    diags.push(Diagnostic {
+                        file: entry.source.clone(),
+                        line,
+                        message: format!("phrasing \"{phrasing}\" is repeated in this entry"),
+                    });
+                }
                 Some(_) => {}
                 None => {
                     phrasings.insert(key, (&entry.id, &entry.source, line));
@@ -421,8 +429,7 @@ pub fn parse_entry(
         phrasings,
         episodes,
     };
-    // Each phrasing once, and each a line a citizen could type.
-    let mut seen: Vec<String> = Vec::new();
+    // Each phrasing a line a citizen could type (each once: see `cross_check`).
     for (p, line) in entry.phrasings().zip(&entry.lines.phrasings) {
         if p.chars().any(char::is_control) {
             r.at(
@@ -430,11 +437,6 @@ pub fn parse_entry(
                 format!("phrasing {p:?} holds a control character (a line break or tab?)"),
             );
         }
-        let key = phrasing_key(p);
-        if !key.is_empty() && seen.contains(&key) {
-            r.at(*line, format!("phrasing \"{p}\" is repeated in this entry"));
-        }
-        seen.push(key);
     }
     Some(entry)
 }

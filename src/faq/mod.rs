@@ -243,8 +243,6 @@ impl Faq {
     }
 }
 
-/// A short, stable hash (FNV-1a, 32 bits, 8 hex digits) for ids that must fit where a full
-/// entry id or phrasing does not (Discord custom ids, suggestion ids on a command line).
 /// A link citizens may be given: an absolute http(s) URL with a host. FAQ links must be
 /// (`check` says so); a feed's links that are not are dropped (a `javascript:` link would
 /// run in whatever shows it).
@@ -253,6 +251,8 @@ pub fn is_web_url(url: &str) -> bool {
         .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }
 
+/// A short, stable hash (FNV-1a, 32 bits, 8 hex digits) for ids that must fit where a full
+/// entry id or phrasing does not (Discord custom ids, suggestion ids on a command line).
 pub fn short_hash(text: &str) -> String {
     let mut h: u32 = 0x811c_9dc5;
     for b in text.bytes() {
