@@ -93,20 +93,10 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
-/// The file's text. A change to an entry (`base`, with its file's text as on disk) edits that
-/// front matter in place: the form's fields (question, alternates, draft), `updated` set to
-/// `today`, and the rest — keywords, links, owner, the guide's comments and line breaks —
-/// as the guide wrote it. A new entry gets front matter in a fixed order.
-pub fn render(draft: &EntryDraft, base: Option<(&Entry, &str)>, today: &str) -> String {
-    if let Some((b, on_disk)) = base
-        && let Some(text) = render_over(on_disk, draft, b, today)
-    {
-        return text;
-    }
-    render_anew(draft, base.map(|(b, _)| b), today)
-}
-
-/// See [`render`]; `None` when the text on disk has no front matter to edit.
+/// A changed entry's text: its front matter as on disk (`on_disk`), edited in place — the
+/// form's fields (question, alternates, draft), `updated` set to `today`, and the rest
+/// (keywords, links, owner, the guide's comments and line breaks) as the guide wrote it.
+/// `None` when the text has no front matter to edit.
 fn render_over(on_disk: &str, draft: &EntryDraft, base: &Entry, today: &str) -> Option<String> {
     use toml_edit::{Array, DocumentMut, Value};
     let (front, _, _) = load::split_front_matter(on_disk).ok()?;
@@ -180,64 +170,18 @@ fn render_over(on_disk: &str, draft: &EntryDraft, base: &Entry, today: &str) -> 
     })
 }
 
-/// A new entry's text (or an edit's whose file has no front matter to edit): front matter in
-/// a fixed order, then the answer. Fields the form does not show (keywords, links, episodes,
-/// owner…) are kept from `base`; `updated` becomes `today`.
-fn render_anew(draft: &EntryDraft, base: Option<&Entry>, today: &str) -> String {
+/// A new entry's text: front matter in a fixed order, then the answer.
+fn render_new(draft: &EntryDraft, today: &str) -> String {
     let mut out = String::from("+++\n");
     let mut line = |key: &str, v: Value| out.push_str(&format!("{key} = {v}\n"));
-    let strings = |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
     line("question", Value::from(draft.question.trim()));
     if !draft.alternates.is_empty() {
-        line("alternates", strings(&draft.alternates));
-    }
-    if let Some(b) = base {
-        if !b.alternates_en.is_empty() {
-            line("alternates_en", strings(&b.alternates_en));
-        }
-        if !b.keywords.is_empty() {
-            line("keywords", strings(&b.keywords));
-        }
-        if !b.episodes.is_empty() {
-            let eps = b
-                .episodes
-                .iter()
-                .map(|e| {
-                    let mut t = toml::Table::new();
-                    t.insert("id".into(), Value::from(e.id.as_str()));
-                    if let Some(at) = e.at {
-                        t.insert("at".into(), Value::from(at.to_string()));
-                    }
-                    Value::Table(t)
-                })
-                .collect();
-            line("episodes", Value::Array(eps));
-        }
-        if !b.links.is_empty() {
-            let links = b
-                .links
-                .iter()
-                .map(|l| {
-                    let mut t = toml::Table::new();
-                    t.insert("title".into(), Value::from(l.title.as_str()));
-                    t.insert("url".into(), Value::from(l.url.as_str()));
-                    Value::Table(t)
-                })
-                .collect();
-            line("links", Value::Array(links));
-        }
+        let strings = draft.alternates.iter().map(|s| Value::from(s.as_str()));
+        line("alternates", Value::Array(strings.collect()));
     }
     // Dates stay bare TOML dates, as guides write them.
     out.push_str(&format!("updated = {today}\n"));
-    if let Some(b) = base {
-        if let Some(owner) = &b.owner {
-            out.push_str(&format!("owner = {}\n", Value::from(owner.as_str())));
-        }
-        if let Some(r) = &b.review_by {
-            out.push_str(&format!("review_by = {r}\n"));
-        }
-    }
-    if draft.draft || base.is_some_and(|b| b.draft) {
+    if draft.draft {
         out.push_str("draft = true\n");
     }
     out.push_str("+++\n");
@@ -248,8 +192,8 @@ fn render_anew(draft: &EntryDraft, base: Option<&Entry>, today: &str) -> String 
 
 /// An edit is made to the entry as served. A guide may since have changed its file by hand
 /// (a work in progress the watcher refused, or an edit not yet picked up): writing the served
-/// version plus the change over it would lose their work without a word.
-/// Returns the file's text on disk.
+/// version plus the change over it would lose their work without a word. Returns the file's
+/// text as it is on disk.
 fn unchanged_on_disk(served: &Entry) -> Result<String, EditError> {
     let changed = || EditError::ChangedOnDisk {
         path: served.source.display().to_string(),
@@ -303,8 +247,16 @@ pub fn save(dir: &Path, faq: &Faq, edit: &Edit, today: &str) -> Result<Saved, Ed
     let old_rel = base
         .map(|b| PathBuf::from(b.theme.as_str()).join(format!("{stem}.md")))
         .filter(|old| old != &rel);
-    let on_disk = base.map(unchanged_on_disk).transpose()?;
-    let text = render(draft, base.zip(on_disk.as_deref()), today);
+    let text = match base {
+        Some(b) => {
+            let on_disk = unchanged_on_disk(b)?;
+            // It parsed as the served entry, so its front matter can be edited.
+            render_over(&on_disk, draft, b, today).ok_or_else(|| EditError::ChangedOnDisk {
+                path: b.source.display().to_string(),
+            })?
+        }
+        None => render_new(draft, today),
+    };
     // A move to another theme keeps the file name: it must not land on another entry's file.
     if old_rel.is_some() && dir.join(&rel).exists() {
         return Err(EditError::Taken {
