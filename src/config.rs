@@ -278,11 +278,8 @@ fn unknown_keys(file_name: &str, text: &str) -> Vec<ConfigError> {
         None => file_name.to_owned(),
     };
     let closest = |name: &str, known: &[&str]| {
-        known
-            .iter()
-            .filter_map(|k| crate::answer::edit_distance(name, k, 2).map(|d| (d, *k)))
-            .min()
-            .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        crate::answer::closest(name, known, 2)
+            .map(|k| format!(" (did you mean `{k}`?)"))
             .unwrap_or_default()
     };
     let sections: Vec<&str> = KEYS.iter().map(|(s, _)| *s).collect();

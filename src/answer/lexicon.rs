@@ -1096,6 +1096,16 @@ fn deletions(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The name of `known` nearest to `name` within `max` edits: what a typo most likely meant
+/// ("alternate" → "alternates"), for a "did you mean" in an error.
+pub fn closest<'a>(name: &str, known: &[&'a str], max: usize) -> Option<&'a str> {
+    known
+        .iter()
+        .filter_map(|k| edit_distance(name, k, max).map(|d| (d, *k)))
+        .min()
+        .map(|(_, k)| k)
+}
+
 /// Optimal string alignment distance, or `None` when it exceeds `max` (cheap early exit).
 pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();

@@ -25,8 +25,8 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::faq::{EntryId, Faq, ThemeId};
 
 pub use glossary::{BASE as BASE_GLOSSARY, Glossary, GlossaryError};
-pub use lexicon::edit_distance;
 use lexicon::{IndexedTerm, Indexer, Lexicon, TermKey, Via, Word};
+pub use lexicon::{closest, edit_distance};
 pub use profile::ProfileWord;
 pub use text::{Analyzer, Lang, fold};
 

@@ -635,7 +635,7 @@ fn unknown_keys(
 ) {
     for key in table.keys() {
         if !known.contains(&key.as_str()) {
-            let hint = closest(key, known)
+            let hint = crate::answer::closest(key, known, 3)
                 .map(|k| format!(" (did you mean `{k}`?)"))
                 .unwrap_or_default();
             r.at(
@@ -647,15 +647,6 @@ fn unknown_keys(
             );
         }
     }
-}
-
-fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (crate::answer::edit_distance(key, k, 3), *k))
-        .filter_map(|(d, k)| d.map(|d| (d, k)))
-        .min()
-        .map(|(_, k)| k)
 }
 
 fn strings(
