@@ -89,6 +89,15 @@ fn client_address(trusted_proxies: &[IpAddr], peer: IpAddr, headers: &HeaderMap)
         .unwrap_or(peer)
 }
 
+/// A body over [`MAX_BODY`], however it was found out: while the accept loop reads it, or
+/// by the router's own limit (`router()` also serves without that loop).
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the body is larger than {MAX_BODY} bytes"),
+    )
+}
+
 /// A JSON error with its status.
 #[derive(Debug)]
 pub struct ApiError {
@@ -136,10 +145,7 @@ impl From<JsonRejection> for ApiError {
                         .replace("struct FeedbackRequest", "an object")
                 ),
             ),
-            JsonRejection::BytesRejection(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is larger than {MAX_BODY} bytes"),
-            ),
+            JsonRejection::BytesRejection(_) => return too_large(),
             _ => (r.status(), r.body_text()),
         };
         Self::new(status, message)
@@ -374,18 +380,15 @@ async fn connection(
             let body = match tokio::time::timeout(limit, read).await {
                 Ok(Ok(b)) => b.to_bytes(),
                 Ok(Err(e)) => {
-                    let (status, what) = if e.is::<http_body_util::LengthLimitError>() {
-                        (
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "the body is over 64 KiB".to_owned(),
-                        )
+                    let refused = if e.is::<http_body_util::LengthLimitError>() {
+                        too_large()
                     } else {
-                        (
+                        ApiError::new(
                             StatusCode::BAD_REQUEST,
                             format!("cannot read the body: {e}"),
                         )
                     };
-                    return Ok(ApiError::new(status, what).into_response());
+                    return Ok(refused.into_response());
                 }
                 Err(_) => {
                     return Ok(ApiError::new(
