@@ -248,9 +248,9 @@ pub struct LogArgs {
     /// Only questions newer than this (e.g. 7d, 12h, 4w).
     #[arg(long, default_value = "7d")]
     pub since: String,
-    /// Only this outcome.
-    #[arg(long, value_enum)]
-    pub outcome: Option<OutcomeArg>,
+    /// Only this outcome: answered, suggested or no_answer (also no-answer).
+    #[arg(long)]
+    pub outcome: Option<store::Met>,
     /// Only this theme id.
     #[arg(long)]
     pub theme: Option<String>,
@@ -259,15 +259,6 @@ pub struct LogArgs {
     /// At most this many rows.
     #[arg(long, default_value_t = 1000)]
     pub limit: i64,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum OutcomeArg {
-    Answered,
-    Suggested,
-    /// Also as `log` prints it.
-    #[value(alias = "no_answer")]
-    NoAnswer,
 }
 
 #[derive(Debug, Args)]
@@ -687,14 +678,7 @@ fn since_ms(age: &str) -> Result<i64> {
 fn log(a: LogArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let filter = store::Filter {
         since_ms: Some(since_ms(&a.since)?),
-        outcome: a.outcome.map(|o| {
-            match o {
-                OutcomeArg::Answered => "answered",
-                OutcomeArg::Suggested => "suggested",
-                OutcomeArg::NoAnswer => "no_answer",
-            }
-            .to_owned()
-        }),
+        outcome: a.outcome,
         theme: a.theme,
         limit: Some(a.limit),
     };

@@ -74,7 +74,7 @@ async fn filters_stats_and_feedback(store: &Store) {
     assert!(!store.feedback(&orphan).await.unwrap());
     let only_none = store
         .list(&Filter {
-            outcome: Some("no_answer".into()),
+            outcome: Some(kommunbot::store::Met::NoAnswer),
             ..Filter::default()
         })
         .await

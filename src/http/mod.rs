@@ -842,17 +842,13 @@ async fn staff_log(
     q: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = staff_query(&s, &headers, q)?;
-    // The CLI's spelling ("no-answer") is accepted too; anything else would list nothing.
+    // An unknown spelling is refused: it would list nothing.
     let outcome = match q.outcome.as_deref() {
         None | Some("") => None,
-        Some(o @ ("answered" | "suggested" | "no_answer")) => Some(o.to_owned()),
-        Some("no-answer") => Some("no_answer".to_owned()),
-        Some(other) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("unknown outcome `{other}`: use answered, suggested or no_answer"),
-            ));
-        }
+        Some(o) => Some(
+            o.parse::<crate::store::Met>()
+                .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?,
+        ),
     };
     let filter = Filter {
         since_ms: Some(since(&q.since)?),

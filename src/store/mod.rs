@@ -187,21 +187,18 @@ impl Record {
         use crate::answer::Outcome;
         // Control characters go before redaction, so none can split a number to hide it.
         let red = privacy::redact(&printable(raw_question));
-        let (outcome_s, entry_id, confidence, theme) = match outcome {
+        let (entry_id, confidence, theme) = match outcome {
             Outcome::Answer { entry, confidence } => (
-                "answered",
                 Some(entry.to_string()),
                 Some(f64::from(*confidence)),
                 Some(entry.theme().to_owned()),
             ),
             Outcome::Suggest { entries } => (
-                "suggested",
                 entries.first().map(|(e, _)| e.to_string()),
                 entries.first().map(|(_, c)| f64::from(*c)),
                 entries.first().map(|(e, _)| e.theme().to_owned()),
             ),
             Outcome::NoAnswer { theme, .. } => (
-                "no_answer",
                 None,
                 None,
                 theme.as_ref().map(|t| t.to_string()).or(theme_guess),
@@ -217,7 +214,7 @@ impl Record {
             asker,
             text: truncate(&red.text, 4000),
             redactions: red.counts.total() as i32,
-            outcome: outcome_s.into(),
+            outcome: Met::of(outcome).as_str().into(),
             entry_id,
             confidence,
             theme,
@@ -256,11 +253,55 @@ pub enum Backend {
     Postgres,
 }
 
+/// How a logged question was met, as the `outcome` column spells it. One place owns the
+/// spelling: the log writes it, and `log` (CLI and HTTP) filters by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Met {
+    Answered,
+    Suggested,
+    NoAnswer,
+}
+
+impl Met {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Met::Answered => "answered",
+            Met::Suggested => "suggested",
+            Met::NoAnswer => "no_answer",
+        }
+    }
+
+    pub fn of(outcome: &crate::answer::Outcome) -> Self {
+        use crate::answer::Outcome;
+        match outcome {
+            Outcome::Answer { .. } => Met::Answered,
+            Outcome::Suggest { .. } => Met::Suggested,
+            Outcome::NoAnswer { .. } => Met::NoAnswer,
+        }
+    }
+}
+
+impl std::str::FromStr for Met {
+    type Err = String;
+
+    /// The column's spelling, and `no-answer` as command-line flags are written.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "answered" => Ok(Met::Answered),
+            "suggested" => Ok(Met::Suggested),
+            "no_answer" | "no-answer" => Ok(Met::NoAnswer),
+            other => Err(format!(
+                "unknown outcome `{other}`: use answered, suggested or no_answer"
+            )),
+        }
+    }
+}
+
 /// A filter for `log` and `stats`.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub since_ms: Option<i64>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Met>,
     pub theme: Option<String>,
     pub limit: Option<i64>,
 }
@@ -519,7 +560,7 @@ impl Store {
              ORDER BY q.asked_at DESC, q.id DESC LIMIT $4",
         )
         .bind(f.since_ms.unwrap_or(0))
-        .bind(f.outcome.clone().unwrap_or_default())
+        .bind(f.outcome.map_or("", Met::as_str))
         .bind(f.theme.clone().unwrap_or_default())
         .bind(f.limit.unwrap_or(1000))
         .fetch_all(&self.pool)
