@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::answer::{AnswerMode, Engine, Glossary, Thresholds};
+use crate::answer::{AnswerMode, Engine, Glossary, Outcome, Thresholds};
 use crate::config::{Config, Settings};
 use crate::faq::{self, Faq};
 use crate::logview::{self, Format};
@@ -828,6 +828,10 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     // A blank question asks nothing: it would only be an empty row in the log and topics.
     if let Some(config) = config.filter(|_| !a.no_log && !question.trim().is_empty()) {
         log_cli_question(&question, &ex.outcome, &config.storage)?;
+    } else if a.no_log && matches!(ex.outcome, Outcome::NoAnswer { chat: false, .. }) {
+        // The reply is the citizen's, and tells them their question is saved; this one
+        // was not. Said on stderr, so the reply itself stays as a citizen would see it.
+        eprintln!("Obs: --no-log, så frågan sparades inte i frågeloggen.");
     }
     if a.explain && !a.json {
         outln!("\n--- förklaring ---");

@@ -339,6 +339,13 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     assert!(out.status.success());
     let out = run(&["ask", "--no-log", "hemligt 19900101-9802"]);
     assert!(out.status.success());
+    // The reply says a question it cannot answer is saved; the asker is told it was not.
+    assert!(stdout(&out).contains("sparas"), "{}", stdout(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("sparades inte"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // A blank question gets the introduction and leaves no empty row behind.
     let out = run(&["ask", "   "]);
     assert!(out.status.success());
