@@ -609,7 +609,7 @@ fn glossary_problem(dir: &Path, e: &crate::answer::GlossaryError) -> Diagnostic 
     Diagnostic {
         file: dir.join("_glossary.toml"),
         line: Some(e.line),
-        message: format!("broken glossary: {}", e.message),
+        message: format!("fel i ordlistan: {}", e.message),
     }
 }
 
@@ -733,7 +733,7 @@ mod tests {
         .err()
         .unwrap();
         assert!(
-            err.to_string().contains("tom.md:4: the answer is empty"),
+            err.to_string().contains("tom.md:4: svaret är tomt"),
             "{err}"
         );
     }

@@ -89,35 +89,35 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
     let e = d.join("snorojning/e.md").display().to_string();
     let at = |rel: &str, rest: &str| format!("{}{rest}", d.join(rel).display());
     for expected in [
-        format!("{a}:3: unknown entry field `alternate` (did you mean `alternates`?)"),
+        format!("{a}:3: okänd nyckel `alternate` (menade du `alternates`?)"),
         // The reference's line, not the link's that has the same word.
-        format!("{a}:5: episode `saknas` is not in episodes.toml"),
-        format!("{b}:3: malformed URL \"ftp://example.se\""),
-        format!("{b}:5: the answer is empty"),
+        format!("{a}:5: avsnittet `saknas` finns inte i episodes.toml"),
+        format!("{b}:3: felaktig webbadress \"ftp://example.se\""),
+        format!("{b}:5: svaret är tomt"),
         // Only the marks differ: the bot reads them as one.
-        format!("{b}:2: phrasing \"Nar plogas  min gata\" is also on `snorojning/a`"),
-        format!("{c}:2: broken front matter: invalid array; expected"),
-        format!("{e}:4: the answer is 5000 characters; Discord shows at most 4096"),
-        at("bygglov", ": theme folder `bygglov` has no _theme.toml"),
+        format!("{b}:2: formuleringen \"Nar plogas  min gata\" finns också i `snorojning/a`"),
+        format!("{c}:2: fel mellan raderna `+++`: invalid array; expected"),
+        format!("{e}:4: svaret är 5000 tecken; Discord visar högst 4096"),
+        at("bygglov", ": temamappen `bygglov` saknar _theme.toml"),
         at(
             "snorojning/f.md",
-            ":3: phrasing \"SANDAR NI\" is repeated in this entry",
+            ":3: formuleringen \"SANDAR NI\" finns redan i den här posten",
         ),
         at(
             "snorojning/f.md",
-            ":3: phrasing \"sandning\\tcykelväg\" holds a control character",
+            ":3: formuleringen \"sandning\\tcykelväg\" innehåller en radbrytning, tabb eller annat styrtecken",
         ),
         at(
             "snorojning/g.markdown",
-            ": not read: an entry's file name ends in `.md`",
+            ": lästes inte: en posts filnamn ska sluta på `.md`",
         ),
         at(
             "snorojning/h.MD",
-            ": not read: an entry's file name ends in `.md`",
+            ": lästes inte: en posts filnamn ska sluta på `.md`",
         ),
         at(
             "episodes.toml",
-            ": episode `ep`: theme `snoroj` is not a theme folder",
+            ": avsnittet `ep`: temat `snoroj` finns inte som temamapp",
         ),
     ] {
         assert!(text.contains(&expected), "missing `{expected}` in:\n{text}");
@@ -125,7 +125,7 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
     #[cfg(unix)]
     assert!(
         text.contains(&format!(
-            "{}: not read: not a file",
+            "{}: lästes inte: är ingen fil",
             d.join("snorojning/i.md").display()
         )),
         "{text}"
@@ -258,8 +258,8 @@ fn a_broken_faq_is_refused_with_the_problems_named() {
     let out = kommunbot(&["ask", "--faq", tmp.path().to_str().unwrap(), "hej"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("problem(s)"), "{err}");
-    assert!(err.contains("missing front matter"), "{err}");
+    assert!(err.contains("problem i faq-mappen"), "{err}");
+    assert!(err.contains("filen måste börja med en rad `+++`"), "{err}");
 }
 
 #[test]
