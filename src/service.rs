@@ -527,7 +527,7 @@ impl Service {
 
 /// A FAQ folder that cannot be served, with every problem.
 #[derive(Debug, thiserror::Error)]
-#[error("the faq has {} problem(s); run `kommunbot check`:\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
+#[error("det finns {} problem i faq-mappen; kör `kommunbot check`:\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
 pub struct LoadError(pub Vec<Diagnostic>);
 
 fn load_live(dir: &Path, mode: AnswerMode) -> Result<Live, LoadError> {
