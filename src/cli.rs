@@ -922,7 +922,7 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
     let dir = c.dir.unwrap_or(c.faq.faq);
     // A mistyped path is the command's failure (2), not a problem of the FAQ (1).
     if !dir.is_dir() {
-        anyhow::bail!("no faq folder at {}", dir.display());
+        anyhow::bail!("det finns ingen faq-mapp på {}", dir.display());
     }
     let (faq, mut diags) = crate::service::validate(&dir);
     // An empty folder passes every rule, but serves nothing: most likely the wrong one.
@@ -930,7 +930,7 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
         diags.push(crate::faq::Diagnostic {
             file: dir.clone(),
             line: None,
-            message: "no entries: a theme folder with _theme.toml and an entry file is needed"
+            message: "inga poster: det behövs en temamapp med _theme.toml och minst en postfil"
                 .into(),
         });
     }
@@ -940,7 +940,7 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
     let drafts: Vec<_> = faq.entries.iter().filter(|e| e.draft).collect();
     for d in &drafts {
         outln!(
-            "{}: note: draft, not served until a guide completes it",
+            "{}: obs: utkast, visas inte förrän en vägledare har gjort klart det",
             d.source.display()
         );
     }
@@ -953,27 +953,31 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
         .filter(|e| e.review_by.as_ref().is_some_and(|r| *r < today))
     {
         outln!(
-            "{}: note: to be reviewed by {}, which has passed",
+            "{}: obs: skulle granskas senast {}, och det datumet har passerat",
             e.source.display(),
             e.review_by.as_deref().unwrap_or_default()
         );
     }
     if diags.is_empty() {
-        let n =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         outln!(
-            "ok: {}, {} ({}), {} in {}",
-            n(faq.themes.len(), "theme", "themes"),
-            n(faq.entries.len(), "entry", "entries"),
-            n(drafts.len(), "draft", "drafts"),
-            n(faq.episodes.len(), "episode", "episodes"),
+            "ok: {}, {} ({} utkast), {} avsnitt i {}",
+            count(faq.themes.len(), "tema", "teman"),
+            count(faq.entries.len(), "post", "poster"),
+            drafts.len(),
+            faq.episodes.len(),
             dir.display()
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        outln!("{} problem(s) in {}", diags.len(), dir.display());
+        outln!("{} problem i {}", diags.len(), dir.display());
         Ok(ExitCode::from(1))
     }
+}
+
+/// "1 tema", "2 teman": a count with the Swedish word for one or for many.
+fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
 }
 
 fn read_questions(path: &Path) -> Result<Vec<eval::Labelled>> {

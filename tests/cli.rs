@@ -362,7 +362,7 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     let out = run(&["purge"]);
     assert_eq!(
         stdout(&out).trim(),
-        "purge: deleted 0 question(s) older than 180 days"
+        "purge: raderade 0 frågor äldre än 180 dagar"
     );
     let out = run(&["forget", "--user", "utan-kolon"]);
     assert_eq!(out.status.code(), Some(2));
@@ -538,7 +538,7 @@ fn ask_links_the_episodes_a_sync_stored_as_the_service_does() {
     // A wrong feed synced: cleared, and no longer linked.
     let out = kommunbot_in(data.path(), &[], &["episodes", "clear"]);
     assert!(
-        stdout(&out).contains("1 synced episode(s) forgotten"),
+        stdout(&out).contains("raderade 1 hämtade avsnitt"),
         "{}",
         stdout(&out)
     );
@@ -757,7 +757,7 @@ fn forget_refuses_while_serve_runs_and_forgets_once_it_is_stopped() {
     let out = kommunbot_in(d, &[], &["forget", "--user", "cli:glomd"]);
     assert_eq!(
         stdout(&out).trim(),
-        "forget: deleted 1 question(s) of that user",
+        "forget: raderade 1 fråga från den användaren",
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
