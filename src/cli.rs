@@ -445,10 +445,10 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
             let fetcher = Fetcher::new(config.podcast.timeout);
             let r = with_store(cfg, async |s, _| Ok(sync_once(s, &fetcher, &feed).await?))?;
             outln!(
-                "episodes sync: {} — {} episodes from {} page(s) of {}",
+                "episodes sync: {} — {} avsnitt från {} i {}",
                 r.result,
                 r.episodes,
-                r.pages,
+                count(r.pages, "sida", "sidor"),
                 crate::podcast::shown_url(&r.url)
             );
         }
@@ -480,14 +480,14 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                         format!(" [{}]", e.themes.join(", "))
                     };
                     outln!(
-                        "{}{themes}\n  {}\n  {} ({} marks)",
+                        "{}{themes}\n  {}\n  {} ({} kapitel)",
                         e.title,
                         e.id,
                         e.url,
                         e.marks.len()
                     );
                 }
-                outln!("{} episode(s)", eps.len());
+                outln!("{} avsnitt", eps.len());
             }
         }
         EpisodesCommand::Search { faq, question } => {
@@ -525,7 +525,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                 Ok(n)
             })?;
             outln!(
-                "episodes: {n} synced episode(s) forgotten; a running service drops them at its next sync or SIGHUP"
+                "episodes: raderade {n} hämtade avsnitt; en tjänst som körs slutar visa dem vid nästa synk eller SIGHUP"
             );
         }
         EpisodesCommand::Status => {
@@ -736,7 +736,11 @@ fn purge(a: PurgeArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         let before = store::now_ms() - i64::from(days) * 86_400_000;
         Ok((s.purge(before).await?, days))
     })?;
-    outln!("purge: deleted {n} question(s) older than {days} days");
+    outln!(
+        "purge: raderade {} äldre än {}",
+        count(n, "fråga", "frågor"),
+        count(days, "dag", "dagar")
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -790,7 +794,10 @@ fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         })?;
         Ok(s.forget(&asker).await? + spooled as u64)
     })?;
-    outln!("forget: deleted {n} question(s) of that user");
+    outln!(
+        "forget: raderade {} från den användaren",
+        count(n, "fråga", "frågor")
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -130,7 +130,7 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         )),
         "{text}"
     );
-    assert!(text.contains("problem(s) in"), "{text}");
+    assert!(text.contains("problem i"), "{text}");
 }
 
 #[test]
@@ -153,7 +153,7 @@ fn check_summarises_a_clean_corpus_in_one_line() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
-        text.starts_with("ok: 1 theme, 1 entry (0 drafts), 1 episode"),
+        text.starts_with("ok: 1 tema, 1 post (0 utkast), 1 avsnitt i "),
         "{text}"
     );
     // A review date that has passed: a note, and still clean.
@@ -166,20 +166,20 @@ fn check_summarises_a_clean_corpus_in_one_line() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
-        text.contains("b.md: note: to be reviewed by 2020-01-01, which has passed"),
+        text.contains("b.md: obs: skulle granskas senast 2020-01-01, och det datumet har passerat"),
         "{text}"
     );
     // An empty folder serves nothing: a problem. No folder at all: the command fails.
     let empty = tempfile::tempdir().unwrap();
     let out = kommunbot(&["check", empty.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(stdout(&out).contains("no entries"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("inga poster"), "{}", stdout(&out));
     let missing = d.join("finns-inte");
     let out = kommunbot(&["check", missing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("no faq folder at") && err.contains("finns-inte"),
+        err.contains("det finns ingen faq-mapp på") && err.contains("finns-inte"),
         "{err}"
     );
 }
@@ -357,7 +357,7 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     let out = run(&["forget", "--user", "cli:testare"]);
     assert_eq!(
         stdout(&out).trim(),
-        "forget: deleted 1 question(s) of that user"
+        "forget: raderade 1 fråga från den användaren"
     );
     let out = run(&["purge"]);
     assert_eq!(
