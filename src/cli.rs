@@ -436,10 +436,10 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
             let fetcher = Fetcher::new(config.podcast.timeout);
             let r = with_store(cfg, async |s, _| Ok(sync_once(s, &fetcher, &feed).await?))?;
             outln!(
-                "episodes sync: {} — {} episodes from {} page(s) of {}",
+                "episodes sync: {} — {} avsnitt från {} i {}",
                 r.result,
                 r.episodes,
-                r.pages,
+                count(r.pages, "sida", "sidor"),
                 crate::podcast::shown_url(&r.url)
             );
         }
@@ -471,14 +471,14 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                         format!(" [{}]", e.themes.join(", "))
                     };
                     outln!(
-                        "{}{themes}\n  {}\n  {} ({} marks)",
+                        "{}{themes}\n  {}\n  {} ({} kapitel)",
                         e.title,
                         e.id,
                         e.url,
                         e.marks.len()
                     );
                 }
-                outln!("{} episode(s)", eps.len());
+                outln!("{} avsnitt", eps.len());
             }
         }
         EpisodesCommand::Search { faq, question } => {
@@ -516,7 +516,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                 Ok(n)
             })?;
             outln!(
-                "episodes: {n} synced episode(s) forgotten; a running service drops them at its next sync or SIGHUP"
+                "episodes: raderade {n} hämtade avsnitt; en tjänst som körs slutar visa dem vid nästa synk eller SIGHUP"
             );
         }
         EpisodesCommand::Status => {
@@ -720,7 +720,11 @@ fn purge(a: PurgeArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         let before = store::now_ms() - i64::from(days) * 86_400_000;
         Ok((s.purge(before).await?, days))
     })?;
-    outln!("purge: deleted {n} question(s) older than {days} days");
+    outln!(
+        "purge: raderade {} äldre än {}",
+        count(n, "fråga", "frågor"),
+        count(days, "dag", "dagar")
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -774,7 +778,10 @@ fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         })?;
         Ok(s.forget(&asker).await? + spooled as u64)
     })?;
-    outln!("forget: deleted {n} question(s) of that user");
+    outln!(
+        "forget: raderade {} från den användaren",
+        count(n, "fråga", "frågor")
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -910,7 +917,7 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
     let dir = c.dir.unwrap_or(c.faq.faq);
     // A mistyped path is the command's failure (2), not a problem of the FAQ (1).
     if !dir.is_dir() {
-        anyhow::bail!("no faq folder at {}", dir.display());
+        anyhow::bail!("det finns ingen faq-mapp på {}", dir.display());
     }
     let (faq, mut diags) = crate::service::validate(&dir);
     // An empty folder passes every rule, but serves nothing: most likely the wrong one.
@@ -918,7 +925,7 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
         diags.push(crate::faq::Diagnostic {
             file: dir.clone(),
             line: None,
-            message: "no entries: a theme folder with _theme.toml and an entry file is needed"
+            message: "inga poster: det behövs en temamapp med _theme.toml och minst en postfil"
                 .into(),
         });
     }
@@ -928,7 +935,7 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
     let drafts: Vec<_> = faq.entries.iter().filter(|e| e.draft).collect();
     for d in &drafts {
         outln!(
-            "{}: note: draft, not served until a guide completes it",
+            "{}: obs: utkast, visas inte förrän en vägledare har gjort klart det",
             d.source.display()
         );
     }
@@ -941,27 +948,31 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
         .filter(|e| e.review_by.as_ref().is_some_and(|r| *r < today))
     {
         outln!(
-            "{}: note: to be reviewed by {}, which has passed",
+            "{}: obs: skulle granskas senast {}, och det datumet har passerat",
             e.source.display(),
             e.review_by.as_deref().unwrap_or_default()
         );
     }
     if diags.is_empty() {
-        let n =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         outln!(
-            "ok: {}, {} ({}), {} in {}",
-            n(faq.themes.len(), "theme", "themes"),
-            n(faq.entries.len(), "entry", "entries"),
-            n(drafts.len(), "draft", "drafts"),
-            n(faq.episodes.len(), "episode", "episodes"),
+            "ok: {}, {} ({} utkast), {} avsnitt i {}",
+            count(faq.themes.len(), "tema", "teman"),
+            count(faq.entries.len(), "post", "poster"),
+            drafts.len(),
+            faq.episodes.len(),
             dir.display()
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        outln!("{} problem(s) in {}", diags.len(), dir.display());
+        outln!("{} problem i {}", diags.len(), dir.display());
         Ok(ExitCode::from(1))
     }
+}
+
+/// "1 tema", "2 teman": a count with the Swedish word for one or for many.
+fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
 }
 
 fn read_questions(path: &Path) -> Result<Vec<eval::Labelled>> {

@@ -527,7 +527,7 @@ impl Service {
 
 /// A FAQ folder that cannot be served, with every problem.
 #[derive(Debug, thiserror::Error)]
-#[error("the faq has {} problem(s); run `kommunbot check`:\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
+#[error("det finns {} problem i faq-mappen; kör `kommunbot check`:\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
 pub struct LoadError(pub Vec<Diagnostic>);
 
 fn load_live(dir: &Path, mode: AnswerMode) -> Result<Live, LoadError> {
@@ -609,7 +609,7 @@ fn glossary_problem(dir: &Path, e: &crate::answer::GlossaryError) -> Diagnostic 
     Diagnostic {
         file: dir.join("_glossary.toml"),
         line: Some(e.line),
-        message: format!("broken glossary: {}", e.message),
+        message: format!("fel i ordlistan: {}", e.message),
     }
 }
 
@@ -733,7 +733,7 @@ mod tests {
         .err()
         .unwrap();
         assert!(
-            err.to_string().contains("tom.md:4: the answer is empty"),
+            err.to_string().contains("tom.md:4: svaret är tomt"),
             "{err}"
         );
     }

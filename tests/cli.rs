@@ -89,35 +89,35 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
     let e = d.join("snorojning/e.md").display().to_string();
     let at = |rel: &str, rest: &str| format!("{}{rest}", d.join(rel).display());
     for expected in [
-        format!("{a}:3: unknown entry field `alternate` (did you mean `alternates`?)"),
+        format!("{a}:3: okänd nyckel `alternate` (menade du `alternates`?)"),
         // The reference's line, not the link's that has the same word.
-        format!("{a}:5: episode `saknas` is not in episodes.toml"),
-        format!("{b}:3: malformed URL \"ftp://example.se\""),
-        format!("{b}:5: the answer is empty"),
+        format!("{a}:5: avsnittet `saknas` finns inte i episodes.toml"),
+        format!("{b}:3: felaktig webbadress \"ftp://example.se\""),
+        format!("{b}:5: svaret är tomt"),
         // Only the marks differ: the bot reads them as one.
-        format!("{b}:2: phrasing \"Nar plogas  min gata\" is also on `snorojning/a`"),
-        format!("{c}:2: broken front matter: invalid array; expected"),
-        format!("{e}:4: the answer is 5000 characters; Discord shows at most 4096"),
-        at("bygglov", ": theme folder `bygglov` has no _theme.toml"),
+        format!("{b}:2: formuleringen \"Nar plogas  min gata\" finns också i `snorojning/a`"),
+        format!("{c}:2: fel mellan raderna `+++`: invalid array; expected"),
+        format!("{e}:4: svaret är 5000 tecken; Discord visar högst 4096"),
+        at("bygglov", ": temamappen `bygglov` saknar _theme.toml"),
         at(
             "snorojning/f.md",
-            ":3: phrasing \"SANDAR NI\" is repeated in this entry",
+            ":3: formuleringen \"SANDAR NI\" finns redan i den här posten",
         ),
         at(
             "snorojning/f.md",
-            ":3: phrasing \"sandning\\tcykelväg\" holds a control character",
+            ":3: formuleringen \"sandning\\tcykelväg\" innehåller en radbrytning, tabb eller annat styrtecken",
         ),
         at(
             "snorojning/g.markdown",
-            ": not read: an entry's file name ends in `.md`",
+            ": lästes inte: en posts filnamn ska sluta på `.md`",
         ),
         at(
             "snorojning/h.MD",
-            ": not read: an entry's file name ends in `.md`",
+            ": lästes inte: en posts filnamn ska sluta på `.md`",
         ),
         at(
             "episodes.toml",
-            ": episode `ep`: theme `snoroj` is not a theme folder",
+            ": avsnittet `ep`: temat `snoroj` finns inte som temamapp",
         ),
     ] {
         assert!(text.contains(&expected), "missing `{expected}` in:\n{text}");
@@ -125,12 +125,12 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
     #[cfg(unix)]
     assert!(
         text.contains(&format!(
-            "{}: not read: not a file",
+            "{}: lästes inte: är ingen fil",
             d.join("snorojning/i.md").display()
         )),
         "{text}"
     );
-    assert!(text.contains("problem(s) in"), "{text}");
+    assert!(text.contains("problem i"), "{text}");
 }
 
 #[test]
@@ -153,7 +153,7 @@ fn check_summarises_a_clean_corpus_in_one_line() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
-        text.starts_with("ok: 1 theme, 1 entry (0 drafts), 1 episode"),
+        text.starts_with("ok: 1 tema, 1 post (0 utkast), 1 avsnitt i "),
         "{text}"
     );
     // A review date that has passed: a note, and still clean.
@@ -166,20 +166,20 @@ fn check_summarises_a_clean_corpus_in_one_line() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
-        text.contains("b.md: note: to be reviewed by 2020-01-01, which has passed"),
+        text.contains("b.md: obs: skulle granskas senast 2020-01-01, och det datumet har passerat"),
         "{text}"
     );
     // An empty folder serves nothing: a problem. No folder at all: the command fails.
     let empty = tempfile::tempdir().unwrap();
     let out = kommunbot(&["check", empty.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(stdout(&out).contains("no entries"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("inga poster"), "{}", stdout(&out));
     let missing = d.join("finns-inte");
     let out = kommunbot(&["check", missing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("no faq folder at") && err.contains("finns-inte"),
+        err.contains("det finns ingen faq-mapp på") && err.contains("finns-inte"),
         "{err}"
     );
 }
@@ -258,8 +258,8 @@ fn a_broken_faq_is_refused_with_the_problems_named() {
     let out = kommunbot(&["ask", "--faq", tmp.path().to_str().unwrap(), "hej"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("problem(s)"), "{err}");
-    assert!(err.contains("missing front matter"), "{err}");
+    assert!(err.contains("problem i faq-mappen"), "{err}");
+    assert!(err.contains("filen måste börja med en rad `+++`"), "{err}");
 }
 
 #[test]
@@ -364,12 +364,12 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     let out = run(&["forget", "--user", "cli:testare"]);
     assert_eq!(
         stdout(&out).trim(),
-        "forget: deleted 1 question(s) of that user"
+        "forget: raderade 1 fråga från den användaren"
     );
     let out = run(&["purge"]);
     assert_eq!(
         stdout(&out).trim(),
-        "purge: deleted 0 question(s) older than 180 days"
+        "purge: raderade 0 frågor äldre än 180 dagar"
     );
     let out = run(&["forget", "--user", "utan-kolon"]);
     assert_eq!(out.status.code(), Some(2));
@@ -545,7 +545,7 @@ fn ask_links_the_episodes_a_sync_stored_as_the_service_does() {
     // A wrong feed synced: cleared, and no longer linked.
     let out = kommunbot_in(data.path(), &[], &["episodes", "clear"]);
     assert!(
-        stdout(&out).contains("1 synced episode(s) forgotten"),
+        stdout(&out).contains("raderade 1 hämtade avsnitt"),
         "{}",
         stdout(&out)
     );
@@ -764,7 +764,7 @@ fn forget_refuses_while_serve_runs_and_forgets_once_it_is_stopped() {
     let out = kommunbot_in(d, &[], &["forget", "--user", "cli:glomd"]);
     assert_eq!(
         stdout(&out).trim(),
-        "forget: deleted 1 question(s) of that user",
+        "forget: raderade 1 fråga från den användaren",
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -391,7 +391,7 @@ async fn a_guide_adds_an_entry_through_the_form_and_the_bot_answers_with_it() {
     let cb = s.fake.callback(broken).await;
     let text = cb["data"]["content"].as_str().unwrap();
     assert!(
-        text.contains("sparades inte") && text.contains("the answer is empty"),
+        text.contains("sparades inte") && text.contains("svaret är tomt"),
         "{text}"
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), written);

@@ -271,7 +271,7 @@ fn questions_become_ranked_topics_with_stable_ids_status_and_drafts() {
         "{text}"
     );
     let check = env.ok(&["check", env.faq.path().to_str().unwrap()]);
-    assert!(check.contains("(1 draft)"), "{check}");
+    assert!(check.contains("(1 utkast)"), "{check}");
     // Drafted once: a second time says where the first is.
     let again = env.run(&["topics", "draft", &hens_id, "--theme", "kommuncenter"]);
     let err = String::from_utf8_lossy(&again.stderr);

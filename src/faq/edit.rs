@@ -49,7 +49,7 @@ pub enum EditError {
     UnknownEntry(String),
     #[error("the question `{0}` has no letters to make a file name of")]
     NoSlug(String),
-    #[error("the change would break the faq ({} problem(s)):\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
+    #[error("ändringen skulle ge fel i FAQ:n ({} problem):\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
     #[error(
         "{path} changed on disk since the faq was loaded; it is kept as it is there: reload \
@@ -556,9 +556,9 @@ mod tests {
         )
         .unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("2 problem(s)"), "{text}");
-        assert!(text.contains("the answer is empty"), "{text}");
-        assert!(text.contains("cannot tell them apart"), "{text}");
+        assert!(text.contains("2 problem)"), "{text}");
+        assert!(text.contains("svaret är tomt"), "{text}");
+        assert!(text.contains("boten kan inte skilja dem åt"), "{text}");
         assert!(text.contains(&d.path().display().to_string()), "{text}");
         assert!(!d.path().join("bygglov/nar-plogas-min-gata.md").exists());
         let after = fs::read_to_string(d.path().join("snorojning/nar-plogas-min-gata.md")).unwrap();

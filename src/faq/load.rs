@@ -81,7 +81,7 @@ pub fn load(dir: &Path) -> (Faq, Vec<Diagnostic>) {
     let listing = match sorted_dir(dir) {
         Ok(l) => l,
         Err(e) => {
-            root.at(None, format!("cannot read the faq folder: {e}"));
+            root.at(None, format!("kan inte läsa faq-mappen: {e}"));
             return (faq, diags);
         }
     };
@@ -104,7 +104,7 @@ pub fn load(dir: &Path) -> (Faq, Vec<Diagnostic>) {
             diags.push(Diagnostic {
                 file: path.clone(),
                 line: None,
-                message: "entry outside a theme folder: move it into faq/<theme>/".into(),
+                message: "posten ligger utanför en temamapp: flytta den till faq/<tema>/".into(),
             });
         }
     }
@@ -124,7 +124,7 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
             file: dir.to_path_buf(),
             line: None,
             message: format!(
-                "theme folder name `{name}` is not a slug (use a-z, 0-9 and -, e.g. `vatten-avlopp`)"
+                "temamappens namn `{name}` går inte att använda (bara a-z, 0-9 och -, t.ex. `vatten-avlopp`)"
             ),
         });
         return;
@@ -140,7 +140,7 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
         diags.push(Diagnostic {
             file: dir.to_path_buf(),
             line: None,
-            message: format!("theme folder `{name}` has no _theme.toml"),
+            message: format!("temamappen `{name}` saknar _theme.toml"),
         });
     }
     let files = match sorted_dir(dir) {
@@ -149,7 +149,7 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
             diags.push(Diagnostic {
                 file: dir.to_path_buf(),
                 line: None,
-                message: format!("cannot read the theme folder: {e}"),
+                message: format!("kan inte läsa temamappen: {e}"),
             });
             return;
         }
@@ -165,10 +165,10 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
         let skipped = if lower.ends_with(".markdown")
             || (lower.ends_with(".md") && !fname.ends_with(".md"))
         {
-            Some("not read: an entry's file name ends in `.md` (lower case)")
+            Some("lästes inte: en posts filnamn ska sluta på `.md` (små bokstäver)")
         } else if fname.ends_with(".md") && !path.is_file() {
             // A symlink to nothing, or a folder named so.
-            Some("not read: not a file (a broken link?)")
+            Some("lästes inte: är ingen fil (en trasig länk?)")
         } else {
             None
         };
@@ -189,7 +189,7 @@ fn load_theme_dir(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
                 file: path.clone(),
                 line: None,
                 message: format!(
-                    "file name `{fname}` is not a slug (use a-z, 0-9 and -, e.g. `nar-plogas-min-gata.md`)"
+                    "filnamnet `{fname}` går inte att använda (bara a-z, 0-9 och -, t.ex. `nar-plogas-min-gata.md`)"
                 ),
             });
             continue;
@@ -212,7 +212,7 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
                 file: entry.source.clone(),
                 line: None,
                 message: format!(
-                    "duplicate entry id `{}` (also in {})",
+                    "post-id `{}` finns två gånger (också i {})",
                     entry.id,
                     first.display()
                 ),
@@ -231,7 +231,7 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
                         file: entry.source.clone(),
                         line,
                         message: format!(
-                            "phrasing \"{phrasing}\" is also on `{other}` ({}{at}): the bot cannot tell them apart",
+                            "formuleringen \"{phrasing}\" finns också i `{other}` ({}{at}): boten kan inte skilja dem åt",
                             other_file.display()
                         ),
                     });
@@ -241,7 +241,9 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
                     diags.push(Diagnostic {
                         file: entry.source.clone(),
                         line,
-                        message: format!("phrasing \"{phrasing}\" is repeated in this entry"),
+                        message: format!(
+                            "formuleringen \"{phrasing}\" finns redan i den här posten"
+                        ),
                     });
                 }
                 Some(_) => {}
@@ -255,7 +257,7 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
                 diags.push(Diagnostic {
                     file: entry.source.clone(),
                     line: entry.lines.episodes.get(n).copied().flatten(),
-                    message: format!("episode `{}` is not in episodes.toml", ep.id),
+                    message: format!("avsnittet `{}` finns inte i episodes.toml", ep.id),
                 });
             }
         }
@@ -267,7 +269,7 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
             diags.push(Diagnostic {
                 file: episodes_file.clone(),
                 line: None,
-                message: format!("duplicate episode id `{}`", ep.id),
+                message: format!("flera avsnitt har id `{}`", ep.id),
             });
         }
         for t in ep
@@ -278,7 +280,7 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
             diags.push(Diagnostic {
                 file: episodes_file.clone(),
                 line: None,
-                message: format!("episode `{}`: theme `{t}` is not a theme folder", ep.id),
+                message: format!("avsnittet `{}`: temat `{t}` finns inte som temamapp", ep.id),
             });
         }
     }
@@ -322,25 +324,31 @@ pub fn parse_entry(
                 .span()
                 .map(|s| (front_line + line_of(front, s.start) - 1).min(last))
                 .or(Some(front_line));
-            r.at(line, format!("broken front matter: {}", e.message().trim()));
+            r.at(
+                line,
+                format!("fel mellan raderna `+++`: {}", e.message().trim()),
+            );
             return None;
         }
     };
     let key_line = |key: &str| find_key_line(front, key).map(|l| l + front_line - 1);
-    unknown_keys(&table, ENTRY_KEYS, &key_line, "entry", &mut r);
+    unknown_keys(&table, ENTRY_KEYS, &key_line, "poster", &mut r);
 
     let question = match table.get("question") {
         Some(Value::String(q)) if !q.trim().is_empty() => q.trim().to_owned(),
         Some(Value::String(_)) => {
-            r.at(key_line("question"), "`question` is empty");
+            r.at(key_line("question"), "`question` är tom");
             String::new()
         }
         Some(_) => {
-            r.at(key_line("question"), "`question` must be a string");
+            r.at(
+                key_line("question"),
+                "`question` måste vara en text inom citattecken",
+            );
             String::new()
         }
         None => {
-            r.at(Some(front_line), "missing `question` in the front matter");
+            r.at(Some(front_line), "`question` saknas mellan raderna `+++`");
             String::new()
         }
     };
@@ -355,7 +363,10 @@ pub fn parse_entry(
         None => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => {
-            r.at(key_line("owner"), "`owner` must be a string");
+            r.at(
+                key_line("owner"),
+                "`owner` måste vara en text inom citattecken",
+            );
             None
         }
     };
@@ -363,7 +374,7 @@ pub fn parse_entry(
         None => false,
         Some(Value::Boolean(b)) => *b,
         Some(_) => {
-            r.at(key_line("draft"), "`draft` must be true or false");
+            r.at(key_line("draft"), "`draft` måste vara true eller false");
             false
         }
     };
@@ -374,14 +385,14 @@ pub fn parse_entry(
     if answer.is_empty() && !draft {
         r.at(
             Some(body_line),
-            "the answer is empty: write it below the closing +++",
+            "svaret är tomt: skriv det under den avslutande raden `+++`",
         );
     }
     let chars = answer.chars().count();
     if chars > MAX_ANSWER_CHARS {
         r.at(
             Some(body_line),
-            format!("the answer is {chars} characters; Discord shows at most {MAX_ANSWER_CHARS}"),
+            format!("svaret är {chars} tecken; Discord visar högst {MAX_ANSWER_CHARS}"),
         );
     }
 
@@ -434,7 +445,9 @@ pub fn parse_entry(
         if p.chars().any(char::is_control) {
             r.at(
                 *line,
-                format!("phrasing {p:?} holds a control character (a line break or tab?)"),
+                format!(
+                    "formuleringen {p:?} innehåller en radbrytning, tabb eller annat styrtecken"
+                ),
             );
         }
     }
@@ -454,13 +467,13 @@ pub fn parse_theme(
     };
     let table = parse_table(text, &mut r)?;
     let key_line = |key: &str| find_key_line(text, key);
-    unknown_keys(&table, THEME_KEYS, &key_line, "theme", &mut r);
+    unknown_keys(&table, THEME_KEYS, &key_line, "teman", &mut r);
     let name = match table.get("name") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
         _ => {
             r.at(
                 key_line("name").or(Some(1)),
-                "missing `name` (the theme's display name)",
+                "`name` saknas (temats namn som visas)",
             );
             id.as_str().to_owned()
         }
@@ -469,7 +482,10 @@ pub fn parse_theme(
         Some(Value::String(s)) => s.trim().to_owned(),
         None => String::new(),
         Some(_) => {
-            r.at(key_line("description"), "`description` must be a string");
+            r.at(
+                key_line("description"),
+                "`description` måste vara en text inom citattecken",
+            );
             String::new()
         }
     };
@@ -481,7 +497,7 @@ pub fn parse_theme(
         }
         None => None,
         Some(_) => {
-            r.at(key_line("url"), "`url` must be a string");
+            r.at(key_line("url"), "`url` måste vara en text inom citattecken");
             None
         }
     };
@@ -506,7 +522,7 @@ pub fn parse_episodes(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> V
     for key in table.keys().filter(|k| *k != "episode") {
         r.at(
             find_key_line(text, key),
-            format!("unknown key `{key}`: episodes.toml holds only [[episode]] tables"),
+            format!("okänd nyckel `{key}`: episodes.toml får bara innehålla [[episode]]-block"),
         );
     }
     let headers: Vec<usize> = text
@@ -521,7 +537,7 @@ pub fn parse_episodes(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> V
     let Some(list) = list.as_array() else {
         r.at(
             find_key_line(text, "episode"),
-            "`episode` must be written as [[episode]] tables",
+            "`episode` ska skrivas som [[episode]]-block",
         );
         return Vec::new();
     };
@@ -529,7 +545,10 @@ pub fn parse_episodes(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> V
     for (i, item) in list.iter().enumerate() {
         let line = headers.get(i).copied();
         let Some(t) = item.as_table() else {
-            r.at(line, "an [[episode]] must be a table");
+            r.at(
+                line,
+                "ett [[episode]]-block måste innehålla nycklar som id = \"…\"",
+            );
             continue;
         };
         let start = line.unwrap_or(1);
@@ -544,11 +563,11 @@ pub fn parse_episodes(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> V
                 .map(|(n, _)| n + 1)
                 .or(line)
         };
-        unknown_keys(t, EPISODE_KEYS, &key_line, "episode", &mut r);
+        unknown_keys(t, EPISODE_KEYS, &key_line, "avsnitt", &mut r);
         let req = |key: &str, r: &mut Report| match t.get(key) {
             Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
             _ => {
-                r.at(key_line(key), format!("episode is missing `{key}`"));
+                r.at(key_line(key), format!("avsnittet saknar `{key}`"));
                 None
             }
         };
@@ -583,7 +602,7 @@ fn parse_table(text: &str, r: &mut Report) -> Option<Table> {
         Ok(t) => Some(t),
         Err(e) => {
             let line = e.span().map(|s| line_of(text, s.start)).or(Some(1));
-            r.at(line, format!("broken TOML: {}", e.message().trim()));
+            r.at(line, format!("fel i TOML: {}", e.message().trim()));
             None
         }
     }
@@ -607,21 +626,15 @@ pub(super) fn split_front_matter(text: &str) -> Result<(&str, usize, &str), (usi
                 }
             }
         } else if open.is_none() && !line.trim().is_empty() {
-            return Err((
-                line_no,
-                "missing front matter: the file must start with a line `+++`".into(),
-            ));
+            return Err((line_no, "filen måste börja med en rad `+++`".into()));
         }
         offset = end;
     }
     match open {
-        None => Err((
-            1,
-            "missing front matter: the file must start with a line `+++`".into(),
-        )),
+        None => Err((1, "filen måste börja med en rad `+++`".into())),
         Some((_, start_line)) => Err((
             start_line - 1,
-            "front matter is not closed: add a line `+++` after it".into(),
+            "den avslutande raden `+++` saknas: lägg till den efter nycklarna".into(),
         )),
     }
 }
@@ -636,12 +649,12 @@ fn unknown_keys(
     for key in table.keys() {
         if !known.contains(&key.as_str()) {
             let hint = crate::answer::closest(key, known, 3)
-                .map(|k| format!(" (did you mean `{k}`?)"))
+                .map(|k| format!(" (menade du `{k}`?)"))
                 .unwrap_or_default();
             r.at(
                 key_line(key),
                 format!(
-                    "unknown {what} field `{key}`{hint}; known fields: {}",
+                    "okänd nyckel `{key}`{hint}; kända nycklar för {what}: {}",
                     known.join(", ")
                 ),
             );
@@ -662,8 +675,8 @@ fn strings(
             for item in items {
                 match item.as_str() {
                     Some(s) if !s.trim().is_empty() => out.push(s.trim().to_owned()),
-                    Some(_) => r.at(key_line(key), format!("`{key}` has an empty string")),
-                    None => r.at(key_line(key), format!("`{key}` must hold only strings")),
+                    Some(_) => r.at(key_line(key), format!("`{key}` har en tom text")),
+                    None => r.at(key_line(key), format!("`{key}` får bara innehålla texter")),
                 }
             }
             out
@@ -671,7 +684,7 @@ fn strings(
         Some(_) => {
             r.at(
                 key_line(key),
-                format!("`{key}` must be a list of strings, e.g. {key} = [\"…\", \"…\"]"),
+                format!("`{key}` måste vara en lista med texter, t.ex. {key} = [\"…\", \"…\"]"),
             );
             Vec::new()
         }
@@ -690,7 +703,7 @@ fn date(
         _ => {
             r.at(
                 key_line(key),
-                format!("`{key}` must be a date like 2026-11-01"),
+                format!("`{key}` måste vara ett datum som 2026-11-01"),
             );
             return None;
         }
@@ -700,7 +713,7 @@ fn date(
     } else {
         r.at(
             key_line(key),
-            format!("`{key}` = \"{text}\" is not a date like 2026-11-01"),
+            format!("`{key}` = \"{text}\" är inte ett datum som 2026-11-01"),
         );
         None
     }
@@ -729,7 +742,7 @@ fn inline_tables<'t>(
         return (line, Vec::new());
     };
     let Some(items) = value.as_array() else {
-        r.at(line, format!("`{key}` must be a list like [{example}]"));
+        r.at(line, format!("`{key}` måste vara en lista som [{example}]"));
         return (line, Vec::new());
     };
     let mut out = Vec::new();
@@ -738,7 +751,7 @@ fn inline_tables<'t>(
             Some(t) => out.push(t),
             None => r.at(
                 line,
-                format!("each item of `{key}` must be written {example}"),
+                format!("varje värde i `{key}` ska skrivas som {example}"),
             ),
         }
     }
@@ -754,9 +767,15 @@ fn episode_refs(
     let (line, items) = inline_tables(table, "episodes", example, key_line, r);
     let mut out = Vec::new();
     for t in items {
-        unknown_keys(t, EPISODE_REF_KEYS, &|_| line, "episode", r);
+        unknown_keys(
+            t,
+            EPISODE_REF_KEYS,
+            &|_| line,
+            "hänvisningar till avsnitt",
+            r,
+        );
         let Some(id) = t.get("id").and_then(Value::as_str) else {
-            r.at(line, "an episode reference is missing `id`");
+            r.at(line, "en hänvisning till ett avsnitt saknar `id`");
             continue;
         };
         let at = match t.get("at") {
@@ -766,13 +785,13 @@ fn episode_refs(
                 None => {
                     r.at(
                         line,
-                        format!("`at` = \"{s}\" is not a time like 04:30 or 1:02:17"),
+                        format!("`at` = \"{s}\" är inte en tid som 04:30 eller 1:02:17"),
                     );
                     None
                 }
             },
             Some(_) => {
-                r.at(line, "`at` must be a string like \"04:30\"");
+                r.at(line, "`at` måste vara en text som \"04:30\"");
                 None
             }
         };
@@ -789,7 +808,7 @@ fn links(table: &Table, key_line: &dyn Fn(&str) -> Option<usize>, r: &mut Report
     let (line, items) = inline_tables(table, "links", example, key_line, r);
     let mut out = Vec::new();
     for t in items {
-        unknown_keys(t, LINK_KEYS, &|_| line, "link", r);
+        unknown_keys(t, LINK_KEYS, &|_| line, "länkar", r);
         let title = t.get("title").and_then(Value::as_str).map(str::trim);
         let url = t.get("url").and_then(Value::as_str).map(str::trim);
         match (title, url) {
@@ -801,8 +820,8 @@ fn links(table: &Table, key_line: &dyn Fn(&str) -> Option<usize>, r: &mut Report
                     });
                 }
             }
-            (_, None) => r.at(line, "a link is missing `url`"),
-            _ => r.at(line, "a link is missing `title`"),
+            (_, None) => r.at(line, "en länk saknar `url`"),
+            _ => r.at(line, "en länk saknar `title`"),
         }
     }
     out
@@ -818,14 +837,14 @@ fn check_url(url: &str, line: Option<usize>, r: &mut Report) -> bool {
             r.at(
                 line,
                 format!(
-                    "malformed URL \"{url}\": use http:// or https://, not {}:",
+                    "felaktig webbadress \"{url}\": använd http:// eller https://, inte {}:",
                     u.scheme()
                 ),
             );
             false
         }
         Err(e) => {
-            r.at(line, format!("malformed URL \"{url}\": {e}"));
+            r.at(line, format!("felaktig webbadress \"{url}\": {e}"));
             false
         }
     }
@@ -869,7 +888,7 @@ fn read(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
             diags.push(Diagnostic {
                 file: path.to_path_buf(),
                 line: None,
-                message: format!("cannot read: {e}"),
+                message: format!("filen går inte att läsa: {e}"),
             });
             None
         }
@@ -938,30 +957,27 @@ mod tests {
             "+++\nalternate = [\"x\"]\nlinks = [{ title = \"a\", url = \"nota url\" }]\nupdated = \"igår\"\n+++\n\n",
         );
         assert!(
-            d.contains(&"faq/t/e.md:2: unknown entry field `alternate` (did you mean `alternates`?); known fields: question, alternates, alternates_en, keywords, episodes, links, updated, owner, review_by, draft".to_string()),
+            d.contains(&"faq/t/e.md:2: okänd nyckel `alternate` (menade du `alternates`?); kända nycklar för poster: question, alternates, alternates_en, keywords, episodes, links, updated, owner, review_by, draft".to_string()),
             "{d:#?}"
         );
         assert!(
             d.iter()
-                .any(|m| m.starts_with("faq/t/e.md:3: malformed URL \"nota url\"")),
+                .any(|m| m.starts_with("faq/t/e.md:3: felaktig webbadress \"nota url\"")),
             "{d:#?}"
         );
         assert!(
             d.iter()
-                .any(|m| m == "faq/t/e.md:4: `updated` = \"igår\" is not a date like 2026-11-01"),
+                .any(|m| m == "faq/t/e.md:4: `updated` = \"igår\" är inte ett datum som 2026-11-01"),
             "{d:#?}"
         );
         assert!(
             d.iter().any(
-                |m| m == "faq/t/e.md:1: missing `question` in the front matter"
-                    || m == "faq/t/e.md:2: missing `question` in the front matter"
+                |m| m == "faq/t/e.md:1: `question` saknas mellan raderna `+++`"
+                    || m == "faq/t/e.md:2: `question` saknas mellan raderna `+++`"
             ),
             "{d:#?}"
         );
-        assert!(
-            d.iter().any(|m| m.contains("the answer is empty")),
-            "{d:#?}"
-        );
+        assert!(d.iter().any(|m| m.contains("svaret är tomt")), "{d:#?}");
     }
 
     #[test]
@@ -970,7 +986,7 @@ mod tests {
         assert!(e.is_none());
         assert_eq!(d.len(), 1);
         assert!(
-            d[0].starts_with("faq/t/e.md:3: broken front matter"),
+            d[0].starts_with("faq/t/e.md:3: fel mellan raderna `+++`"),
             "{d:?}"
         );
     }
@@ -978,14 +994,11 @@ mod tests {
     #[test]
     fn missing_front_matter() {
         let (_, d) = entry("Bara text\n");
-        assert_eq!(
-            d,
-            vec!["faq/t/e.md:1: missing front matter: the file must start with a line `+++`"]
-        );
+        assert_eq!(d, vec!["faq/t/e.md:1: filen måste börja med en rad `+++`"]);
         let (_, d) = entry("+++\nquestion = \"a\"\n");
         assert_eq!(
             d,
-            vec!["faq/t/e.md:1: front matter is not closed: add a line `+++` after it"]
+            vec!["faq/t/e.md:1: den avslutande raden `+++` saknas: lägg till den efter nycklarna"]
         );
     }
 
@@ -995,7 +1008,7 @@ mod tests {
         let (_, d) = entry(&format!("+++\nquestion = \"a\"\n+++\n{long}\n"));
         assert_eq!(
             d,
-            vec!["faq/t/e.md:4: the answer is 4097 characters; Discord shows at most 4096"]
+            vec!["faq/t/e.md:4: svaret är 4097 tecken; Discord visar högst 4096"]
         );
     }
 
@@ -1004,8 +1017,12 @@ mod tests {
         let (_, d) = entry(
             "+++\nquestion = \"a\"\nepisodes = [{ id = \"x\", at = \"4:99\" }, { at = \"1:00\" }]\n+++\nsvar\n",
         );
-        assert!(d.iter().any(|m| m.contains("`at` = \"4:99\"")), "{d:?}");
-        assert!(d.iter().any(|m| m.contains("missing `id`")), "{d:?}");
+        assert!(
+            d.iter()
+                .any(|m| m.contains("`at` = \"4:99\" är inte en tid")),
+            "{d:?}"
+        );
+        assert!(d.iter().any(|m| m.contains("saknar `id`")), "{d:?}");
     }
 
     #[test]
@@ -1019,14 +1036,14 @@ mod tests {
         assert_eq!(eps.len(), 1);
         let d: Vec<String> = d.iter().map(ToString::to_string).collect();
         assert!(
-            d.iter().any(|m| m.starts_with(
-                "episodes.toml:9: unknown episode field `titel` (did you mean `title`?)"
-            )),
+            d.iter().any(
+                |m| m.starts_with("episodes.toml:9: okänd nyckel `titel` (menade du `title`?)")
+            ),
             "{d:#?}"
         );
         assert!(
             d.iter()
-                .any(|m| m.starts_with("episodes.toml:7: episode is missing `title`")),
+                .any(|m| m.starts_with("episodes.toml:7: avsnittet saknar `title`")),
             "{d:#?}"
         );
     }

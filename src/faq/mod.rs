@@ -16,7 +16,7 @@ pub use load::{Diagnostic, load, parse_entry, parse_episodes, parse_theme, phras
 /// A FAQ folder that cannot be served as it is.
 #[derive(Debug, thiserror::Error)]
 pub enum FaqError {
-    #[error("the faq in {dir} has {} problem(s); run `kommunbot check --faq {dir}`:\n{}", .diagnostics.len(), render(.diagnostics))]
+    #[error("det finns {} problem i faq-mappen {dir}; kör `kommunbot check --faq {dir}`:\n{}", .diagnostics.len(), render(.diagnostics))]
     Invalid {
         dir: String,
         diagnostics: Vec<Diagnostic>,
