@@ -439,7 +439,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                 "episodes sync: {} — {} avsnitt från {} i {}",
                 r.result,
                 r.episodes,
-                count(r.pages, "sida", "sidor"),
+                logview::count(r.pages, "sida", "sidor"),
                 crate::podcast::shown_url(&r.url)
             );
         }
@@ -722,8 +722,8 @@ fn purge(a: PurgeArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     })?;
     outln!(
         "purge: raderade {} äldre än {}",
-        count(n, "fråga", "frågor"),
-        count(days, "dag", "dagar")
+        logview::count(n, "fråga", "frågor"),
+        logview::count(days, "dag", "dagar")
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -780,7 +780,7 @@ fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     })?;
     outln!(
         "forget: raderade {} från den användaren",
-        count(n, "fråga", "frågor")
+        logview::count(n, "fråga", "frågor")
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -956,8 +956,8 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
     if diags.is_empty() {
         outln!(
             "ok: {}, {} ({} utkast), {} avsnitt i {}",
-            count(faq.themes.len(), "tema", "teman"),
-            count(faq.entries.len(), "post", "poster"),
+            logview::count(faq.themes.len(), "tema", "teman"),
+            logview::count(faq.entries.len(), "post", "poster"),
             drafts.len(),
             faq.episodes.len(),
             dir.display()
@@ -967,12 +967,6 @@ fn check(c: CheckArgs) -> Result<ExitCode> {
         outln!("{} problem i {}", diags.len(), dir.display());
         Ok(ExitCode::from(1))
     }
-}
-
-/// "1 tema", "2 teman": a count with the Swedish word for one or for many.
-fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
-    let word = if n == N::from(1) { one } else { many };
-    format!("{n} {word}")
 }
 
 fn read_questions(path: &Path) -> Result<Vec<eval::Labelled>> {

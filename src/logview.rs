@@ -123,6 +123,12 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// "1 tema", "2 teman": a count with the Swedish word for one or for many.
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
+}
+
 pub fn questions(rows: &[LoggedQuestion], format: Format) -> String {
     match format {
         Format::Json => serde_json::to_string_pretty(rows).unwrap_or_default() + "\n",
@@ -164,7 +170,8 @@ pub fn questions(rows: &[LoggedQuestion], format: Format) -> String {
                     text.replace('\n', " ")
                 ));
             }
-            out.push_str(&format!("{} frågor\n", rows.len()));
+            out.push_str(&count(rows.len(), "fråga", "frågor"));
+            out.push('\n');
             out
         }
     }
@@ -288,6 +295,14 @@ mod tests {
         assert_eq!(last_span(12 * h), "senaste 12 timmarna");
         assert_eq!(last_span(h), "senaste timmen");
         assert_eq!(last_span(36 * h), "senaste 36 timmarna");
+    }
+
+    #[test]
+    fn counts_take_the_swedish_word_for_one_or_many() {
+        assert_eq!(count(0usize, "fråga", "frågor"), "0 frågor");
+        assert_eq!(count(1usize, "fråga", "frågor"), "1 fråga");
+        assert_eq!(count(2i64, "person", "personer"), "2 personer");
+        assert!(questions(&[], Format::Table).ends_with("0 frågor\n"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serenity::all::{
     CreateEmbedAuthor, CreateEmbedFooter,
 };
 
+use crate::logview::count;
 use crate::reply::{BOT_NOTICE, GREETING, Kind, Reply, THANKS};
 
 pub const MAX_TITLE: usize = 256;
@@ -277,18 +278,18 @@ pub fn topics(report: &crate::topics::Report) -> (String, Vec<CreateActionRow>) 
         text.push_str("Inga kandidatämnen just nu: allt som frågats har fått svar.");
     } else {
         text.push_str(&format!(
-            "**Kandidatämnen** ({} obesvarade frågor, störst efterfrågan först):\n",
-            report.questions
+            "**Kandidatämnen** ({}, störst efterfrågan först):\n",
+            count(report.questions, "obesvarad fråga", "obesvarade frågor")
         ));
     }
     let mut rows = Vec::new();
     for t in report.open.iter().take(5) {
         text.push_str(&format!(
-            "\n**#{}** {} – {} frågor, {} personer, trend {}, {}\n> {}\n",
+            "\n**#{}** {} – {}, {}, trend {}, {}\n> {}\n",
             t.id,
             crate::topics::status_sv(&t.status),
-            t.size,
-            t.askers,
+            count(t.size, "fråga", "frågor"),
+            count(t.askers, "person", "personer"),
             t.trend(),
             t.theme.as_deref().unwrap_or("okänt tema"),
             cut(&t.label, 200)
@@ -309,10 +310,10 @@ pub fn topics(report: &crate::topics::Report) -> (String, Vec<CreateActionRow>) 
         text.push_str("\n**Täckta men frågas ändå** (svaret hittas inte):\n");
         for t in report.covered_but_asked.iter().take(5) {
             text.push_str(&format!(
-                "#{} {} – {} frågor sedan det täcktes\n",
+                "#{} {} – {} sedan det täcktes\n",
                 t.id,
                 cut(&t.label, 120),
-                t.since_covered
+                count(t.since_covered, "fråga", "frågor")
             ));
         }
     }

@@ -3,7 +3,8 @@
 //! text out, and when the next one is due.
 
 use super::{Report, Topic};
-use crate::store::Stats;
+use crate::logview::count;
+use crate::store::{Met, Stats};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -26,11 +27,11 @@ fn share(part: i64, total: i64) -> String {
 
 /// The digest as a Discord message (Markdown, under 2,000 characters for five topics).
 pub fn render(d: &Digest) -> String {
-    let count = |o: &str| {
+    let met = |o: Met| {
         d.stats
             .by_outcome
             .iter()
-            .find(|(k, _)| k == o)
+            .find(|(k, _)| k == o.as_str())
             .map_or(0, |(_, n)| *n)
     };
     let total = d.stats.total;
@@ -39,9 +40,9 @@ pub fn render(d: &Digest) -> String {
          Frågor: {total} · besvarade direkt {} · \"Menade du…?\" {} · utan svar {}\n\
          Återkoppling: 👍 {} · 👎 {}\n",
         d.days,
-        share(count("answered"), total),
-        share(count("suggested"), total),
-        share(count("no_answer"), total),
+        share(met(Met::Answered), total),
+        share(met(Met::Suggested), total),
+        share(met(Met::NoAnswer), total),
         d.stats.helpful,
         d.stats.not_helpful,
     );
@@ -58,11 +59,11 @@ pub fn render(d: &Digest) -> String {
         out.push_str("\n**Nya ämnen som invånarna frågar om** (störst efterfrågan först):\n");
         for (n, t) in new.iter().enumerate() {
             out.push_str(&format!(
-                "{}. \"{}\" – {} frågor, {} personer, trend {} (#{})\n",
+                "{}. \"{}\" – {}, {}, trend {} (#{})\n",
                 n + 1,
                 crate::logview::clip(&t.label, 120),
-                t.size,
-                t.askers,
+                count(t.size, "fråga", "frågor"),
+                count(t.askers, "person", "personer"),
                 t.trend(),
                 t.id
             ));
@@ -72,9 +73,9 @@ pub fn render(d: &Digest) -> String {
         out.push_str("\n**Täckta men frågas ändå** (svaret hittas inte):\n");
         for t in d.topics.covered_but_asked.iter().take(3) {
             out.push_str(&format!(
-                "- \"{}\" – {} frågor sedan det täcktes (#{})\n",
+                "- \"{}\" – {} sedan det täcktes (#{})\n",
                 crate::logview::clip(&t.label, 120),
-                t.since_covered,
+                count(t.since_covered, "fråga", "frågor"),
                 t.id
             ));
         }

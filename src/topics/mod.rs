@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::answer::Engine;
+use crate::logview::count;
 use group::{Params, Vocabulary};
 pub use plan::{Slot, Topic};
 
@@ -377,17 +378,17 @@ pub fn render(r: &Report, format: Format) -> String {
         Format::Md => {
             let mut out = String::from("# Kandidatämnen\n\n");
             out.push_str(&format!(
-                "{} frågor som boten inte kunde svara på (eller där svaret inte hjälpte).\n\n",
-                r.questions
+                "{} som boten inte kunde svara på (eller där svaret inte hjälpte).\n\n",
+                count(r.questions, "fråga", "frågor")
             ));
             for (n, t) in r.open.iter().enumerate() {
                 out.push_str(&format!(
-                    "## {}. {} (#{})\n\n- {} frågor från {} personer, trend {} (senaste 4 veckorna mot de 4 före)\n- Tema: {}\n- Status: {}\n- Sågs första gången {}, senast {}\n- Nyckelord: {}\n\nSå frågar invånarna:\n\n",
+                    "## {}. {} (#{})\n\n- {} från {}, trend {} (senaste 4 veckorna mot de 4 före)\n- Tema: {}\n- Status: {}\n- Sågs första gången {}, senast {}\n- Nyckelord: {}\n\nSå frågar invånarna:\n\n",
                     n + 1,
                     t.label,
                     t.id,
-                    t.size,
-                    t.askers,
+                    count(t.size, "fråga", "frågor"),
+                    count(t.askers, "person", "personer"),
                     t.trend(),
                     t.theme.as_deref().unwrap_or("okänt"),
                     status_sv(&t.status),
@@ -406,10 +407,10 @@ pub fn render(r: &Report, format: Format) -> String {
                 );
                 for t in &r.covered_but_asked {
                     out.push_str(&format!(
-                        "- {} (#{}): {} frågor sedan det täcktes{}\n",
+                        "- {} (#{}): {} sedan det täcktes{}\n",
                         t.label,
                         t.id,
-                        t.since_covered,
+                        count(t.since_covered, "fråga", "frågor"),
                         t.episode
                             .as_ref()
                             .map(|e| format!(" (avsnitt {e})"))
