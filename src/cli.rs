@@ -522,24 +522,24 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
         EpisodesCommand::Status => {
             let st = with_store(cfg, async |s, _| Ok(s.feed_state().await?))?;
             match st {
-                None => outln!("episodes: never synced"),
+                None => outln!("episodes: aldrig synkad"),
                 Some(f) => {
                     let when =
                         |t: Option<i64>| t.map(logview::datetime).unwrap_or_else(|| "-".into());
                     let shown = crate::podcast::shown_url;
-                    outln!("feed:        {}", shown(&f.url));
+                    outln!("flöde:          {}", shown(&f.url));
                     if f.url != f.configured {
-                        outln!("configured:  {} (moved)", shown(&f.configured));
+                        outln!("inställt:       {} (flyttat)", shown(&f.configured));
                     }
                     outln!(
-                        "last try:    {} ({})",
+                        "senaste försök: {} ({})",
                         when(f.attempted_at),
                         f.result.as_deref().unwrap_or("-")
                     );
-                    outln!("last good:   {}", when(f.succeeded_at));
-                    outln!("episodes:    {}", f.episodes);
+                    outln!("senast lyckad:  {}", when(f.succeeded_at));
+                    outln!("avsnitt:        {}", f.episodes);
                     if let Some(e) = &f.error {
-                        outln!("error:       {e}");
+                        outln!("fel:            {e}");
                     }
                 }
             }

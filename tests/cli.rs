@@ -533,6 +533,11 @@ fn ask_links_the_episodes_a_sync_stored_as_the_service_does() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let status = stdout(&kommunbot_in(data.path(), &[], &["episodes", "status"]));
+    assert!(
+        status.contains("avsnitt:        1") && status.contains("senast lyckad:"),
+        "{status}"
+    );
     let linked = episode(&kommunbot_in(data.path(), &[], &["ask", "--json", q]));
     assert_eq!(linked["id"], "frigg-1", "{linked}");
     assert!(
@@ -554,7 +559,7 @@ fn ask_links_the_episodes_a_sync_stored_as_the_service_does() {
         Value::Null
     );
     let status = stdout(&kommunbot_in(data.path(), &[], &["episodes", "status"]));
-    assert!(status.contains("never synced"), "{status}");
+    assert!(status.contains("aldrig synkad"), "{status}");
 }
 
 /// The logged questions' texts, as staff list them (which also replays the spool).

@@ -43,22 +43,24 @@ pub struct Saved {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
-    #[error("unknown theme `{0}`: use one of the theme folders, e.g. `snorojning`")]
+    #[error("okänt tema `{0}`: använd en av temamapparna, t.ex. `snorojning`")]
     UnknownTheme(String),
-    #[error("unknown entry `{0}`")]
+    #[error("okänd post `{0}`")]
     UnknownEntry(String),
-    #[error("the question `{0}` has no letters to make a file name of")]
+    #[error("frågan `{0}` har inga bokstäver att göra ett filnamn av")]
     NoSlug(String),
     #[error("ändringen skulle ge fel i FAQ:n ({} problem):\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
     #[error(
-        "{path} changed on disk since the faq was loaded; it is kept as it is there: reload \
-         the faq (`/faq-ladda-om`) and make the change again"
+        "{path} har ändrats på disken sedan FAQ:n lästes in och får vara kvar som den är där: \
+         läs in FAQ:n igen (`/faq-ladda-om`) och gör ändringen en gång till"
     )]
     ChangedOnDisk { path: String },
-    #[error("{path} already holds another entry: move it under another name, or edit that one")]
+    #[error(
+        "{path} innehåller redan en annan post: flytta den till ett annat namn eller ändra i den"
+    )]
     Taken { path: String },
-    #[error("cannot write {path}: {source}")]
+    #[error("kan inte skriva {path}: {source}")]
     Io {
         path: String,
         #[source]
