@@ -844,7 +844,19 @@ fn check_url(url: &str, line: Option<usize>, r: &mut Report) -> bool {
             false
         }
         Err(e) => {
-            r.at(line, format!("felaktig webbadress \"{url}\": {e}"));
+            use url::ParseError as P;
+            // The library says why in English; the usual slips in words a guide reads.
+            let why = match e {
+                P::RelativeUrlWithoutBase => "den ska börja med https://".to_owned(),
+                P::EmptyHost => "webbplatsens namn saknas efter https://".to_owned(),
+                P::InvalidPort => "portnumret efter kolon är fel".to_owned(),
+                P::InvalidDomainCharacter | P::IdnaError => {
+                    "webbplatsens namn har ett tecken som inte får finnas där (ett mellanslag?)"
+                        .to_owned()
+                }
+                other => other.to_string(),
+            };
+            r.at(line, format!("felaktig webbadress \"{url}\": {why}"));
             false
         }
     }
@@ -961,8 +973,8 @@ mod tests {
             "{d:#?}"
         );
         assert!(
-            d.iter()
-                .any(|m| m.starts_with("faq/t/e.md:3: felaktig webbadress \"nota url\"")),
+            d.iter().any(|m| m
+                == "faq/t/e.md:3: felaktig webbadress \"nota url\": den ska börja med https://"),
             "{d:#?}"
         );
         assert!(
