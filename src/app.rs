@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, Settings};
-use crate::privacy::Pseudonymizer;
+use crate::privacy::{self, Pseudonymizer};
 use crate::service::Service;
 use crate::store::{self, PendingLog, ServiceLock, Store};
 
@@ -174,7 +174,7 @@ async fn storage(
     service: Arc<Service>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let url = store::redact_url(&settings.database_url);
+    let url = privacy::database_url_shown(&settings.database_url);
     let mut wait = Duration::from_millis(500);
     let store = loop {
         tokio::select! {

@@ -697,7 +697,7 @@ fn log(a: LogArgs, cfg: Option<&Path>) -> Result<ExitCode> {
 fn empty_log_hint(database_url: &str) {
     eprintln!(
         "kommunbot: no questions in the question log at {} for that window",
-        store::redact_url(database_url)
+        crate::privacy::database_url_shown(database_url)
     );
 }
 

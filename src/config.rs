@@ -410,7 +410,7 @@ impl Config {
         {
             errs.push(bad(
                 "storage.database_url (DATABASE_URL)",
-                &crate::store::redact_url(&database_url),
+                &crate::privacy::database_url_shown(&database_url),
                 "use sqlite://… or postgres://…",
             ));
         }

@@ -207,6 +207,82 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// A feed URL as messages, logs and `/readyz` show it: a private feed carries its secret in
+/// the user info or the query ("https://podd:hemligt@…/feed.xml?token=…"), so both go.
+pub fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.has_host() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            let query = u.query().is_some();
+            u.set_query(None);
+            if query {
+                format!("{u}?…")
+            } else {
+                u.to_string()
+            }
+        }
+        _ => cut_by_hand(url),
+    }
+}
+
+/// A database URL as messages and logs show it: the user stays, so an operator sees which
+/// account failed, but a password goes, whether in the user info ("postgres://kb:…@") or
+/// in the query ("?password=…", as libpq and sqlx also take it), as does any other query
+/// value that names a secret.
+pub fn database_url_shown(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.has_host() || u.scheme() == "sqlite" => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            if u.query().is_some() {
+                let secret = |k: &str| {
+                    let k = k.to_ascii_lowercase();
+                    ["pass", "pwd", "secret", "token", "key"]
+                        .iter()
+                        .any(|s| k.contains(s))
+                };
+                let pairs: Vec<(String, String)> = u
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let v = if secret(&k) {
+                            "***".into()
+                        } else {
+                            v.into_owned()
+                        };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                u.query_pairs_mut().clear().extend_pairs(pairs);
+            }
+            u.to_string()
+        }
+        _ => cut_by_hand(url),
+    }
+}
+
+/// Something that looks like a URL but does not parse (a mistyped port, a space in the
+/// password) may still carry user info and a query: both are cut by hand. A file path has
+/// nothing secret in it and comes back as it is.
+fn cut_by_hand(url: &str) -> String {
+    match url.split_once("://") {
+        None => url.to_owned(),
+        Some((scheme, rest)) => {
+            let (rest, query) = match rest.split_once('?') {
+                Some((r, _)) => (r, "?…"),
+                None => (rest, ""),
+            };
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let rest = match rest[..authority_end].rfind('@') {
+                Some(at) => &rest[at + 1..],
+                None => rest,
+            };
+            format!("{scheme}://{rest}{query}")
+        }
+    }
+}
+
 /// Replaces personal data with placeholders.
 pub fn redact(text: &str) -> Redacted {
     let mut counts = Counts::default();
@@ -456,6 +532,57 @@ mod tests {
     fn redaction_table() {
         for (input, expected) in TABLE {
             assert_eq!(&redact(input).text, expected, "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn a_feed_url_is_shown_without_its_secrets() {
+        for (url, shown) in [
+            (
+                "https://podd:hemligt@example.se/feed.xml?token=s3cr3t",
+                "https://example.se/feed.xml?…",
+            ),
+            ("https://example.se/feed.xml", "https://example.se/feed.xml"),
+            // A mistyped port: no URL parser takes it, the secrets go all the same.
+            (
+                "http://podd:hemligt@127.0.0.1:99999/feed.xml?token=s3cr3t",
+                "http://127.0.0.1:99999/feed.xml?…",
+            ),
+            ("/srv/podd/feed.xml", "/srv/podd/feed.xml"),
+        ] {
+            assert_eq!(shown_url(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_database_url_is_shown_without_its_password() {
+        for (url, shown) in [
+            (
+                "postgres://kb:FAKEPASS123@127.0.0.1:5432/kb",
+                "postgres://kb:***@127.0.0.1:5432/kb",
+            ),
+            (
+                "postgres://kb@127.0.0.1:1/kb?password=FAKEPASS456&sslmode=require",
+                "postgres://kb@127.0.0.1:1/kb?password=***&sslmode=require",
+            ),
+            (
+                "postgres://kb@db/kb?sslpassword=x&PassWord=y",
+                "postgres://kb@db/kb?sslpassword=***&PassWord=***",
+            ),
+            (
+                "sqlite:///srv/kb/kommunbot.db?mode=rwc",
+                "sqlite:///srv/kb/kommunbot.db?mode=rwc",
+            ),
+            ("sqlite://data/kommunbot.db", "sqlite://data/kommunbot.db"),
+            // No parser takes it: user info and query are cut by hand.
+            (
+                "postgres://kb:pa ss@db:99999/kb?password=FAKEPASS789",
+                "postgres://db:99999/kb?…",
+            ),
+        ] {
+            let got = database_url_shown(url);
+            assert_eq!(got, shown, "{url}");
+            assert!(!got.contains("FAKEPASS"), "{got}");
         }
     }
 

@@ -16,9 +16,10 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+pub use crate::privacy::shown_url;
 pub use feed::{FeedEpisode, Mark};
 pub use link::{Catalogue, Found};
-pub use sync::{Fetcher, SyncError, SyncReport, shown_url, sync_once};
+pub use sync::{Fetcher, SyncError, SyncReport, sync_once};
 
 use crate::service::Service;
 

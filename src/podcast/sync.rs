@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
 use super::feed::{self, FeedEpisode, ParseError};
+use crate::privacy::shown_url;
 use crate::store::{FeedState, Store, StoreError, now_ms};
 
 /// A feed larger than this is refused (a podcast feed with thousands of items is ~10 MB).
@@ -54,41 +55,6 @@ pub enum SyncError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// A feed URL as messages, logs and `/readyz` show it: a private feed carries its secret in
-/// the user info or the query ("https://podd:hemligt@…/feed.xml?token=…"), so both go.
-pub fn shown_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) if u.has_host() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            let query = u.query().is_some();
-            u.set_query(None);
-            if query {
-                format!("{u}?…")
-            } else {
-                u.to_string()
-            }
-        }
-        // A file path has nothing secret in it. Something that looks like a URL but does not
-        // parse (a mistyped port) may still carry user info and a query: cut both by hand.
-        _ => match url.split_once("://") {
-            None => url.to_owned(),
-            Some((scheme, rest)) => {
-                let (rest, query) = match rest.split_once('?') {
-                    Some((r, _)) => (r, "?…"),
-                    None => (rest, ""),
-                };
-                let authority_end = rest.find('/').unwrap_or(rest.len());
-                let rest = match rest[..authority_end].rfind('@') {
-                    Some(at) => &rest[at + 1..],
-                    None => rest,
-                };
-                format!("{scheme}://{rest}{query}")
-            }
-        },
-    }
 }
 
 impl SyncError {
@@ -480,28 +446,4 @@ fn dedup(mut episodes: Vec<FeedEpisode>) -> Vec<FeedEpisode> {
     let mut seen = std::collections::HashSet::new();
     episodes.retain(|e| seen.insert(e.guid.clone()));
     episodes
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shown_url;
-
-    #[test]
-    fn a_feed_url_is_shown_without_its_secrets() {
-        for (url, shown) in [
-            (
-                "https://podd:hemligt@example.se/feed.xml?token=s3cr3t",
-                "https://example.se/feed.xml?…",
-            ),
-            ("https://example.se/feed.xml", "https://example.se/feed.xml"),
-            // A mistyped port: no URL parser takes it, the secrets go all the same.
-            (
-                "http://podd:hemligt@127.0.0.1:99999/feed.xml?token=s3cr3t",
-                "http://127.0.0.1:99999/feed.xml?…",
-            ),
-            ("/srv/podd/feed.xml", "/srv/podd/feed.xml"),
-        ] {
-            assert_eq!(shown_url(url), shown, "{url}");
-        }
-    }
 }

@@ -402,7 +402,7 @@ impl Store {
             .connect(&url_owned)
             .await
             .map_err(|source| StoreError::Connect {
-                url: redact_url(url),
+                url: crate::privacy::database_url_shown(url),
                 source,
             })?;
         match backend {
@@ -920,17 +920,6 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
         .collect::<Vec<_>>()
         .join("&");
     Ok(format!("sqlite://{path}?{query}"))
-}
-
-/// A database URL without its password, for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
-    }
 }
 
 #[cfg(test)]
