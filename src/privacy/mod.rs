@@ -1,11 +1,17 @@
 //! Redaction of personal data, applied before a question is stored or logged.
 //!
-//! Replaces personnummer and samordningsnummer (Luhn-checked, so ordinary numbers survive),
-//! Swedish phone numbers, e-mail addresses, vehicle registration numbers, Discord user
-//! mentions and names where a message says whose they are ("jag heter …", a signature, a
-//! name beside a personnummer) with typed placeholders, and counts them. Invisible
-//! characters go first and look-alike dashes and spaces become plain ones, so none can split
-//! a number to hide it. Pure: text in, text and counts out.
+//! Replaces personnummer and samordningsnummer (Luhn-checked, so ordinary numbers survive,
+//! unless the message says a personnummer follows), Swedish phone numbers, e-mail addresses,
+//! card and bank account numbers, IP addresses, vehicle registration numbers, Discord user
+//! mentions and names where a message says whose they are ("jag heter …", "min son …", a
+//! signature, a name beside a personnummer) with typed placeholders, and counts them.
+//! Invisible characters and marks on digits go first, look-alike dashes and spaces become
+//! plain ones and digits of other scripts plain digits; then numbers are read by their
+//! digits whatever stands between them ([`numbers`]), so none can be split to hide it.
+//! Pure: text in, text and counts out.
+
+mod names;
+mod numbers;
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -23,11 +29,21 @@ pub struct Counts {
     pub plate: usize,
     pub name: usize,
     pub user: usize,
+    /// Card numbers, bank accounts, bankgiro and IBAN.
+    pub account: usize,
+    pub ip: usize,
 }
 
 impl Counts {
     pub fn total(&self) -> usize {
-        self.personnummer + self.phone + self.email + self.plate + self.name + self.user
+        self.personnummer
+            + self.phone
+            + self.email
+            + self.plate
+            + self.name
+            + self.user
+            + self.account
+            + self.ip
     }
 }
 
@@ -43,17 +59,22 @@ pub const EMAIL: &str = "[e-post]";
 pub const PLATE: &str = "[regnr]";
 pub const NAME: &str = "[namn]";
 pub const USER: &str = "[användare]";
+pub const CARD: &str = "[kortnummer]";
+pub const ACCOUNT: &str = "[kontonummer]";
+pub const IP: &str = "[ip-adress]";
 
 /// Every placeholder, for code that must tell them from the citizen's own words.
-pub const PLACEHOLDERS: &[&str] = &[PERSONNUMMER, PHONE, EMAIL, PLATE, NAME, USER];
-
-/// A name introduced as one: "jag heter Sara (Ali)", "mitt namn är …", "my name is …". The
-/// first word is taken whatever its case (people type "jag heter nina"); a surname only
-/// when capitalised.
-static NAME_INTRO_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i:\b(?:jag\s+heter|mitt\s+namn\s+är|mitt\s+namn\s+ar|my\s+name\s+is|i\s+am\s+called)\s+)(\p{L}+(?:[ -]\p{Lu}\p{Ll}+)?)")
-        .expect("regex")
-});
+pub const PLACEHOLDERS: &[&str] = &[
+    PERSONNUMMER,
+    PHONE,
+    EMAIL,
+    PLATE,
+    NAME,
+    USER,
+    CARD,
+    ACCOUNT,
+    IP,
+];
 
 /// A signature: "mvh Anna", "hälsningar Per Ek", "/Peter", "regards, Tom".
 static NAME_SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -69,20 +90,18 @@ static NAME_BESIDE_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
-/// Letters of any script on both sides of the @: "åsa@example.se", "anna@lidköping.se".
+/// Letters of any script on both sides of the @: "åsa@example.se", "anna@lidköping.se";
+/// also as people write it to dodge harvesters or as it wraps: "anna @ example.se",
+/// "anna(at)example.se", "\"anna testsson\"@example.se", "anna@example .se", a domain in
+/// brackets, "anna@localhost".
 static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}\b")
+    Regex::new(r#"(?:"[^"\n]{1,64}"|[\p{L}\p{N}._%+-]+)\s{0,2}(?:@|\((?i:at)\)|\[(?i:at)\]|\{(?i:at)\})\s{0,2}(?:\[[0-9a-fA-F.:]+\]|(?i:localhost)\b|[\p{L}\p{N}-]+(?:\s?\.[\p{L}\p{N}-]+)*\s?\.\p{L}{2,}\b)"#)
         .expect("regex")
 });
 
 /// A Discord user mention, `<@id>` or `<@!id>`: another person's lasting identifier.
 static MENTION_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<@!?\d{15,21}>").expect("regex"));
-
-/// 6 or 8 digits of date, an optional separator (`-`, `+`, space), 4 digits.
-static PNR_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d])((?:19|20)?(\d{6})[-+ ]?(\d{4}))(?:$|[^\d])").expect("regex")
-});
 
 /// A Swedish number starting with +46, 0046 or 0: an area code, perhaps in brackets
 /// ("(070) 174 06 05") and set off by a space, a hyphen or a slash, then digit groups split
@@ -100,6 +119,31 @@ static PLATE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b([A-HJ-PR-UW-Z]{3})[ -]?(\d{2}[A-HJ-NPR-UW-Z0-9])\b|\b([a-hj-pr-uw-z]{3})-?(\d{2}[a-hj-npr-uw-z0-9])\b")
         .expect("regex")
 });
+
+/// An IBAN: two letters, two check digits, then groups of letters and digits ("SE45 5000
+/// 0000 0583 9825 7466").
+static IBAN_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b").expect("regex")
+});
+
+/// A bank account, bankgiro or plusgiro number after the word that names it: the digits are
+/// too ordinary to know by themselves ("kontonummer 8327-9 123 456 789-0", "bg 5050-1055").
+static ACCOUNT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:\b(?:kontonummer|kontonr|konto|clearingnummer|clearingnr|clearing|bankgironummer|bankgiro|plusgironummer|plusgiro|bg|pg|account\s+number|account|iban)\b[\s:.#]*(?:nr\.?\s*|nummer\s*|är\s*|is\s*)?)(\d[\d\s-]{3,30}\d)")
+        .expect("regex")
+});
+
+/// An IPv4 address.
+static IPV4_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b",
+    )
+    .expect("regex")
+});
+
+/// What may be an IPv6 address; only what parses as one is taken ("08:00:00" is not).
+static IPV6_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}").expect("regex"));
 
 /// Turns a platform user id into a stable pseudonym: HMAC-SHA256 under a secret key.
 /// Without the key nobody can go back from the pseudonym to the user, and the same key lets
@@ -295,13 +339,27 @@ pub fn redact(text: &str) -> Redacted {
         counts.email += 1;
         EMAIL
     });
-    let text = replace_group(&PNR_RE, &text, |c| {
-        let digits = format!("{}{}", &c[2], &c[3]);
-        valid_personnummer(&digits).then(|| {
-            counts.personnummer += 1;
-            PERSONNUMMER
-        })
+    let text = IBAN_RE.replace_all(&text, |_: &Captures| {
+        counts.account += 1;
+        ACCOUNT
     });
+    let text = replace_group(&ACCOUNT_RE, &text, |_| {
+        counts.account += 1;
+        Some(ACCOUNT)
+    });
+    let text = IPV4_RE.replace_all(&text, |_: &Captures| {
+        counts.ip += 1;
+        IP
+    });
+    let text = IPV6_RE.replace_all(&text, |c: &Captures| {
+        if c[0].parse::<std::net::Ipv6Addr>().is_ok() {
+            counts.ip += 1;
+            IP.to_owned()
+        } else {
+            c[0].to_owned()
+        }
+    });
+    let text = numbers::redact_numbers(&text, &mut counts);
     let text = replace_group(&PHONE_RE, &text, |c| {
         let all = c[1].chars().filter(char::is_ascii_digit).count();
         // Counted as dialled at home: "+46 70…" and "0046 70…" stand for "070…".
@@ -319,24 +377,29 @@ pub fn redact(text: &str) -> Redacted {
         counts.plate += 1;
         PLATE
     });
+    let text = replace_ranges(&text, &names::names(&text, stop_word), || {
+        counts.name += 1;
+        NAME
+    });
     let mut name = |_: &Captures| {
         counts.name += 1;
         Some(NAME)
     };
-    let text = replace_group(&NAME_INTRO_RE, &text, &mut name);
     let text = replace_group(&NAME_SIGN_RE, &text, &mut name);
     let text = replace_group(&NAME_BESIDE_RE, &text, &mut name);
     Redacted { text, counts }
 }
 
 /// `text` without invisible format characters (a zero-width space or a soft hyphen inside
-/// "19900101\u{200b}-9802" would hide the number), with look-alike dashes and spaces as
-/// plain ones. Text that has none comes back as it is.
+/// "19900101\u{200b}-9802" would hide the number), variation selectors and marks set on a
+/// digit ("9\u{fe0f}\u{20e3}", a keycap), with look-alike dashes and spaces as plain ones
+/// and digits of other scripts and forms ("٩", "𝟗", "⁹", "⑨", "０") as 0–9. Text that
+/// has none comes back as it is.
 fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     let invisible = |c: char| {
         matches!(c, '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}'
             | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}'
-            | '\u{e0000}'..='\u{e007f}')
+            | '\u{fe00}'..='\u{fe0f}' | '\u{e0000}'..='\u{e007f}' | '\u{e0100}'..='\u{e01ef}')
     };
     let dash = |c: char| matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}');
     let space = |c: char| {
@@ -347,21 +410,97 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     };
     // Full-width forms ("０７０"), as some phone keyboards type them: their ASCII twins.
     let wide = |c: char| ('\u{ff01}'..='\u{ff5e}').contains(&c);
-    if !text
-        .chars()
-        .any(|c| invisible(c) || dash(c) || space(c) || wide(c))
+    let mark = |c: char| {
+        unicode_normalization::char::is_combining_mark(c) || ('\u{20dd}'..='\u{20e4}').contains(&c)
+    };
+    if !text.chars().any(|c| {
+        invisible(c)
+            || dash(c)
+            || space(c)
+            || wide(c)
+            || mark(c)
+            || (!c.is_ascii() && digit(c).is_some())
+    }) && !text.contains("%40")
     {
         return std::borrow::Cow::Borrowed(text);
     }
-    text.chars()
-        .filter(|c| !invisible(*c))
-        .map(|c| match c {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().filter(|c| !invisible(*c)) {
+        // A mark on a digit hides nothing but the number: gone. On a letter it may be the
+        // ring of an å typed in two parts, which stays.
+        if mark(c) && out.ends_with(|p: char| p.is_ascii_digit()) {
+            continue;
+        }
+        out.push(match c {
             c if dash(c) => '-',
             c if space(c) => ' ',
             c if wide(c) => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c if !c.is_ascii() => digit(c).map_or(c, |d| char::from(b'0' + d)),
             c => c,
-        })
-        .collect()
+        });
+    }
+    // An e-mail address percent-encoded in a link ("anna%40example.se").
+    std::borrow::Cow::Owned(out.replace("%40", "@"))
+}
+
+/// The value of a digit written in another script or form than ASCII.
+fn digit(c: char) -> Option<u8> {
+    // The zeros of the decimal digit blocks people are likely to type: Arabic-Indic,
+    // Persian, NKo, Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada,
+    // Malayalam, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian.
+    const ZEROS: &[u32] = &[
+        0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xe50,
+        0xed0, 0xf20, 0x1040, 0x17e0, 0x1810,
+    ];
+    let u = c as u32;
+    let small = |v: u32| Some(v as u8);
+    match c {
+        '\u{b2}' => small(2),
+        '\u{b3}' => small(3),
+        '\u{b9}' => small(1),
+        '\u{2070}' => small(0),
+        '\u{2074}'..='\u{2079}' => small(u - 0x2070),
+        '\u{2080}'..='\u{2089}' => small(u - 0x2080),
+        '\u{2460}'..='\u{2468}' => small(u - 0x2460 + 1),
+        '\u{24ea}' => small(0),
+        '\u{2776}'..='\u{277e}' => small(u - 0x2776 + 1),
+        '\u{ff10}'..='\u{ff19}' => small(u - 0xff10),
+        '\u{1d7ce}'..='\u{1d7ff}' => small((u - 0x1d7ce) % 10),
+        _ => ZEROS
+            .iter()
+            .find(|z| (**z..**z + 10).contains(&u))
+            .and_then(|z| small(u - z)),
+    }
+}
+
+/// Replaces each of `ranges` (sorted; overlapping ones are merged) with what `f` gives.
+fn replace_ranges(
+    text: &str,
+    ranges: &[(usize, usize)],
+    mut f: impl FnMut() -> &'static str,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for &(start, end) in ranges {
+        if end <= last {
+            continue;
+        }
+        out.push_str(&text[last..start.max(last)]);
+        if start >= last {
+            out.push_str(f());
+        }
+        last = end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// A word that cannot be (part of) a name: "nina och bor" ends at "och".
+fn stop_word(w: &str) -> bool {
+    static ANALYZER: LazyLock<crate::answer::Analyzer> = LazyLock::new(Default::default);
+    use crate::answer::Lang;
+    let w = crate::answer::fold(w);
+    ANALYZER.is_stop(&w, Lang::Sv) || ANALYZER.is_stop(&w, Lang::En)
 }
 
 /// Replaces capture group 1 of each match where `f` says so; the regexes also match one
@@ -393,22 +532,25 @@ fn replace_group(
     out
 }
 
-/// YYMMDDNNNN with a real month, a day 1–31 (or 61–91: samordningsnummer), and Luhn.
-fn valid_personnummer(d: &str) -> bool {
-    let b: Vec<u32> = d.chars().filter_map(|c| c.to_digit(10)).collect();
-    if b.len() != 10 {
+/// Whether ten digits YYMMDDNNNN begin with a real month and a day 1–31 (or 61–91: a
+/// samordningsnummer).
+fn valid_date(d: &[u8]) -> bool {
+    if d.len() != 10 {
         return false;
     }
-    let month = b[2] * 10 + b[3];
-    let day = b[4] * 10 + b[5];
-    if !(1..=12).contains(&month) || !((1..=31).contains(&day) || (61..=91).contains(&day)) {
-        return false;
-    }
-    let sum: u32 = b
+    let month = d[2] * 10 + d[3];
+    let day = d[4] * 10 + d[5];
+    (1..=12).contains(&month) && ((1..=31).contains(&day) || (61..=91).contains(&day))
+}
+
+/// The Luhn check that personnummer and card numbers carry in their last digit.
+fn luhn(d: &[u8]) -> bool {
+    let sum: u32 = d
         .iter()
+        .rev()
         .enumerate()
         .map(|(i, v)| {
-            let x = if i % 2 == 0 { v * 2 } else { *v };
+            let x = u32::from(*v) * if i % 2 == 1 { 2 } else { 1 };
             x / 10 + x % 10
         })
         .sum();
@@ -456,12 +598,99 @@ mod tests {
         ("mejla anna\u{200b}@example.se", "mejla [e-post]"),
         ("mejla anna\u{2066}@example.se", "mejla [e-post]"),
         ("ring ０７０-１７４ ０６ ０５", "ring [telefon]"),
+        // personnummer however written out: separators, line breaks, markup, encodings,
+        // invisible characters, other digits, a letter O for a zero
+        ("pnr 900101 - 9802", "pnr [personnummer]"),
+        ("19900101 - 9802", "[personnummer]"),
+        ("900101  9802", "[personnummer]"),
+        ("900101.9802", "[personnummer]"),
+        ("90.01.01-9802", "[personnummer]"),
+        ("900101/9802", "[personnummer]"),
+        ("900101_9802", "[personnummer]"),
+        ("900101:9802", "[personnummer]"),
+        ("9 0 0 1 0 1 9 8 0 2", "[personnummer]"),
+        ("9001 01-98 02", "[personnummer]"),
+        ("1990-01-01-9802", "[personnummer]"),
+        ("900101\n-9802", "[personnummer]"),
+        ("900101\t9802", "[personnummer]"),
+        ("900101\r\n9802", "[personnummer]"),
+        ("900101-**9802**", "[personnummer]**"),
+        ("?pnr=19900101%2D9802", "?pnr=[personnummer]"),
+        ("900101%209802", "[personnummer]"),
+        ("9001\u{fe0f}019802", "[personnummer]"),
+        ("9001\u{300}019802", "[personnummer]"),
+        ("900101-9😀802", "[personnummer]"),
+        (
+            "9\u{fe0f}\u{20e3}0\u{fe0f}\u{20e3}0\u{fe0f}\u{20e3}1\u{fe0f}\u{20e3}0\u{fe0f}\u{20e3}1\u{fe0f}\u{20e3}9\u{fe0f}\u{20e3}8\u{fe0f}\u{20e3}0\u{fe0f}\u{20e3}2\u{fe0f}\u{20e3}",
+            "[personnummer]",
+        ),
+        ("٩٠٠١٠١-٩٨٠٢", "[personnummer]"),
+        ("𝟗𝟎𝟎𝟏𝟎𝟏-𝟗𝟖𝟎𝟐", "[personnummer]"),
+        ("⁹⁰⁰¹⁰¹-⁹⁸⁰²", "[personnummer]"),
+        ("900101-98O2", "[personnummer]"),
+        // a wrong check digit is still a personnummer when the message says it is one
+        ("mitt pnr är 900101-9803", "mitt pnr är [personnummer]"),
+        (
+            "personnummer: 19900101-9803",
+            "personnummer: [personnummer]",
+        ),
+        (
+            "jag heter Sven Berg, 19420318-9816.",
+            "jag heter [namn], [personnummer].",
+        ),
+        ("ordernummer 19900101 9803", "ordernummer 19900101 9803"),
+        (
+            "Undertecknad önskar upplysningar. Undertecknad Birgitta Ek",
+            "Undertecknad önskar upplysningar. Undertecknad [namn]",
+        ),
+        // two numbers side by side stay two
+        ("19900101-9802 070-174 06 05", "[personnummer] [telefon]"),
+        // a mobile number that would pass for a samordningsnummer (day 74) stays a phone
+        // number, also after a personnummer
+        (
+            "pnr 900101-9802, ring 070-174 06 05",
+            "pnr [personnummer], ring [telefon]",
+        ),
+        // mobile numbers however written out
+        ("070.174.06.05", "[telefon]"),
+        ("+46 (0) 70 174 06 05", "[telefon]"),
+        ("+46 (70) 174 06 05", "[telefon]"),
+        ("46701740605", "[telefon]"),
+        ("070  174 06 05", "[telefon]"),
+        ("0 7 0 1 7 4 0 6 0 5", "[telefon]"),
+        ("07O-174 06 05", "[telefon]"),
+        // card and account numbers, IP addresses
+        ("kortnummer 4111 1111 1111 1111", "kortnummer [kortnummer]"),
+        (
+            "kort 4111-1111-1111-1111 exp 12/28",
+            "kort [kortnummer] exp 12/28",
+        ),
+        ("4111111111111111", "[kortnummer]"),
+        (
+            "kontonummer 8327-9 123 456 789-0",
+            "kontonummer [kontonummer]",
+        ),
+        ("bankgiro 5050-1055", "bankgiro [kontonummer]"),
+        ("SE45 5000 0000 0583 9825 7466", "[kontonummer]"),
+        ("min ip är 192.0.2.15", "min ip är [ip-adress]"),
+        ("från 2001:db8::1 idag", "från [ip-adress] idag"),
         // e-mail
         ("mejla anna.svensson@example.se tack", "mejla [e-post] tack"),
         ("x@sub.example.se", "[e-post]"),
         ("mejla åsa@example.se", "mejla [e-post]"),
         ("anna@lidköping.example.se", "[e-post]"),
         ("ANNA@EXAMPLE.SE", "[e-post]"),
+        ("mejla anna.testsson @ example.se", "mejla [e-post]"),
+        ("anna.testsson(at)example.se", "[e-post]"),
+        ("anna.testsson[at]example.se", "[e-post]"),
+        ("\"anna testsson\"@example.se", "[e-post]"),
+        ("anna.testsson@example .se", "[e-post]"),
+        ("anna.testsson\n@example.se", "[e-post]"),
+        ("mailto:anna%40example.se", "mailto:[e-post]"),
+        ("anna@localhost", "[e-post]"),
+        ("anna.testsson@[192.0.2.1]", "[e-post]"),
+        ("mejla anna@example.se. Sedan", "mejla [e-post]. Sedan"),
+        ("vi ses @ biblioteket kl 5", "vi ses @ biblioteket kl 5"),
         // another person's Discord mention
         (
             "<@123456789012345678> vet du? fråga <@!876543210987654321>",
@@ -496,6 +725,13 @@ mod tests {
         ("postnummer 613 31", "postnummer 613 31"),
         ("Oxelösund 1:123", "Oxelösund 1:123"),
         ("VAD KOSTAR BYGGLOV", "VAD KOSTAR BYGGLOV"),
+        ("öppet 07.30-16.00", "öppet 07.30-16.00"),
+        ("den 07.11.2026 10.00", "den 07.11.2026 10.00"),
+        ("den 2026-11-22 14:30", "den 2026-11-22 14:30"),
+        ("kl 08:00:00", "kl 08:00:00"),
+        ("version 1.2.3", "version 1.2.3"),
+        ("bygglov 2 och 3 och 4", "bygglov 2 och 3 och 4"),
+        ("12 m² och 3 st", "12 m2 och 3 st"),
         // names, where the message says they are names
         (
             "hej, jag heter Sara Ali, och undrar",
@@ -524,15 +760,53 @@ mod tests {
             "min mamma [namn], [personnummer], behöver",
         ),
         ("När plogas Storgatan? Tack", "När plogas Storgatan? Tack"),
+        (
+            "jag heter anna testsson och undrar",
+            "jag heter [namn] och undrar",
+        ),
+        ("JAG HETER ANNA TESTSSON", "JAG HETER [namn]"),
+        ("jag heter Anna-Karin Testsson-Provsson", "jag heter [namn]"),
+        ("jag heter Nguyễn Văn Test", "jag heter [namn]"),
+        ("Det är Anna Testsson här", "Det är [namn] här"),
+        ("Hej jag är Anna Testsson", "Hej jag är [namn]"),
+        ("Hej, Anna Testsson här", "Hej, [namn] här"),
+        ("Anna Testsson heter jag", "[namn] heter jag"),
+        ("I'm Karl Provsson", "I'm [namn]"),
+        ("This is Anna Testsson", "This is [namn]"),
+        ("Namn: Anna Testsson", "Namn: [namn]"),
+        ("Sincerely, Anna Testsson", "Sincerely, [namn]"),
+        ("Best, Anna", "Best, [namn]"),
+        ("jag, Anna Testsson, vill veta", "jag, [namn], vill veta"),
+        ("fråga @Anna Testsson", "fråga @[namn]"),
+        (
+            "min son Kalle Testsson går i skolan",
+            "min son [namn] går i skolan",
+        ),
+        (
+            "patienten Anna Testsson har diabetes",
+            "patienten [namn] har diabetes",
+        ),
+        (
+            "min mamma Anna Testsson (900101-9802)",
+            "min mamma [namn] ([personnummer])",
+        ),
+        ("jag är orolig för snön", "jag är orolig för snön"),
+        ("min son är 7 år", "min son är 7 år"),
+        ("this is urgent", "this is urgent"),
         ("bygglov/rivningslov", "bygglov/rivningslov"),
         ("Gamla Stan och Norra Hamnen", "Gamla Stan och Norra Hamnen"),
     ];
 
     #[test]
     fn redaction_table() {
-        for (input, expected) in TABLE {
-            assert_eq!(&redact(input).text, expected, "input: {input:?}");
-        }
+        let wrong: Vec<String> = TABLE
+            .iter()
+            .filter_map(|(input, expected)| {
+                let got = redact(input).text;
+                (got != *expected).then(|| format!("{input:?}: got {got:?}, want {expected:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]
@@ -658,6 +932,8 @@ mod tests {
                 plate: 1,
                 name: 0,
                 user: 0,
+                account: 0,
+                ip: 0,
             }
         );
         assert_eq!(r.counts.total(), 4);

@@ -1,0 +1,98 @@
+//! Names, where a message says they are names: after "jag heter", "mitt namn är", "jag är",
+//! "I'm", a relation ("min son …") or a role ("patienten …"), before "här" or "heter jag",
+//! in a signature or beside a personnummer. A name alone ("Storgatan", "Anna") cannot be
+//! told from a place or a word, so without such a cue it stays.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Cues after which a name follows, its first word in any case ("jag heter nina").
+static ANY_CASE_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:jag\s+heter|mitt\s+namn\s+(?:är|ar)|my\s+name\s+is|i\s+am\s+called|namn\s*:|name\s*:)\s+")
+        .expect("regex")
+});
+
+/// Cues after which only a capitalised word is a name: "jag är orolig" names nobody.
+static CAPITAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\b(?:jag\s+(?:är|ar)|i'?m|i\s+am|this\s+is|(?:min|mitt|mina|vår|vårt|våra|my|our)\s+(?:son|dotter|mamma|pappa|mor|far|fru|man|make|maka|sambo|pojkvän|flickvän|granne|morfar|farfar|mormor|farmor|bror|syster|kollega|chef|barn|barnbarn|svärmor|svärfar|mother|father|mum|mom|dad|daughter|wife|husband|partner|neighbour|neighbor|brother|sister|grandmother|grandfather|colleague|child)|patienten|patient|eleven|elev|brukaren|brukare|kunden|klienten|undertecknad|sincerely|best\s+regards|kind\s+regards|best|cheers|hälsar|hälsningar\s+från)[,:]?\s+|@)")
+        .expect("regex")
+});
+
+/// A capitalised first and last name announced by what follows: "Anna Testsson här",
+/// "Anna Testsson heter jag", "jag, Anna Testsson, vill …".
+static NAME_THEN_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s,.!:])(\p{Lu}[\p{L}-]+(?: \p{Lu}[\p{L}-]+){0,2})(?: här\b| heter jag\b|,? (?i:is my name)\b)|(?i:\bjag),\s*(\p{Lu}[\p{L}-]+(?: \p{Lu}[\p{L}-]+){1,2}),")
+        .expect("regex")
+});
+
+/// The byte ranges of the names in `text`.
+pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    for m in ANY_CASE_CUE.find_iter(text) {
+        found.extend(name_at(text, m.end(), true, &stop));
+    }
+    for m in CAPITAL_CUE.find_iter(text) {
+        found.extend(name_at(text, m.end(), false, &stop));
+    }
+    for c in NAME_THEN_CUE.captures_iter(text) {
+        if let Some(g) = c.get(1).or_else(|| c.get(2)) {
+            found.push((g.start(), g.end()));
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
+/// The name that begins at `at`: up to three words ("Anna-Karin Testsson-Provsson", "Nguyễn
+/// Văn Test"), each capitalised. After a cue that takes any case the first word may be lower
+/// case ("jag heter anna testsson"); then so may the next, unless it is a stop word ("jag
+/// heter nina och bor här").
+fn name_at(
+    text: &str,
+    at: usize,
+    any_case: bool,
+    stop: &impl Fn(&str) -> bool,
+) -> Option<(usize, usize)> {
+    let word = |from: usize| -> Option<usize> {
+        let rest = &text[from..];
+        let mut end = 0;
+        let mut prev_letter = false;
+        for (i, c) in rest.char_indices() {
+            if c.is_alphabetic() {
+                prev_letter = true;
+            } else if (c == '-' || c == '\'' || c == '’') && prev_letter {
+                prev_letter = false;
+            } else {
+                break;
+            }
+            end = i + c.len_utf8();
+        }
+        let w = rest[..end].trim_end_matches(['-', '\'', '’']);
+        (!w.is_empty()).then_some(from + w.len())
+    };
+    let capital = |from: usize| text[from..].chars().next().is_some_and(char::is_uppercase);
+    let first_end = word(at)?;
+    if !any_case && !capital(at) {
+        return None;
+    }
+    let lower_first = !capital(at);
+    if stop(&text[at..first_end].to_lowercase()) {
+        return None;
+    }
+    let mut end = first_end;
+    for _ in 0..2 {
+        let Some(next) = text[end..].strip_prefix(' ').map(|_| end + 1) else {
+            break;
+        };
+        let Some(next_end) = word(next) else {
+            break;
+        };
+        let w = text[next..next_end].to_lowercase();
+        if !(capital(next) || (lower_first && !stop(&w))) {
+            break;
+        }
+        end = next_end;
+    }
+    Some((at, end))
+}
