@@ -366,10 +366,26 @@ async fn topics_and_phrasing(store: &Store) {
     // forgetting writes nothing; the topic its last question leaves goes.
     let snap = store.topics_snapshot(0).await.unwrap();
     let p = Pseudonymizer::new(b"test key for the question log suite");
+    // The topic is labelled with the first asker's words; they go with the asker.
+    let relabel = TopicsChange {
+        relabel: vec![(t[0], "får man ha höns".into())],
+        ..TopicsChange::default()
+    };
+    let snap = store.topics_snapshot(0).await.unwrap();
+    assert!(
+        store
+            .save_topics(snap.version, &relabel)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let snap = store.topics_snapshot(0).await.unwrap();
     store.forget(&p.asker("discord", "1")).await.unwrap();
     let review = store.review_questions(0).await.unwrap();
     assert_eq!(review.len(), 1);
     assert_eq!(review[0].record_id, r2.record_id);
+    let rows = store.topics().await.unwrap();
+    assert_eq!(rows[0].label, "hönsgård regler", "{rows:?}");
     let relink = TopicsChange {
         assign: vec![(r1.record_id.clone(), Slot::Existing(t[0]))],
         ..TopicsChange::default()

@@ -398,5 +398,18 @@ pub(super) async fn prune_topics(
     )
     .execute(&mut **tx)
     .await?;
+    // A topic's label is one of its questions as asked. When that question is deleted
+    // (forgotten, purged) its words must go with it: the label becomes another of the
+    // topic's questions, until the next refresh picks the best one again.
+    sqlx::query(
+        "UPDATE topics SET label = (SELECT TRIM(q.text) FROM topic_questions tq \
+             JOIN questions q ON q.record_id = tq.question_id \
+             WHERE tq.topic_id = topics.id ORDER BY q.asked_at, q.record_id LIMIT 1) \
+         WHERE NOT EXISTS (SELECT 1 FROM topic_questions tq \
+             JOIN questions q ON q.record_id = tq.question_id \
+             WHERE tq.topic_id = topics.id AND TRIM(q.text) = topics.label)",
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
