@@ -364,7 +364,6 @@ async fn topics_and_phrasing(store: &Store) {
 
     // Forgetting an asker takes their topic links too, and a refresh that read before the
     // forgetting writes nothing; the topic its last question leaves goes.
-    let snap = store.topics_snapshot(0).await.unwrap();
     let p = Pseudonymizer::new(b"test key for the question log suite");
     // The topic is labelled with the first asker's words; they go with the asker.
     let relabel = TopicsChange {

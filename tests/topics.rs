@@ -109,7 +109,16 @@ fn questions_become_ranked_topics_with_stable_ids_status_and_drafts() {
     env.ask(ALLOTMENTS);
     // Answered: never a candidate topic.
     env.ask(&["När plogas min gata?"]);
+    // Greetings and punctuation name no matter: no topic, however many.
+    env.ask(&["hej", "hej", "Hej!", "???"]);
 
+    let r = env.report(&["--min-size", "1"]);
+    let open = r["open"].as_array().unwrap();
+    assert!(
+        open.iter()
+            .all(|t| !["hej", "Hej!", "???"].contains(&t["label"].as_str().unwrap())),
+        "a greeting is no topic: {r:#}"
+    );
     let r = env.report(&[]);
     let hens = topic_with(&r, "chickens");
     let fireworks = topic_with(&r, "raketer");

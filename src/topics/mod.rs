@@ -276,12 +276,14 @@ fn plan_change(
 ) -> (Vec<Topic>, crate::store::TopicsChange) {
     let questions = &snapshot.questions;
     let p = plan::plan(engine, questions, regroup, Params::default());
-    let ids: Vec<i64> = p
+    let ids: Vec<Option<i64>> = p
         .slots
         .iter()
-        .map(|s| match s {
-            Slot::Existing(id) => *id,
-            Slot::New(k) => stand_in(*k),
+        .map(|s| {
+            s.map(|s| match s {
+                Slot::Existing(id) => id,
+                Slot::New(k) => stand_in(k),
+            })
         })
         .collect();
     let all = plan::summarize(
@@ -299,11 +301,12 @@ fn plan_change(
     let assign = questions
         .iter()
         .zip(&p.slots)
+        .filter_map(|(qq, s)| Some((qq, (*s)?)))
         .filter(|(qq, s)| match s {
             Slot::Existing(id) => qq.topic_id != Some(*id),
             Slot::New(_) => true,
         })
-        .map(|(qq, s)| (qq.record_id.clone(), *s))
+        .map(|(qq, s)| (qq.record_id.clone(), s))
         .collect();
     let relabel = all
         .iter()

@@ -17,9 +17,11 @@ const EXAMPLES: usize = 5;
 pub use crate::store::Slot;
 
 /// The outcome of grouping: for each question its slot, and how many new topics to create.
+/// A question with no content word ("hej", "???") has no slot: it names no matter, so it is
+/// no topic, and two hundred greetings are not two hundred topics.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub slots: Vec<Slot>,
+    pub slots: Vec<Option<Slot>>,
     pub new_topics: usize,
     pub vectors: Vec<Vector>,
     pub vocab: Vocabulary,
@@ -58,6 +60,9 @@ pub fn plan(engine: &Engine, questions: &[ReviewQuestion], regroup: bool, params
         }
         let mut fresh: HashMap<usize, usize> = HashMap::default();
         for (i, slot) in slots.iter_mut().enumerate() {
+            if vectors[i].is_empty() {
+                continue;
+            }
             let t = g.assignment[i];
             *slot = Some(match claimed.get(&t) {
                 Some(id) => Slot::Existing(*id),
@@ -83,7 +88,7 @@ pub fn plan(engine: &Engine, questions: &[ReviewQuestion], regroup: bool, params
         }
         let mut rest: Vec<usize> = Vec::new();
         for (i, v) in vectors.iter().enumerate() {
-            if slots[i].is_some() {
+            if slots[i].is_some() || v.is_empty() {
                 continue;
             }
             match model.assign(v) {
@@ -102,10 +107,7 @@ pub fn plan(engine: &Engine, questions: &[ReviewQuestion], regroup: bool, params
         }
     }
     Plan {
-        slots: slots
-            .into_iter()
-            .map(|s| s.unwrap_or(Slot::New(0)))
-            .collect(),
+        slots,
         new_topics,
         vectors,
         vocab,
@@ -172,14 +174,16 @@ impl Topic {
 /// Summarises every topic that has questions in `questions` (with ids resolved), best first.
 pub fn summarize(
     questions: &[ReviewQuestion],
-    ids: &[i64],
+    ids: &[Option<i64>],
     plan: &Plan,
     rows: &[TopicRow],
     now_ms: i64,
 ) -> Vec<Topic> {
     let mut members: HashMap<i64, Vec<usize>> = HashMap::default();
     for (i, id) in ids.iter().enumerate() {
-        members.entry(*id).or_default().push(i);
+        if let Some(id) = id {
+            members.entry(*id).or_default().push(i);
+        }
     }
     let row_of: HashMap<i64, &TopicRow> = rows.iter().map(|r| (r.id, r)).collect();
     let mut out: Vec<Topic> = members
