@@ -148,6 +148,56 @@ async fn ask_gives_the_same_reply_as_the_bot_and_logs_it_as_http() {
     );
 }
 
+/// The web chat's "Radera mina frågor": everything asked with the visitor's id goes, and
+/// nothing of anyone else's; the same id on another channel is another asker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_erases_their_own_questions() {
+    let mut s = service().await;
+    for (q, user, channel) in [
+        ("Hur bokar jag en resa till månen?", "web-abc", "web"),
+        ("När plogas min gata?", "web-abc", "web"),
+        ("Vad kostar bygglov?", "web-other", "web"),
+        ("Vad kostar bygglov för en altan?", "web-abc", "http"),
+    ] {
+        let (status, v) = post(
+            &s,
+            "/api/v1/ask",
+            json!({ "question": q, "user": user, "channel": channel }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{v:#}");
+    }
+    // Asked, then erased at once: the questions may still be in the writer's queue.
+    let (status, v) = post(
+        &s,
+        "/api/v1/forget",
+        json!({ "user": "web-abc", "channel": "web" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v:#}");
+    // Rows already stored are counted; queued ones are dropped before they are stored.
+    assert!(v["deleted"].as_u64().is_some_and(|n| n <= 2), "{v:#}");
+    for (body, want) in [
+        (json!({ "user": "  " }), "`user` is empty"),
+        (
+            json!({ "user": "x", "channel": "sms" }),
+            "unknown `channel`",
+        ),
+        (json!({ "who": "x" }), "unknown field"),
+    ] {
+        let (status, v) = post(&s, "/api/v1/forget", body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v:#}");
+        assert!(v["error"].as_str().unwrap().contains(want), "{v:#}");
+    }
+    let rows = s.stop_and_read_log().await;
+    let mut texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+    texts.sort_unstable();
+    assert_eq!(
+        texts,
+        ["Vad kostar bygglov för en altan?", "Vad kostar bygglov?"]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_a_json_error_that_says_what_is_wrong() {
     let s = service().await;

@@ -127,6 +127,39 @@ async fn a_citizen_asks_picks_a_suggestion_by_keyboard_and_says_it_did_not_help(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_erases_their_questions_from_the_chat() {
+    let Some(b) = Browser::start("sv-SE").await else {
+        return;
+    };
+    let mut s = Service::start_with(false, &[]).await;
+    b.goto(&format!("http://{}/", s.http)).await;
+    ask(&b, "När plogas min gata?").await;
+    wait_bot_messages(&b, 1).await;
+    // The confirmation dialog, answered yes.
+    b.js("window.confirm = function () { return true; }; return null;")
+        .await;
+    let erase = b.find("#kb-forget").await;
+    assert_eq!(b.text(&erase).await, "Radera mina frågor");
+    b.click(&erase).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let said = b.text(&b.find("#kb-forgotten").await).await;
+        if !said.is_empty() {
+            assert_eq!(said, "Dina frågor är raderade.");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "nothing said");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // A new question after the erasure is kept: the tab has a new id now.
+    ask(&b, "Vad kostar bygglov?").await;
+    wait_bot_messages(&b, 2).await;
+    let rows = s.stop_and_read_log().await;
+    let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(texts, ["Vad kostar bygglov?"], "{rows:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn html_in_a_question_is_shown_as_text_and_never_runs() {
     let Some(b) = Browser::start("sv-SE").await else {
         return;

@@ -143,6 +143,7 @@ impl From<JsonRejection> for ApiError {
                         )
                         .replace("struct AskRequest", "an object")
                         .replace("struct FeedbackRequest", "an object")
+                        .replace("struct ForgetRequest", "an object")
                 ),
             ),
             JsonRejection::BytesRejection(_) => return too_large(),
@@ -166,6 +167,7 @@ pub fn router(service: Arc<Service>, settings: &HttpSettings) -> Router {
         .route("/metrics", get(metrics))
         .route("/api/v1/ask", post(ask))
         .route("/api/v1/feedback", post(feedback))
+        .route("/api/v1/forget", post(forget))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/entries/{theme}/{slug}", get(entry))
         .route("/", get(chat_page))
@@ -663,17 +665,7 @@ async fn ask(
         )
         .into_response());
     }
-    let channel = match req.channel.as_deref() {
-        None | Some("http") => Channel::Http,
-        Some("web") => Channel::Web,
-        Some(other) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("unknown `channel` \"{other}\": use \"http\" or \"web\""),
-            )
-            .into_response());
-        }
-    };
+    let channel = channel_of(req.channel.as_deref()).map_err(IntoResponse::into_response)?;
     let user = req.user.filter(|u| !u.trim().is_empty());
     let answered = s.service.ask(
         question,
@@ -717,6 +709,68 @@ async fn feedback(
     feedback_for(&s, req)
         .await
         .map_err(IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForgetRequest {
+    /// The `user` the questions were asked with.
+    user: String,
+    /// `http` (default) or `web`.
+    #[serde(default)]
+    channel: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ForgetResponse {
+    deleted: u64,
+}
+
+/// A citizen's own erasure request from the web chat (or an app on the API): everything
+/// logged under the `user` they asked with goes, as `/glöm-mig` does in Discord. Whoever
+/// holds a user id can only erase with it, never read.
+async fn forget(
+    State(s): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Json<ForgetRequest>, JsonRejection>,
+) -> Result<Json<ForgetResponse>, Response> {
+    let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
+    if let Some(r) = over_limit(
+        &s,
+        s.client(peer.ip(), &headers),
+        "too many requests from this address; wait a minute",
+    ) {
+        return Err(r);
+    }
+    let user = req.user.trim();
+    if user.is_empty() {
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "`user` is empty").into_response(),
+        );
+    }
+    let channel = channel_of(req.channel.as_deref()).map_err(IntoResponse::into_response)?;
+    let deleted = s
+        .service
+        .forget(Asker {
+            platform: channel.as_str(),
+            user,
+        })
+        .await
+        .map_err(|e| unavailable(e).into_response())?;
+    Ok(Json(ForgetResponse { deleted }))
+}
+
+/// The channel a request names: `http` (the default) or `web`.
+fn channel_of(channel: Option<&str>) -> Result<Channel, ApiError> {
+    match channel {
+        None | Some("http") => Ok(Channel::Http),
+        Some("web") => Ok(Channel::Web),
+        Some(other) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("unknown `channel` \"{other}\": use \"http\" or \"web\""),
+        )),
+    }
 }
 
 /// The 429 (with `Retry-After`) for a client over its per-minute budget, if it is.

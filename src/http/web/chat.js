@@ -35,6 +35,10 @@
       waiting: "Kommunbot svarar…",
       error: "Det gick inte att få svar just nu. Försök igen om en stund.",
       tooMany: "Du har ställt många frågor på kort tid. Vänta en minut och försök igen.",
+      forget: "Radera mina frågor",
+      forgetConfirm: "Vill du radera alla frågor du har ställt här? Det går inte att ångra.",
+      forgotten: "Dina frågor är raderade.",
+      forgetFailed: "Det gick inte att radera just nu. Försök igen om en stund.",
     },
     en: {
       title: "Ask kommunbot",
@@ -65,6 +69,10 @@
       waiting: "kommunbot is answering…",
       error: "No answer could be had right now. Please try again in a while.",
       tooMany: "You have asked many questions in a short time. Please wait a minute and try again.",
+      forget: "Delete my questions",
+      forgetConfirm: "Do you want to delete every question you have asked here? This cannot be undone.",
+      forgotten: "Your questions are deleted.",
+      forgetFailed: "They could not be deleted right now. Please try again in a while.",
     },
   };
 
@@ -134,13 +142,27 @@
 
   var log, form, input, send, error;
   var user = null;
-  try {
-    user = sessionStorage.getItem("kommunbot-user");
-    if (!user) {
-      user = "web-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
-      sessionStorage.setItem("kommunbot-user", user);
-    }
-  } catch (e) { user = null; }
+  // The visitor's id for this tab: it ties their questions together for "Radera mina
+  // frågor", and is stored by the server only as a pseudonym.
+  function newUser() {
+    user = "web-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
+    try { sessionStorage.setItem("kommunbot-user", user); } catch (e) { /* private mode */ }
+  }
+  try { user = sessionStorage.getItem("kommunbot-user"); } catch (e) { user = null; }
+  if (!user) { newUser(); }
+
+  // Erases everything asked from this tab, then starts a new id.
+  function forget(status) {
+    if (!window.confirm(T.forgetConfirm)) { return; }
+    status.textContent = "";
+    post("api/v1/forget", { user: user, channel: "web" })
+      .then(function (res) {
+        if (!res.ok) { throw new Error(String(res.status)); }
+        newUser();
+        status.textContent = T.forgotten;
+      })
+      .catch(function () { status.textContent = T.forgetFailed; });
+  }
 
   function post(path, body) {
     return fetch(path, {
@@ -278,6 +300,11 @@
     input = document.getElementById("kb-q");
     send = document.getElementById("kb-send");
     error = document.getElementById("kb-error");
+    var forgetButton = document.getElementById("kb-forget");
+    var forgotten = document.getElementById("kb-forgotten");
+    if (forgetButton) {
+      forgetButton.addEventListener("click", function () { forget(forgotten); });
+    }
     if (lang !== "sv") {
       document.documentElement.lang = lang;
       document.title = T.title;
