@@ -643,20 +643,14 @@ async fn ask(
     headers: HeaderMap,
     body: Result<Json<AskRequest>, JsonRejection>,
 ) -> Result<Json<AskResponse>, Response> {
-    let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
-    if let Some(r) = over_limit(
+    let req = citizen_request(
         &s,
-        s.client(peer.ip(), &headers),
+        peer,
+        &headers,
+        body,
         "too many questions from this address; wait a minute",
-    ) {
-        return Err(r);
-    }
-    let question = req.question.trim();
-    if question.is_empty() {
-        return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "`question` is empty").into_response(),
-        );
-    }
+    )?;
+    let question = required("question", &req.question).map_err(IntoResponse::into_response)?;
     let chars = question.chars().count();
     if chars > MAX_QUESTION {
         return Err(ApiError::new(
@@ -697,15 +691,14 @@ async fn feedback(
     headers: HeaderMap,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<StatusCode, Response> {
-    let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
     // Feedback costs a database write (or a spool append): the same budget as questions.
-    if let Some(r) = over_limit(
+    let req = citizen_request(
         &s,
-        s.client(peer.ip(), &headers),
+        peer,
+        &headers,
+        body,
         "too many requests from this address; wait a minute",
-    ) {
-        return Err(r);
-    }
+    )?;
     feedback_for(&s, req)
         .await
         .map_err(IntoResponse::into_response)
@@ -735,20 +728,14 @@ async fn forget(
     headers: HeaderMap,
     body: Result<Json<ForgetRequest>, JsonRejection>,
 ) -> Result<Json<ForgetResponse>, Response> {
-    let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
-    if let Some(r) = over_limit(
+    let req = citizen_request(
         &s,
-        s.client(peer.ip(), &headers),
+        peer,
+        &headers,
+        body,
         "too many requests from this address; wait a minute",
-    ) {
-        return Err(r);
-    }
-    let user = req.user.trim();
-    if user.is_empty() {
-        return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "`user` is empty").into_response(),
-        );
-    }
+    )?;
+    let user = required("user", &req.user).map_err(IntoResponse::into_response)?;
     let channel = channel_of(req.channel.as_deref()).map_err(IntoResponse::into_response)?;
     let deleted = s
         .service
@@ -759,6 +746,36 @@ async fn forget(
         .await
         .map_err(|e| unavailable(e).into_response())?;
     Ok(Json(ForgetResponse { deleted }))
+}
+
+/// A citizen's request body, once it parses and the client is within its per-minute budget
+/// (`limited` says why not, with the 429). The error is the handler's whole response, as
+/// axum handlers return it.
+#[allow(clippy::result_large_err)]
+fn citizen_request<T>(
+    s: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: Result<Json<T>, JsonRejection>,
+    limited: &str,
+) -> Result<T, Response> {
+    let Json(req) = body.map_err(|r| ApiError::from(r).into_response())?;
+    match over_limit(s, s.client(peer.ip(), headers), limited) {
+        Some(r) => Err(r),
+        None => Ok(req),
+    }
+}
+
+/// A text field that must hold more than spaces, trimmed.
+fn required<'a>(field: &str, value: &'a str) -> Result<&'a str, ApiError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`{field}` is empty"),
+        ));
+    }
+    Ok(v)
 }
 
 /// The channel a request names: `http` (the default) or `web`.

@@ -76,20 +76,6 @@ pub const PLACEHOLDERS: &[&str] = &[
     IP,
 ];
 
-/// A signature: "mvh Anna", "hälsningar Per Ek", "/Peter", "regards, Tom".
-static NAME_SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|hälsningar|hälsning|regards|//?)[,:]?\s*(\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+)?)")
-        .expect("regex")
-});
-
-/// A capitalised first and last name right before a personnummer, phone or e-mail placeholder.
-static NAME_BESIDE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:^|[^\p{L}])(\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+)(?:,?\s*\[(?:personnummer|telefon|e-post)\])",
-    )
-    .expect("regex")
-});
-
 /// Letters of any script on both sides of the @: "åsa@example.se", "anna@lidköping.se";
 /// also as people write it to dodge harvesters or as it wraps: "anna @ example.se",
 /// "anna(at)example.se", "\"anna testsson\"@example.se", "anna@example .se", a domain in
@@ -381,12 +367,6 @@ pub fn redact(text: &str) -> Redacted {
         counts.name += 1;
         NAME
     });
-    let mut name = |_: &Captures| {
-        counts.name += 1;
-        Some(NAME)
-    };
-    let text = replace_group(&NAME_SIGN_RE, &text, &mut name);
-    let text = replace_group(&NAME_BESIDE_RE, &text, &mut name);
     Redacted { text, counts }
 }
 

@@ -26,6 +26,20 @@ static NAME_THEN_CUE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("regex")
 });
 
+/// A signature: "mvh Anna", "hälsningar Per Ek", "/Peter", "regards, Tom".
+static NAME_SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|hälsningar|hälsning|regards|//?)[,:]?\s*(\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+)?)")
+        .expect("regex")
+});
+
+/// A capitalised first and last name right before a personnummer, phone or e-mail placeholder.
+static NAME_BESIDE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^\p{L}])(\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+)(?:,?\s*\[(?:personnummer|telefon|e-post)\])",
+    )
+    .expect("regex")
+});
+
 /// The byte ranges of the names in `text`.
 pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
@@ -38,6 +52,16 @@ pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usiz
     for c in NAME_THEN_CUE.captures_iter(text) {
         if let Some(g) = c.get(1).or_else(|| c.get(2)) {
             found.push((g.start(), g.end()));
+        }
+    }
+    // These take a character before the name (no look-around in `regex`): search on
+    // from each name's end, not the match's, so a name right after one is still found.
+    for re in [&*NAME_SIGN_RE, &*NAME_BESIDE_RE] {
+        let mut at = 0;
+        while let Some(c) = re.captures_at(text, at) {
+            let g = c.get(1).expect("group 1");
+            found.push((g.start(), g.end()));
+            at = g.end();
         }
     }
     found.sort_unstable();
