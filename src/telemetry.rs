@@ -23,7 +23,15 @@ pub fn init(verbose: u8, service: bool, format: LogFormat) {
         (0, true) | (1, _) => "info,serenity=warn,sqlx=warn",
         _ => "debug",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(default))
+        // sqlx warns of a connect parameter it does not know with its value: a password
+        // under a key it spells otherwise ("PASSWORD=…") would be logged. Never, at any level.
+        .add_directive(
+            "sqlx_postgres::options=error"
+                .parse()
+                .expect("a valid directive"),
+        );
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

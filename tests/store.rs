@@ -674,8 +674,20 @@ async fn sqlite_review_list_and_audit() {
 
 #[tokio::test]
 async fn sqlite_purge_and_forget() {
-    let (s, _d) = sqlite().await;
+    let (s, d) = sqlite().await;
     purge_and_forget_report_rows(&s).await;
+    // Erased from the file too, not only from the tables: no free page, no write-ahead log
+    // frame still holds the words.
+    let mut bytes = Vec::new();
+    for f in std::fs::read_dir(d.path()).unwrap() {
+        bytes.extend(std::fs::read(f.unwrap().path()).unwrap_or_default());
+    }
+    let holds = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(holds("annans fråga"), "the kept question is in the file");
+    assert!(
+        !holds("gammal fråga") && !holds("ny fråga"),
+        "erased words remain on disk"
+    );
 }
 
 #[tokio::test]

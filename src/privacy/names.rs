@@ -7,29 +7,50 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// Cues after which a name follows, its first word in any case ("jag heter nina").
+/// Cues after which a name follows, its first word in any case ("jag heter nina"). A
+/// form's "Namn:" only where a line or sentence begins: "Föreningens namn: Oxelösunds IK"
+/// names an association.
 static ANY_CASE_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:jag\s+heter|mitt\s+namn\s+(?:är|ar)|my\s+name\s+is|i\s+am\s+called|namn\s*:|name\s*:)\s+")
+    Regex::new(r"(?i)(?:\b(?:jag\s+heter|mitt\s+namn\s+(?:är|ar)|my\s+name\s+is|i\s+am\s+called)|(?:^|[\n.!?])\s*(?:namn|name)\s*:)\s+")
         .expect("regex")
 });
 
-/// Cues after which only a capitalised word is a name: "jag är orolig" names nobody.
+/// Cues after which a capitalised word is a name: a relation ("min son Kalle"), a role
+/// ("patienten …"), "… heter …", a formal signature, a mention.
 static CAPITAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\b(?:jag\s+(?:är|ar)|i'?m|i\s+am|this\s+is|(?:min|mitt|mina|vår|vårt|våra|my|our)\s+(?:son|dotter|mamma|pappa|mor|far|fru|man|make|maka|sambo|pojkvän|flickvän|granne|morfar|farfar|mormor|farmor|bror|syster|kollega|chef|barn|barnbarn|svärmor|svärfar|mother|father|mum|mom|dad|daughter|wife|husband|partner|neighbour|neighbor|brother|sister|grandmother|grandfather|colleague|child)|patienten|patient|eleven|elev|brukaren|brukare|kunden|klienten|undertecknad|sincerely|best\s+regards|kind\s+regards|best|cheers|hälsar|hälsningar\s+från)[,:]?\s+|@)")
+    Regex::new(r"(?i)(?:\b(?:(?:min|mitt|mina|vår|vårt|våra|my|our)\s+(?:son|dotter|mamma|pappa|mor|far|fru|man|make|maka|sambo|pojkvän|flickvän|granne|morfar|farfar|mormor|farmor|bror|syster|kollega|chef|barn|barnbarn|svärmor|svärfar|mother|father|mum|mom|dad|daughter|wife|husband|partner|neighbour|neighbor|brother|sister|grandmother|grandfather|colleague|child)|patienten|patient|eleven|elev|brukaren|brukare|kunden|klienten|heter|undertecknad|sincerely|best\s+regards|kind\s+regards|cheers)[,:]?\s+|@)")
         .expect("regex")
 });
 
-/// A capitalised first and last name announced by what follows: "Anna Testsson här",
-/// "Anna Testsson heter jag", "jag, Anna Testsson, vill …".
+/// Cues after which only a first and a last name, both capitalised, are a name: people
+/// capitalise words at will ("jag är Sjuksköterska", "I'm Swedish"), but "jag är Anna
+/// Testsson" names someone.
+static FULL_NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:jag\s+(?:är|ar)|i'?m|i\s+am|this\s+is|hälsar)[,:]?\s+").expect("regex")
+});
+
+/// A name announced by what follows or stands around it: "Anna Testsson här" (a first and
+/// last name: "Gatan här" is a street), "Anna heter jag", "jag, Anna Testsson, vill …", a
+/// name right after a personnummer.
 static NAME_THEN_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s,.!:])(\p{Lu}[\p{L}-]+(?: \p{Lu}[\p{L}-]+){0,2})(?: här\b| heter jag\b|,? (?i:is my name)\b)|(?i:\bjag),\s*(\p{Lu}[\p{L}-]+(?: \p{Lu}[\p{L}-]+){1,2}),")
+    Regex::new(r"(?:^|[\s,.!:])(\p{Lu}[\p{L}-]+(?: \p{Lu}[\p{L}-]+){1,2}) här\b|(?:^|[\s,.!:])(\p{Lu}[\p{L}-]+(?: \p{Lu}[\p{L}-]+){0,2})(?: heter jag\b|,? (?i:is my name)\b)|(?i:\bjag),\s*(\p{Lu}[\p{L}-]+(?: \p{Lu}[\p{L}-]+){1,2}),|\[personnummer\],?\s*(\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+){1,2})")
         .expect("regex")
 });
 
-/// A signature: "mvh Anna", "hälsningar Per Ek", "/Peter", "regards, Tom".
+/// A signature: "mvh Anna", "hälsningar Per Ek", "regards, Tom".
 static NAME_SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|hälsningar|hälsning|regards|//?)[,:]?\s*(\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+)?)")
+    Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|hälsningar|hälsning|regards)[,:]?\s*(\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+)?)")
         .expect("regex")
+});
+
+/// A signature with a slash or "Best,", where a message ends or a phone number follows:
+/// "… /Peter", "/Lena, 070-…", "Best, Anna". Inside a sentence ("garage / Carport?", "which
+/// is best, Storgatan or …") it is none.
+static NAME_SLASH_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|\s)(?://?\s?|Best,\s*)(\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+)?)(?:\s*$|\s*[,\n]|\s+\[)",
+    )
+    .expect("regex")
 });
 
 /// A capitalised first and last name right before a personnummer, phone or e-mail placeholder.
@@ -49,14 +70,26 @@ pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usiz
     for m in CAPITAL_CUE.find_iter(text) {
         found.extend(name_at(text, m.end(), false, &stop));
     }
+    for m in FULL_NAME_CUE.find_iter(text) {
+        found.extend(
+            name_at(text, m.end(), false, &stop).filter(|(s, e)| text[*s..*e].contains(' ')),
+        );
+    }
     for c in NAME_THEN_CUE.captures_iter(text) {
-        if let Some(g) = c.get(1).or_else(|| c.get(2)) {
+        // "Vad heter jag i systemet?" asks a question.
+        if let Some(g) = (1..=4).find_map(|i| c.get(i))
+            && !g
+                .as_str()
+                .split(' ')
+                .next()
+                .is_some_and(|w| stop(&w.to_lowercase()))
+        {
             found.push((g.start(), g.end()));
         }
     }
     // These take a character before the name (no look-around in `regex`): search on
     // from each name's end, not the match's, so a name right after one is still found.
-    for re in [&*NAME_SIGN_RE, &*NAME_BESIDE_RE] {
+    for re in [&*NAME_SIGN_RE, &*NAME_SLASH_RE, &*NAME_BESIDE_RE] {
         let mut at = 0;
         while let Some(c) = re.captures_at(text, at) {
             let g = c.get(1).expect("group 1");

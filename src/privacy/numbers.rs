@@ -111,18 +111,30 @@ fn classify(text: &str, run: &[Digit], i: usize) -> Option<(usize, &'static str)
         // ("19400312-9815"), it is a personnummer whatever its check digit: nothing else
         // looks so.
         let in_full = len == 12 && gap(i + 7).contains(['-', '+']);
+        // A cue excuses a wrong check digit in a number written as one ("900101-9803"), not
+        // in a date and a time ("pnr … vid mötet 2026-11-22 1430").
+        let as_one =
+            gap(date_end - 1).contains(['-', '+']) || gaps(i, i + len).all(|g| g.is_empty());
         if (split_as_date || spaced_out)
             && valid_date(ten)
-            && (luhn(ten) || in_full || cued(text, run[i].start))
+            && (luhn(ten) || in_full || (as_one && cued(text, run[i].start)))
         {
             return Some((len, PERSONNUMMER));
         }
     }
 
     // A card number: 13 to 19 digits in groups set off by spaces or dashes, with its check
-    // digit.
+    // digit. An OCR number carries one too, but points to an invoice, not a person: kept.
+    let ocr = {
+        let mut from = run[i].start.saturating_sub(16);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        text[from..run[i].start].to_lowercase().contains("ocr")
+    };
     for len in (13..=19).rev() {
-        if i + len <= run.len()
+        if !ocr
+            && i + len <= run.len()
             && apart(i, len)
             && gaps(i, i + len).all(|g| g.chars().all(|c| c == ' ' || c == '-'))
             && luhn(&digits(i, len))

@@ -394,6 +394,11 @@ impl Store {
                     sqlx::query("PRAGMA synchronous = NORMAL")
                         .execute(&mut *conn)
                         .await?;
+                    // Deleted rows (forget, purge) are overwritten with zeros, not left
+                    // readable in free pages of the file.
+                    sqlx::query("PRAGMA secure_delete = ON")
+                        .execute(&mut *conn)
+                        .await?;
                     Ok(())
                 })
             });
@@ -547,6 +552,18 @@ impl Store {
             .rows_affected();
         topics::prune_topics(&mut tx).await?;
         tx.commit().await?;
+        if self.backend == Backend::Sqlite {
+            // secure_delete zeroes the freed pages, but in WAL mode the deleted rows live
+            // on in the write-ahead log and the main file until a checkpoint: one now, so
+            // an erasure is one on disk too. Busy readers may hold it back; the next one
+            // (SQLite's own, after 1,000 pages) finishes it.
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await
+            {
+                tracing::warn!(error = %e, "question log: checkpoint after a deletion failed");
+            }
+        }
         Ok(n)
     }
 
