@@ -145,7 +145,7 @@ async fn a_citizen_erases_their_questions_from_the_chat() {
     loop {
         let said = b.text(&b.find("#kb-forgotten").await).await;
         if !said.is_empty() {
-            assert_eq!(said, "Dina frågor är raderade.");
+            assert_eq!(said, "Det du har frågat i den här fliken är raderat.");
             break;
         }
         assert!(std::time::Instant::now() < deadline, "nothing said");

@@ -707,27 +707,24 @@ async fn feedback(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ForgetRequest {
-    /// The `user` the questions were asked with.
+    /// The `user` the web chat asked with.
     user: String,
-    /// `http` (default) or `web`.
+    /// `web`, the only channel whose visitors erase through this endpoint: an app on the
+    /// API chooses its own user ids, which others may guess, so its users' erasure goes
+    /// through staff (`kommunbot forget`).
     #[serde(default)]
     channel: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ForgetResponse {
-    deleted: u64,
-}
-
-/// A citizen's own erasure request from the web chat (or an app on the API): everything
-/// logged under the `user` they asked with goes, as `/glöm-mig` does in Discord. Whoever
-/// holds a user id can only erase with it, never read.
+/// A web visitor's own erasure request ("Radera mina frågor"): everything logged under the
+/// id their tab asked with goes, as `/glöm-mig` does in Discord. The answer is the same
+/// whether anything was logged or not, so an id tells nobody whether someone asked.
 async fn forget(
     State(s): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Json<ForgetRequest>, JsonRejection>,
-) -> Result<Json<ForgetResponse>, Response> {
+) -> Result<StatusCode, Response> {
     let req = citizen_request(
         &s,
         peer,
@@ -736,16 +733,28 @@ async fn forget(
         "too many requests from this address; wait a minute",
     )?;
     let user = required("user", &req.user).map_err(IntoResponse::into_response)?;
-    let channel = channel_of(req.channel.as_deref()).map_err(IntoResponse::into_response)?;
-    let deleted = s
-        .service
+    if let Some(other) = req.channel.as_deref().filter(|c| *c != "web") {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`channel` \"{other}\": only the web chat's visitors erase here; other askers through staff (kommunbot forget)"),
+        )
+        .into_response());
+    }
+    s.service
         .forget(Asker {
-            platform: channel.as_str(),
+            platform: Channel::Web.as_str(),
             user,
         })
         .await
-        .map_err(|e| unavailable(e).into_response())?;
-    Ok(Json(ForgetResponse { deleted }))
+        .map_err(|e| {
+            tracing::warn!(error = %e, "http: an erasure could not be completed");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the erasure could not be completed now; try again",
+            )
+            .into_response()
+        })?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A citizen's request body, once it parses and the client is within its per-minute budget

@@ -93,9 +93,10 @@ static MENTION_RE: LazyLock<Regex> =
 /// ("(070) 174 06 05") and set off by a space, a hyphen or a slash, then digit groups split
 /// by spaces or hyphens ("070 - 174 06 05").
 /// A spaced hyphen or a slash is taken only after an area code of three digits or more, so
-/// dates and hours ("03/04 2026", "2026-07-01 - 2026-08-15", "09 - 12") stay.
+/// dates and hours ("03/04 2026", "2026-07-01 - 2026-08-15", "09 - 12") stay; nor does
+/// a number start inside a date ("2026-01-15 1430").
 static PHONE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d+])((?:\+46|0046)[\s-]?\(?0?\)?[1-9](?:[\s-]?\d){6,9}|\(?0[1-9]\)?(?:[\s-]?\d){6,9}|\(?0[1-9]\d{1,2}\)?(?:\s?[-/]\s?|\s)\d(?:[\s-]?\d){4,8})(?:$|[^\d])")
+    Regex::new(r"(?:^|[^\d+./-])((?:\+46|0046)[\s-]?\(?0?\)?[1-9](?:[\s-]?\d){6,9}|\(?0[1-9]\)?(?:[\s-]?\d){6,9}|\(?0[1-9]\d{1,2}\)?(?:\s?[-/]\s?|\s)\d(?:[\s-]?\d){4,8})(?:$|[^\d])")
         .expect("regex")
 });
 
@@ -341,9 +342,12 @@ pub fn redact(text: &str) -> Redacted {
         counts.account += 1;
         ACCOUNT.to_owned()
     });
-    let text = replace_group(&ACCOUNT_RE, &text, |_| {
-        counts.account += 1;
-        Some(ACCOUNT)
+    let text = replace_group(&ACCOUNT_RE, &text, |c| {
+        // An account number has more digits than an amount ("Konto: 1 500 kr per år?").
+        (c[1].chars().filter(char::is_ascii_digit).count() >= 7).then(|| {
+            counts.account += 1;
+            ACCOUNT
+        })
     });
     let text = IPV4_RE.replace_all(&text, |c: &Captures| {
         // "avsnitt 1.2.3.4", "version 10.0.0.1": numbered sections and versions, and
@@ -358,7 +362,17 @@ pub fn redact(text: &str) -> Redacted {
         IP.to_owned()
     });
     let text = IPV6_RE.replace_all(&text, |c: &Captures| {
-        if c[0].parse::<std::net::Ipv6Addr>().is_ok() {
+        let m = c.get(0).expect("the match");
+        // A whole word with a digit and three parts at least: "Fråga:: var" is a typo
+        // whose "a::" would parse.
+        let whole = !text[..m.start()].ends_with(|ch: char| ch.is_alphanumeric())
+            && !text[m.end()..].starts_with(|ch: char| ch.is_alphanumeric());
+        if whole
+            && m.as_str().matches(':').count() >= 2
+            && m.as_str().contains(|ch: char| ch.is_ascii_digit())
+            && m.as_str().len() >= 6
+            && m.as_str().parse::<std::net::Ipv6Addr>().is_ok()
+        {
             counts.ip += 1;
             IP.to_owned()
         } else {
@@ -674,6 +688,28 @@ mod tests {
         ("SE45 5000 0000 0583 9825 7466", "[kontonummer]"),
         ("min ip är 192.0.2.15", "min ip är [ip-adress]"),
         ("avsnitt 1.2.3.4 i taxan", "avsnitt 1.2.3.4 i taxan"),
+        ("Fråga:: var är kontoret", "Fråga:: var är kontoret"),
+        ("Konto: 1 500 kr per år?", "Konto: 1 500 kr per år?"),
+        // a second review's cases: numbers side by side without a space, wide gaps,
+        // dates with a time or an amount, lists of amounts, OCR labels
+        ("900101-9802/850615-9824", "[personnummer]/[personnummer]"),
+        ("Barn 1:900101-9802", "Barn 1:[personnummer]"),
+        ("1)900101-9802", "1)[personnummer]"),
+        ("900101 -  9802", "[personnummer]"),
+        ("pnr=900101%20-%209802", "pnr=[personnummer]"),
+        ("900101·9802", "[personnummer]"),
+        ("Mötet 2026-01-15 1430", "Mötet 2026-01-15 1430"),
+        ("Faktura 2026-01-04 1250 kr", "Faktura 2026-01-04 1250 kr"),
+        ("Öppet 2026-01-03 08-16", "Öppet 2026-01-03 08-16"),
+        (
+            "Avgifter: 2 500 2 500 2 000 2 000",
+            "Avgifter: 2 500 2 500 2 000 2 000",
+        ),
+        ("OCR 7812865702", "OCR 7812865702"),
+        (
+            "Inget OCR, kort 4111 1111 1111 1111",
+            "Inget OCR, kort [kortnummer]",
+        ),
         (
             "min iban är se45 5000 0000 0583 9825 7466",
             "min iban är [kontonummer]",
@@ -806,6 +842,20 @@ mod tests {
         ),
         ("jag är orolig för snön", "jag är orolig för snön"),
         ("min dotter heter Lisa Testsson", "min dotter heter [namn]"),
+        ("Jag heter Hans Testsson", "Jag heter [namn]"),
+        ("I'm Will Smith", "I'm [namn]"),
+        ("Jag heter Karl Johan Erik Svensson", "Jag heter [namn]"),
+        ("Mvh Anna-Karin Testsson", "Mvh [namn]"),
+        ("Mvh Anna Maria Testsson", "Mvh [namn]"),
+        (
+            "Vad heter Oxelösunds bibliotek?",
+            "Vad heter Oxelösunds bibliotek?",
+        ),
+        ("Gatan heter Kungsgatan", "Gatan heter Kungsgatan"),
+        (
+            "bygglov för garage / Carport, behövs det?",
+            "bygglov för garage / Carport, behövs det?",
+        ),
         ("900101-9802 Anna Testsson", "[personnummer] [namn]"),
         ("Snöröjningen här är dålig", "Snöröjningen här är dålig"),
         (

@@ -16,9 +16,10 @@ static ANY_CASE_CUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Cues after which a capitalised word is a name: a relation ("min son Kalle"), a role
-/// ("patienten …"), "… heter …", a formal signature, a mention.
+/// ("patienten …"), a person who "heter" ("hon heter", "min dotter heter"; "Gatan heter
+/// Kungsgatan" names a street), a formal signature, a mention.
 static CAPITAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\b(?:(?:min|mitt|mina|vår|vårt|våra|my|our)\s+(?:son|dotter|mamma|pappa|mor|far|fru|man|make|maka|sambo|pojkvän|flickvän|granne|morfar|farfar|mormor|farmor|bror|syster|kollega|chef|barn|barnbarn|svärmor|svärfar|mother|father|mum|mom|dad|daughter|wife|husband|partner|neighbour|neighbor|brother|sister|grandmother|grandfather|colleague|child)|patienten|patient|eleven|elev|brukaren|brukare|kunden|klienten|heter|undertecknad|sincerely|best\s+regards|kind\s+regards|cheers)[,:]?\s+|@)")
+    Regex::new(r"(?i)(?:\b(?:(?:han|hon|hen|(?:min|mitt|mina|vår|vårt|våra)\s+\w+)\s+heter|(?:min|mitt|mina|vår|vårt|våra|my|our)\s+(?:son|dotter|mamma|pappa|mor|far|fru|man|make|maka|sambo|pojkvän|flickvän|granne|morfar|farfar|mormor|farmor|bror|syster|kollega|chef|barn|barnbarn|svärmor|svärfar|mother|father|mum|mom|dad|daughter|wife|husband|partner|neighbour|neighbor|brother|sister|grandmother|grandfather|colleague|child)|patienten|patient|eleven|elev|brukaren|brukare|kunden|klienten|undertecknad|sincerely|best\s+regards|kind\s+regards|cheers)[,:]?\s+|@)")
         .expect("regex")
 });
 
@@ -39,7 +40,7 @@ static NAME_THEN_CUE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A signature: "mvh Anna", "hälsningar Per Ek", "regards, Tom".
 static NAME_SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|hälsningar|hälsning|regards)[,:]?\s*(\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+)?)")
+    Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|hälsningar|hälsning|regards)[,:]?\s*(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?: \p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?){0,2})")
         .expect("regex")
 });
 
@@ -48,7 +49,7 @@ static NAME_SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// is best, Storgatan or …") it is none.
 static NAME_SLASH_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|\s)(?://?\s?|Best,\s*)(\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+)?)(?:\s*$|\s*[,\n]|\s+\[)",
+        r"(?:^|\s)(?://?\s?|Best,\s*)(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?: \p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?){0,2})(?:\s*$|\s*\n|,?\s*\[)",
     )
     .expect("regex")
 });
@@ -134,11 +135,14 @@ fn name_at(
         return None;
     }
     let lower_first = !capital(at);
-    if stop(&text[at..first_end].to_lowercase()) {
+    // A lower-case stop word is no name ("jag heter inte det"); a capitalised one may be
+    // ("Hans", "Will").
+    if lower_first && stop(&text[at..first_end].to_lowercase()) {
         return None;
     }
     let mut end = first_end;
-    for _ in 0..2 {
+    // Up to four words: "Karl Johan Erik Svensson".
+    for _ in 0..3 {
         let Some(next) = text[end..].strip_prefix(' ').map(|_| end + 1) else {
             break;
         };

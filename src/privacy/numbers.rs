@@ -8,8 +8,8 @@
 use super::{CARD, Counts, PERSONNUMMER, PHONE, luhn, valid_date};
 
 /// The most characters that may stand between two digits of one number ("900101 - 9802",
-/// "\r\n-", "%2D").
-const MAX_GAP: usize = 3;
+/// "\r\n-", " -  "); a percent-encoded character ("%2D") counts as one.
+const MAX_GAP: usize = 5;
 
 /// Words that say a personnummer follows: a number shaped as one is then taken even when
 /// its check digit is wrong, since a typo still gives the person away.
@@ -71,11 +71,13 @@ pub(super) fn redact_numbers(text: &str, counts: &mut Counts) -> String {
 fn classify(text: &str, run: &[Digit], i: usize) -> Option<(usize, &'static str)> {
     let value = |k: usize| run[k].value;
     let gap = |k: usize| &text[run[k].end..run[k + 1].start];
-    // A number stands apart: at the run's ends or set off by a space. In "2026-07-01 -
-    // 2026-08-15" no personnummer begins at the second "2026" and ends inside the date.
+    // A number stands apart: at the run's ends, or set off by anything but the dashes, dots
+    // and pluses that join a number's own groups ("900101-9802/850615-9824" is two). In
+    // "2026-07-01 - 2026-08-15" no personnummer begins at the second "2026" and ends
+    // inside the date.
+    let edge = |g: &str| !g.chars().all(|c| "-.+".contains(c));
     let apart = |from: usize, len: usize| {
-        (from == 0 || gap(from - 1).contains(char::is_whitespace))
-            && (from + len == run.len() || gap(from + len - 1).contains(char::is_whitespace))
+        (from == 0 || edge(gap(from - 1))) && (from + len == run.len() || edge(gap(from + len - 1)))
     };
     let gaps = |from: usize, to: usize| (from..to.saturating_sub(1)).map(gap);
     let digits = |from: usize, len: usize| -> Vec<u8> { (from..from + len).map(value).collect() };
@@ -107,36 +109,54 @@ fn classify(text: &str, run: &[Digit], i: usize) -> Option<(usize, &'static str)
             .filter(|k| splits(gap(i + k - 1)))
             .all(|k| k % 2 == 0 && k < len - 1);
         let spaced_out = gaps(i, i + len).all(|g| g == " ");
+        // A date written with separators and then four digits after a space is a date and
+        // a time or an amount ("2026-01-15 1430", "2026-01-04 1250 kr"); a personnummer
+        // written so sets its serial off with its dash or plus ("1990-01-01-9802").
+        let serial_gap = gap(date_end - 1);
+        let dashed = serial_gap.contains(['-', '+']);
+        let date_split = gaps(i, date_end).any(splits);
+        if date_split && !dashed && !spaced_out {
+            continue;
+        }
         // Written in full, with the century and a dash or plus before the serial
         // ("19400312-9815"), it is a personnummer whatever its check digit: nothing else
         // looks so.
-        let in_full = len == 12 && gap(i + 7).contains(['-', '+']);
-        // A cue excuses a wrong check digit in a number written as one ("900101-9803"), not
-        // in a date and a time ("pnr … vid mötet 2026-11-22 1430").
-        let as_one =
-            gap(date_end - 1).contains(['-', '+']) || gaps(i, i + len).all(|g| g.is_empty());
+        let in_full = len == 12 && !date_split && dashed;
+        // A cue excuses a wrong check digit in a number written as one ("900101-9803").
+        let as_one = dashed || gaps(i, i + len).all(str::is_empty);
         if (split_as_date || spaced_out)
             && valid_date(ten)
+            && !labelled_ocr(text, run[i].start)
             && (luhn(ten) || in_full || (as_one && cued(text, run[i].start)))
         {
             return Some((len, PERSONNUMMER));
         }
     }
 
-    // A card number: 13 to 19 digits in groups set off by spaces or dashes, with its check
-    // digit. An OCR number carries one too, but points to an invoice, not a person: kept.
-    let ocr = {
-        let mut from = run[i].start.saturating_sub(16);
-        while !text.is_char_boundary(from) {
-            from -= 1;
-        }
-        text[from..run[i].start].to_lowercase().contains("ocr")
-    };
+    // A card number: 13 to 19 digits, whole or in the groups cards print (4-4-4-4, 4-6-5),
+    // with its check digit; a list of amounts ("2 500 2 500 2 000") is none. An OCR number
+    // carries a check digit too, but points to an invoice, not a person: kept.
     for len in (13..=19).rev() {
-        if !ocr
-            && i + len <= run.len()
-            && apart(i, len)
-            && gaps(i, i + len).all(|g| g.chars().all(|c| c == ' ' || c == '-'))
+        if i + len > run.len() || !apart(i, len) || labelled_ocr(text, run[i].start) {
+            continue;
+        }
+        let inner: Vec<&str> = gaps(i, i + len).collect();
+        let mut groups = vec![1usize];
+        for g in &inner {
+            if g.is_empty() {
+                *groups.last_mut().expect("one group") += 1;
+            } else {
+                groups.push(1);
+            }
+        }
+        let (last, rest) = groups.split_last().expect("one group");
+        let printed = groups.len() == 1
+            || (rest.iter().all(|g| *g == 4) && (1..=4).contains(last))
+            || groups == [4, 6, 5];
+        if printed
+            && inner
+                .iter()
+                .all(|g| g.chars().all(|c| c == ' ' || c == '-'))
             && luhn(&digits(i, len))
         {
             return Some((len, CARD));
@@ -174,6 +194,26 @@ fn classify(text: &str, run: &[Digit], i: usize) -> Option<(usize, &'static str)
     ok.then_some((len, PHONE))
 }
 
+/// Whether the number at `at` is labelled an OCR number ("OCR 4000…", "OCR-nummer: …").
+fn labelled_ocr(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || ":.#-".contains(c));
+    let mut from = before.len().saturating_sub(12);
+    while !before.is_char_boundary(from) {
+        from -= 1;
+    }
+    let tail = before[from..].to_lowercase();
+    [
+        "ocr",
+        "ocr-nummer",
+        "ocr-nr",
+        "ocrnummer",
+        "ocr-numret",
+        "ocr nummer",
+    ]
+    .iter()
+    .any(|w| tail.ends_with(w))
+}
+
 /// Whether a word that announces a personnummer stands just before `at`.
 fn cued(text: &str, at: usize) -> bool {
     let mut from = at.saturating_sub(32);
@@ -205,14 +245,15 @@ fn runs(text: &str) -> Vec<Vec<Digit>> {
             && ((is_digit(prev) && !letter(next)) || (is_digit(next) && !letter(prev))))
         .then_some(0)
     };
-    let separator = |k: usize| -> Option<usize> {
+    // (characters it spans, what it counts towards MAX_GAP): anything but a letter or a
+    // digit ("·", "•", an emoji, a blank of some script), or "%XX".
+    let separator = |k: usize| -> Option<(usize, usize)> {
         let c = at(k)?;
         if c == '%' {
             let hex = |k| at(k).is_some_and(|c: char| c.is_ascii_hexdigit());
-            return (hex(k + 1) && hex(k + 2)).then_some(3);
+            return (hex(k + 1) && hex(k + 2)).then_some((3, 1));
         }
-        let emoji = matches!(c, '\u{2600}'..='\u{27bf}' | '\u{1f000}'..='\u{1faff}');
-        (c.is_whitespace() || "-+./_:*|`~()".contains(c) || emoji).then_some(1)
+        (!c.is_alphanumeric() || matches!(c, '\u{3164}' | '\u{2800}')).then_some((1, 1))
     };
     let mut runs = Vec::new();
     let mut run: Vec<Digit> = Vec::new();
@@ -236,9 +277,9 @@ fn runs(text: &str) -> Vec<Vec<Digit>> {
                 break Some(j);
             }
             match separator(j) {
-                Some(len) if gap + len <= MAX_GAP => {
-                    gap += len;
-                    j += len;
+                Some((span, count)) if gap + count <= MAX_GAP => {
+                    gap += count;
+                    j += span;
                 }
                 _ => break None,
             }

@@ -36,8 +36,8 @@
       error: "Det gick inte att få svar just nu. Försök igen om en stund.",
       tooMany: "Du har ställt många frågor på kort tid. Vänta en minut och försök igen.",
       forget: "Radera mina frågor",
-      forgetConfirm: "Vill du radera alla frågor du har ställt här? Det går inte att ångra.",
-      forgotten: "Dina frågor är raderade.",
+      forgetConfirm: "Vill du radera alla frågor du har ställt i den här fliken? Det går inte att ångra.",
+      forgotten: "Det du har frågat i den här fliken är raderat.",
       forgetFailed: "Det gick inte att radera just nu. Försök igen om en stund.",
     },
     en: {
@@ -70,8 +70,8 @@
       error: "No answer could be had right now. Please try again in a while.",
       tooMany: "You have asked many questions in a short time. Please wait a minute and try again.",
       forget: "Delete my questions",
-      forgetConfirm: "Do you want to delete every question you have asked here? This cannot be undone.",
-      forgotten: "Your questions are deleted.",
+      forgetConfirm: "Do you want to delete every question you have asked in this tab? This cannot be undone.",
+      forgotten: "What you have asked in this tab is deleted.",
       forgetFailed: "They could not be deleted right now. Please try again in a while.",
     },
   };
