@@ -214,6 +214,7 @@ async fn topics_and_phrasing(store: &Store) {
             (r2.record_id.clone(), Slot::New(1)),
         ],
         relabel: Vec::new(),
+        unlink: Vec::new(),
     };
     let t = store
         .save_topics(snap.version, &change)
@@ -652,6 +653,36 @@ async fn sqlite() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/log.db", dir.path().display());
     (Store::open(&url).await.unwrap(), dir)
+}
+
+/// A question taken out of its topic (a greeting grouped before greetings were left out):
+/// the topic it leaves empty goes.
+#[tokio::test]
+async fn sqlite_an_unlinked_question_leaves_its_topic() {
+    let (s, _d) = sqlite().await;
+    let none = Outcome::NoAnswer {
+        theme: None,
+        chat: true,
+    };
+    let hej = record("hej", "1", &none);
+    s.insert(std::slice::from_ref(&hej)).await.unwrap();
+    let snap = s.topics_snapshot(0).await.unwrap();
+    let linked = TopicsChange {
+        create: vec!["hej".into()],
+        assign: vec![(hej.record_id.clone(), Slot::New(0))],
+        ..TopicsChange::default()
+    };
+    s.save_topics(snap.version, &linked).await.unwrap().unwrap();
+    assert_eq!(s.topics().await.unwrap().len(), 1);
+    let snap = s.topics_snapshot(0).await.unwrap();
+    let unlink = TopicsChange {
+        unlink: vec![hej.record_id.clone()],
+        ..TopicsChange::default()
+    };
+    s.save_topics(snap.version, &unlink).await.unwrap().unwrap();
+    assert!(s.topics().await.unwrap().is_empty());
+    let review = s.review_questions(0).await.unwrap();
+    assert!(review.iter().all(|q| q.topic_id.is_none()), "{review:?}");
 }
 
 #[tokio::test]

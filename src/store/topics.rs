@@ -31,11 +31,17 @@ pub struct TopicsChange {
     pub assign: Vec<(String, Slot)>,
     /// New labels of stored topics.
     pub relabel: Vec<(i64, String)>,
+    /// Questions (record ids) to take out of their topic: they name no matter (a greeting
+    /// grouped before such questions were left out).
+    pub unlink: Vec<String>,
 }
 
 impl TopicsChange {
     pub fn is_empty(&self) -> bool {
-        self.create.is_empty() && self.assign.is_empty() && self.relabel.is_empty()
+        self.create.is_empty()
+            && self.assign.is_empty()
+            && self.relabel.is_empty()
+            && self.unlink.is_empty()
     }
 }
 
@@ -219,6 +225,13 @@ impl Store {
             .persistent(self.persistent())
             .execute(&mut *tx)
             .await?;
+        }
+        for question in &change.unlink {
+            sqlx::query("DELETE FROM topic_questions WHERE question_id = $1")
+                .bind(question)
+                .persistent(self.persistent())
+                .execute(&mut *tx)
+                .await?;
         }
         for (id, label) in &change.relabel {
             sqlx::query("UPDATE topics SET label = $1 WHERE id = $2")

@@ -318,10 +318,17 @@ fn plan_change(
         })
         .map(|t| (t.id, t.label.clone()))
         .collect();
+    let unlink = questions
+        .iter()
+        .zip(&p.slots)
+        .filter(|(qq, s)| s.is_none() && qq.topic_id.is_some())
+        .map(|(qq, _)| qq.record_id.clone())
+        .collect();
     let change = crate::store::TopicsChange {
         create,
         assign,
         relabel,
+        unlink,
     };
     (all, change)
 }

@@ -44,7 +44,7 @@ pub fn plan(engine: &Engine, questions: &[ReviewQuestion], regroup: bool, params
         // Overlaps (found group, stored id) → count; the biggest overlaps claim ids first.
         let mut overlap: HashMap<(usize, i64), usize> = HashMap::default();
         for (i, q) in questions.iter().enumerate() {
-            if let Some(id) = q.topic_id {
+            if let Some(id) = q.topic_id.filter(|_| !vectors[i].is_empty()) {
                 *overlap.entry((g.assignment[i], id)).or_insert(0) += 1;
             }
         }
@@ -77,7 +77,8 @@ pub fn plan(engine: &Engine, questions: &[ReviewQuestion], regroup: bool, params
         let mut topic_of: HashMap<i64, usize> = HashMap::default();
         let mut id_of: Vec<i64> = Vec::new();
         for (i, q) in questions.iter().enumerate() {
-            if let Some(id) = q.topic_id {
+            // A question that names no matter stays out, also one grouped before.
+            if let Some(id) = q.topic_id.filter(|_| !vectors[i].is_empty()) {
                 let t = *topic_of.entry(id).or_insert_with(|| {
                     id_of.push(id);
                     model.open()
@@ -92,7 +93,7 @@ pub fn plan(engine: &Engine, questions: &[ReviewQuestion], regroup: bool, params
                 continue;
             }
             match model.assign(v) {
-                Some((t, _)) if !v.is_empty() => {
+                Some((t, _)) => {
                     model.add(t, v);
                     slots[i] = Some(Slot::Existing(id_of[t]));
                 }
