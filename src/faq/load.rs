@@ -212,7 +212,7 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
                 file: entry.source.clone(),
                 line: None,
                 message: format!(
-                    "post-id `{}` finns två gånger (också i {})",
+                    "post-id `{}` finns redan (också i {})",
                     entry.id,
                     first.display()
                 ),
@@ -547,7 +547,7 @@ pub fn parse_episodes(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> V
         let Some(t) = item.as_table() else {
             r.at(
                 line,
-                "ett [[episode]]-block måste innehålla nycklar som id = \"…\"",
+                "varje avsnitt i episodes.toml ska vara ett [[episode]]-block med nycklar, t.ex. id = \"…\"",
             );
             continue;
         };
@@ -675,7 +675,7 @@ fn strings(
             for item in items {
                 match item.as_str() {
                     Some(s) if !s.trim().is_empty() => out.push(s.trim().to_owned()),
-                    Some(_) => r.at(key_line(key), format!("`{key}` har en tom text")),
+                    Some(_) => r.at(key_line(key), format!("`{key}` innehåller en tom text")),
                     None => r.at(key_line(key), format!("`{key}` får bara innehålla texter")),
                 }
             }
