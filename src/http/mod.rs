@@ -692,13 +692,7 @@ async fn feedback(
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<StatusCode, Response> {
     // Feedback costs a database write (or a spool append): the same budget as questions.
-    let req = citizen_request(
-        &s,
-        peer,
-        &headers,
-        body,
-        "too many requests from this address; wait a minute",
-    )?;
+    let req = citizen_request(&s, peer, &headers, body, TOO_MANY_REQUESTS)?;
     feedback_for(&s, req)
         .await
         .map_err(IntoResponse::into_response)
@@ -725,13 +719,7 @@ async fn forget(
     headers: HeaderMap,
     body: Result<Json<ForgetRequest>, JsonRejection>,
 ) -> Result<StatusCode, Response> {
-    let req = citizen_request(
-        &s,
-        peer,
-        &headers,
-        body,
-        "too many requests from this address; wait a minute",
-    )?;
+    let req = citizen_request(&s, peer, &headers, body, TOO_MANY_REQUESTS)?;
     let user = required("user", &req.user).map_err(IntoResponse::into_response)?;
     if let Some(other) = req.channel.as_deref().filter(|c| *c != "web") {
         return Err(ApiError::new(
@@ -756,6 +744,9 @@ async fn forget(
         })?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The 429's message for feedback and erasure (a question's says "questions").
+const TOO_MANY_REQUESTS: &str = "too many requests from this address; wait a minute";
 
 /// A citizen's request body, once it parses and the client is within its per-minute budget
 /// (`limited` says why not, with the 429). The error is the handler's whole response, as
