@@ -50,7 +50,7 @@ pub(super) fn redact_numbers(text: &str, counts: &mut Counts) -> String {
                     counts.phone += 1;
                     // "(070) …", "+46 70 …": the bracket and the plus belong to the number.
                     for c in ['(', '+'] {
-                        if text[..start].ends_with(c) {
+                        if start > last && text[..start].ends_with(c) {
                             start -= 1;
                         }
                     }
