@@ -903,6 +903,58 @@ mod tests {
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// A test personnummer written with any separators a date and a serial take, with
+        /// characters put in anywhere to hide it, inside any text, is found.
+        #[test]
+        fn a_personnummer_however_written_is_found(
+            date_seps in proptest::collection::vec(proptest::sample::select(vec!["", "", " ", "-", ".", "/"]), 2),
+            serial_sep in proptest::sample::select(vec!["", "-", "+", " ", " - ", "\n-"]),
+            hide in proptest::collection::vec(proptest::sample::select(vec!["", "", "", "**", "\u{200b}", "\u{fe0f}", "😀", "%2D"]), 9),
+            century in proptest::bool::ANY,
+            before in "[a-zåäö ,.?]{0,40}",
+            after in "[a-zåäö ,.?]{0,40}",
+        ) {
+            let date_split = date_seps.iter().any(|s| !s.is_empty());
+            // A date written with separators sets the serial off with its dash or plus.
+            let serial_sep = if date_split && !serial_sep.contains(['-', '+']) { "-" } else { serial_sep };
+            let digits: Vec<char> = "9001019802".chars().collect();
+            let mut pnr = String::from(if century { "19" } else { "" });
+            for (k, d) in digits.iter().enumerate() {
+                pnr.push(*d);
+                if k == 9 {
+                    break;
+                }
+                pnr.push_str(hide[k]);
+                pnr.push_str(match k {
+                    1 => date_seps[0],
+                    3 => date_seps[1],
+                    5 => serial_sep,
+                    _ => "",
+                });
+            }
+            let text = format!("{before} {pnr} {after}");
+            let r = redact(&text);
+            // Gone, whatever it was taken for ("pg 900101…" reads as a plusgiro number).
+            let digits: String = r.text.chars().filter(char::is_ascii_digit).collect();
+            proptest::prop_assert!(!digits.contains("9001019802"), "{:?} -> {:?}", text, r.text);
+            proptest::prop_assert_eq!(r.counts.total(), 1, "{:?} -> {:?}", text, r.text);
+        }
+
+        /// Any text, also digit soup: no panic, and what comes out holds nothing more to
+        /// redact (redacting it again changes nothing).
+        #[test]
+        fn redaction_leaves_nothing_to_redact(
+            text in proptest::prop_oneof!["\\PC{0,300}", "[0-9 .:/+()%OA-Za-zåäö@\n-]{0,120}"]
+        ) {
+            let once = redact(&text).text;
+            let twice = redact(&once);
+            proptest::prop_assert_eq!(twice.counts.total(), 0, "{:?} -> {:?} -> {:?}", text, once, twice.text);
+        }
+    }
+
     #[test]
     fn a_feed_url_is_shown_without_its_secrets() {
         for (url, shown) in [
