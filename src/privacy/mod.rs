@@ -262,10 +262,15 @@ pub fn shown_url(url: &str) -> String {
 /// in the query ("?password=…", as libpq and sqlx also take it), as does any other query
 /// value that names a secret.
 pub fn database_url_shown(url: &str) -> String {
+    /// What a key holding a secret has in its name ("password", "sslpassword", "PWD").
+    const SECRET_KEYS: [&str; 5] = ["pass", "pwd", "secret", "token", "key"];
     // A libpq key=value string ("host=db password=…") is no URL: its password goes by hand.
     static KEY_VALUE_SECRET: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(\w*(?:pass|pwd|secret|token|key)\w*\s*=\s*)('[^']*'|\S+)")
-            .expect("regex")
+        Regex::new(&format!(
+            r"(?i)\b(\w*(?:{})\w*\s*=\s*)('[^']*'|\S+)",
+            SECRET_KEYS.join("|")
+        ))
+        .expect("regex")
     });
     if !url.contains("://") {
         return KEY_VALUE_SECRET.replace_all(url, "${1}***").into_owned();
@@ -278,9 +283,7 @@ pub fn database_url_shown(url: &str) -> String {
             if u.query().is_some() {
                 let secret = |k: &str| {
                     let k = k.to_ascii_lowercase();
-                    ["pass", "pwd", "secret", "token", "key"]
-                        .iter()
-                        .any(|s| k.contains(s))
+                    SECRET_KEYS.iter().any(|s| k.contains(s))
                 };
                 let pairs: Vec<(String, String)> = u
                     .query_pairs()
@@ -457,7 +460,8 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out.replace("%40", "@"))
 }
 
-/// The value of a digit written in another script or form than ASCII.
+/// The value of a digit written in another script or form than ASCII (full-width digits
+/// are `plain`'s full-width forms).
 fn digit(c: char) -> Option<u8> {
     // The zeros of the decimal digit blocks people are likely to type: Arabic-Indic,
     // Persian, NKo, Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada,
@@ -478,7 +482,6 @@ fn digit(c: char) -> Option<u8> {
         '\u{2460}'..='\u{2468}' => small(u - 0x2460 + 1),
         '\u{24ea}' => small(0),
         '\u{2776}'..='\u{277e}' => small(u - 0x2776 + 1),
-        '\u{ff10}'..='\u{ff19}' => small(u - 0xff10),
         '\u{1d7ce}'..='\u{1d7ff}' => small((u - 0x1d7ce) % 10),
         _ => ZEROS
             .iter()

@@ -194,14 +194,19 @@ fn classify(text: &str, run: &[Digit], i: usize) -> Option<(usize, &'static str)
     ok.then_some((len, PHONE))
 }
 
+/// The last `bytes` (or a few more, to a character's edge) of `text`, lower case.
+fn tail_lower(text: &str, bytes: usize) -> String {
+    let mut from = text.len().saturating_sub(bytes);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    text[from..].to_lowercase()
+}
+
 /// Whether the number at `at` is labelled an OCR number ("OCR 4000…", "OCR-nummer: …").
 fn labelled_ocr(text: &str, at: usize) -> bool {
     let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || ":.#-".contains(c));
-    let mut from = before.len().saturating_sub(12);
-    while !before.is_char_boundary(from) {
-        from -= 1;
-    }
-    let tail = before[from..].to_lowercase();
+    let tail = tail_lower(before, 12);
     [
         "ocr",
         "ocr-nummer",
@@ -216,11 +221,7 @@ fn labelled_ocr(text: &str, at: usize) -> bool {
 
 /// Whether a word that announces a personnummer stands just before `at`.
 fn cued(text: &str, at: usize) -> bool {
-    let mut from = at.saturating_sub(32);
-    while !text.is_char_boundary(from) {
-        from -= 1;
-    }
-    let before = text[from..at].to_lowercase();
+    let before = tail_lower(&text[..at], 32);
     PNR_CUES.iter().any(|c| before.contains(c))
 }
 
