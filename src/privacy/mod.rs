@@ -846,6 +846,10 @@ mod tests {
         ("jag är orolig för snön", "jag är orolig för snön"),
         ("min dotter heter Lisa Testsson", "min dotter heter [namn]"),
         ("Jag heter Hans Testsson", "Jag heter [namn]"),
+        (
+            "Hans Testsson här, när plogas vi?",
+            "[namn] här, när plogas vi?",
+        ),
         ("I'm Will Smith", "I'm [namn]"),
         ("Jag heter Karl Johan Erik Svensson", "Jag heter [namn]"),
         ("Mvh Anna-Karin Testsson", "Mvh [namn]"),

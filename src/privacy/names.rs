@@ -77,13 +77,14 @@ pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usiz
         );
     }
     for c in NAME_THEN_CUE.captures_iter(text) {
-        // "Vad heter jag i systemet?" asks a question.
+        // "Vad heter jag i systemet?" asks a question; the other forms take two
+        // capitalised words, and a first name may be a stop word ("Hans Testsson här").
+        let question = c
+            .get(2)
+            .and_then(|g| g.as_str().split(' ').next())
+            .is_some_and(|w| stop(&w.to_lowercase()));
         if let Some(g) = (1..=4).find_map(|i| c.get(i))
-            && !g
-                .as_str()
-                .split(' ')
-                .next()
-                .is_some_and(|w| stop(&w.to_lowercase()))
+            && !question
         {
             found.push((g.start(), g.end()));
         }
@@ -102,8 +103,8 @@ pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usiz
     found
 }
 
-/// The name that begins at `at`: up to three words ("Anna-Karin Testsson-Provsson", "Nguyễn
-/// Văn Test"), each capitalised. After a cue that takes any case the first word may be lower
+/// The name that begins at `at`: up to four words ("Anna-Karin Testsson-Provsson", "Nguyễn
+/// Văn Test", "Karl Johan Erik Svensson"), each capitalised. After a cue that takes any case the first word may be lower
 /// case ("jag heter anna testsson"); then so may the next, unless it is a stop word ("jag
 /// heter nina och bor här").
 fn name_at(
