@@ -551,6 +551,7 @@ impl Store {
             .await?
             .rows_affected();
         topics::prune_topics(&mut tx).await?;
+        topics::relabel_bereft_topics(&mut tx).await?;
         tx.commit().await?;
         if self.backend == Backend::Sqlite {
             // secure_delete zeroes the freed pages, but in WAL mode the deleted rows live

@@ -411,9 +411,16 @@ pub(super) async fn prune_topics(
     )
     .execute(&mut **tx)
     .await?;
-    // A topic's label is one of its questions as asked. When that question is deleted
-    // (forgotten, purged) its words must go with it: the label becomes another of the
-    // topic's questions, until the next refresh picks the best one again.
+    Ok(())
+}
+
+/// A topic's label is one of its questions as asked. When that question is deleted
+/// (forgotten, purged) its words must go with it: the label becomes another of the topic's
+/// questions, until the next refresh picks the best one again. (A refresh relabels from its
+/// own plan.)
+pub(super) async fn relabel_bereft_topics(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE topics SET label = (SELECT TRIM(q.text) FROM topic_questions tq \
              JOIN questions q ON q.record_id = tq.question_id \
