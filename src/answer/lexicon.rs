@@ -1504,6 +1504,10 @@ mod tests {
         assert!(keys(&l, "är biblioteket öppet på kvällen").contains(&kvall));
         assert!(keys(&l, "plogar ni hela natten").contains(&natt));
         assert!(keys(&l, "töms tunnan två gånger i veckan").contains(&veck));
+        // "Gånger" counts times; the walkway ("gång", "gångar") stays a matter.
+        let l = Lexicon::new(Glossary::default(), ["gång- och cykelvägar"].into_iter());
+        assert!(!keys(&l, "fyra plus fem gånger två").contains(&"gang".to_owned()));
+        assert!(keys(&l, "plogas gångarna").contains(&"gang".to_owned()));
         let english = |q: &str| -> Vec<String> {
             let (_, words) = l.analyze(q, Some(Lang::En), true);
             words.into_iter().map(|w| w.text).collect()

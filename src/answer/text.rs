@@ -134,6 +134,8 @@ const STOP_SV: &[&str] = &[
     "tjugo",
     "hundra",
     "tusen",
+    // "Gånger" is only ever "times" ("två gånger"): the paths of "gång" are "gångar".
+    "ganger",
     "bara",
     "lite",
     "mycket",
