@@ -79,10 +79,20 @@ pub const PLACEHOLDERS: &[&str] = &[
 /// Letters of any script on both sides of the @: "åsa@example.se", "anna@lidköping.se";
 /// also as people write it to dodge harvesters or as it wraps: "anna @ example.se",
 /// "anna(at)example.se", "\"anna testsson\"@example.se", "anna@example .se", a domain in
-/// brackets, "anna@localhost".
+/// brackets, "anna@localhost", and with the dots spelt out too: "anna [at] example [dot] se",
+/// "anna at example dot se", "anna (snabel-a) example (punkt) se".
 static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:"[^"\n]{1,64}"|[\p{L}\p{N}._%+-]+)\s{0,2}(?:@|\((?i:at)\)|\[(?i:at)\]|\{(?i:at)\})\s{0,2}(?:\[[0-9a-fA-F.:]+\]|(?i:localhost)\b|[\p{L}\p{N}-]+(?:\s?\.[\p{L}\p{N}-]+)*\s?\.\p{L}{2,}\b)"#)
-        .expect("regex")
+    let at = r"(?:@|[(\[{](?i:at|snabel-a)[)\]}])";
+    let dot = r"(?:\s?\.|\s{0,2}[(\[{](?i:dot|punkt)[)\]}]\s{0,2})";
+    let label = r"[\p{L}\p{N}-]+";
+    let local = r#"(?:"[^"\n]{1,64}"|[\p{L}\p{N}._%+-]+)"#;
+    // Written out in words, "at" and "dot" both and a common top domain: either word alone,
+    // or both ("look at the dot on the map"), is ordinary English.
+    let spelt = r"\s(?i:at|snabel-a)\s[\p{L}\p{N}-]+(?:\s(?i:dot|punkt)\s[\p{L}\p{N}-]+)*\s(?i:dot|punkt)\s(?i:se|nu|com|net|org|eu|info|io|dk|no|fi|de|uk)\b";
+    Regex::new(&format!(
+        r"{local}(?:\s{{0,2}}{at}\s{{0,2}}(?:\[[0-9a-fA-F.:]+\]|(?i:localhost)\b|{label}(?:{dot}{label})*{dot}\p{{L}}{{2,}}\b)|{spelt})"
+    ))
+    .expect("regex")
 });
 
 /// A Discord user mention, `<@id>` or `<@!id>`: another person's lasting identifier.
@@ -120,10 +130,10 @@ static ACCOUNT_RE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("regex")
 });
 
-/// An IPv4 address.
+/// An IPv4 address, also spaced out or defanged: "192 . 0 . 2 . 15", "192[.]0[.]2[.]15".
 static IPV4_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b",
+        r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.|\s\.\s|\[\.\])){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b",
     )
     .expect("regex")
 });
@@ -355,10 +365,11 @@ pub fn redact(text: &str) -> Redacted {
     let text = IPV4_RE.replace_all(&text, |c: &Captures| {
         // "avsnitt 1.2.3.4", "version 10.0.0.1": numbered sections and versions, and
         // private addresses, which identify nobody; a public address has a larger part.
-        if c[0]
-            .split('.')
-            .all(|p| p.parse::<u8>().is_ok_and(|n| n < 32))
-        {
+        if c[0].split('.').all(|p| {
+            p.trim_matches([' ', '[', ']'])
+                .parse::<u8>()
+                .is_ok_and(|n| n < 32)
+        }) {
             return c[0].to_owned();
         }
         counts.ip += 1;
@@ -690,6 +701,13 @@ mod tests {
         ("bankgiro 5050-1055", "bankgiro [kontonummer]"),
         ("SE45 5000 0000 0583 9825 7466", "[kontonummer]"),
         ("min ip är 192.0.2.15", "min ip är [ip-adress]"),
+        ("min ip är 192 . 0 . 2 . 15", "min ip är [ip-adress]"),
+        ("min ip är 192[.]0[.]2[.]15", "min ip är [ip-adress]"),
+        (
+            "avsnitt 1 . 2 . 3 . 4 och 2. 3. 4. 5",
+            "avsnitt 1 . 2 . 3 . 4 och 2. 3. 4. 5",
+        ),
+        ("Priser: 200. 150. 100. 50.", "Priser: 200. 150. 100. 50."),
         ("avsnitt 1.2.3.4 i taxan", "avsnitt 1.2.3.4 i taxan"),
         ("Fråga:: var är kontoret", "Fråga:: var är kontoret"),
         ("Konto: 1 500 kr per år?", "Konto: 1 500 kr per år?"),
@@ -736,6 +754,14 @@ mod tests {
         ("mejla anna.testsson @ example.se", "mejla [e-post]"),
         ("anna.testsson(at)example.se", "[e-post]"),
         ("anna.testsson[at]example.se", "[e-post]"),
+        ("anna [at] example [dot] se", "[e-post]"),
+        ("anna(at)example(dot)se", "[e-post]"),
+        ("anna {AT} mail {DOT} example {DOT} se", "[e-post]"),
+        ("mejla anna at example dot se tack", "mejla [e-post] tack"),
+        ("anna (snabel-a) example (punkt) se", "[e-post]"),
+        ("anna snabel-a example punkt se", "[e-post]"),
+        ("look at the dot on the map", "look at the dot on the map"),
+        ("we meet at example.se", "we meet at example.se"),
         ("\"anna testsson\"@example.se", "[e-post]"),
         ("anna.testsson@example .se", "[e-post]"),
         ("anna.testsson\n@example.se", "[e-post]"),
@@ -888,6 +914,15 @@ mod tests {
             "bygglov för garage / Carport?",
         ),
         ("Hälsningar från Frösäng", "Hälsningar från Frösäng"),
+        (
+            "grannen Jan Svensson på Lönnvägen bränner sopor",
+            "grannen [namn] på Lönnvägen bränner sopor",
+        ),
+        (
+            "handläggaren Sara svarar inte",
+            "handläggaren [namn] svarar inte",
+        ),
+        ("grannen bränner sopor", "grannen bränner sopor"),
         (
             "Föreningens namn: Oxelösunds IK",
             "Föreningens namn: Oxelösunds IK",

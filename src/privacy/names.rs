@@ -15,11 +15,11 @@ static ANY_CASE_CUE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("regex")
 });
 
-/// Cues after which a capitalised word is a name: a relation ("min son Kalle"), a role
-/// ("patienten …"), a person who "heter" ("hon heter", "min dotter heter"; "Gatan heter
+/// Cues after which a capitalised word is a name: a relation ("min son Kalle", "grannen Jan
+/// Svensson"), a role ("patienten …", "handläggaren Sara"), a person who "heter" ("hon heter", "min dotter heter"; "Gatan heter
 /// Kungsgatan" names a street), a formal signature, a mention.
 static CAPITAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\b(?:(?:han|hon|hen|(?:min|mitt|mina|vår|vårt|våra)\s+\w+)\s+heter|(?:min|mitt|mina|vår|vårt|våra|my|our)\s+(?:son|dotter|mamma|pappa|mor|far|fru|man|make|maka|sambo|pojkvän|flickvän|granne|morfar|farfar|mormor|farmor|bror|syster|kollega|chef|barn|barnbarn|svärmor|svärfar|mother|father|mum|mom|dad|daughter|wife|husband|partner|neighbour|neighbor|brother|sister|grandmother|grandfather|colleague|child)|patienten|patient|eleven|elev|brukaren|brukare|kunden|klienten|undertecknad|sincerely|best\s+regards|kind\s+regards|cheers)[,:]?\s+|@)")
+    Regex::new(r"(?i)(?:\b(?:(?:han|hon|hen|(?:min|mitt|mina|vår|vårt|våra)\s+\w+)\s+heter|(?:min|mitt|mina|vår|vårt|våra|my|our)\s+(?:son|dotter|mamma|pappa|mor|far|fru|man|make|maka|sambo|pojkvän|flickvän|granne|morfar|farfar|mormor|farmor|bror|syster|kollega|chef|barn|barnbarn|svärmor|svärfar|mother|father|mum|mom|dad|daughter|wife|husband|partner|neighbour|neighbor|brother|sister|grandmother|grandfather|colleague|child)|grannen|sonen|dottern|frun|maken|makan|sambon|brodern|systern|kollegan|chefen|handläggaren|läraren|mentorn|rektorn|hyresvärden|patienten|patient|eleven|elev|brukaren|brukare|kunden|klienten|undertecknad|sincerely|best\s+regards|kind\s+regards|cheers)[,:]?\s+|@)")
         .expect("regex")
 });
 
