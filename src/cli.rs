@@ -590,65 +590,93 @@ async fn open_store(settings: &Settings) -> Result<Store> {
     Ok(store)
 }
 
-/// The feed's episodes as the last sync stored them; none when the database cannot be read
-/// (an answer does not wait for it).
-fn synced_episodes(settings: &Settings) -> Vec<crate::podcast::FeedEpisode> {
-    let read = runtime().and_then(|rt| {
-        rt.block_on(async {
-            // A database that is down must not hold up the answer for its connect timeout.
-            let open = tokio::time::timeout(
-                std::time::Duration::from_secs(2),
-                Store::open(&settings.database_url),
-            );
-            let store = open
-                .await
-                .context("the database did not answer within 2 s")??;
-            let episodes = store.episodes().await;
-            store.close().await;
-            Ok(episodes?)
-        })
-    });
-    read.unwrap_or_else(|e: anyhow::Error| {
-        tracing::warn!(error = %format!("{e:#}"), "cannot read the synced episodes; linking the faq's only");
-        Vec::new()
-    })
+/// The question log as `ask` uses it: opened once, for the synced episodes it links and the
+/// question it logs. A database that is down must not hold up the answer for its connect
+/// timeout: past 2 s the answer links the FAQ's episodes only and the question is spooled.
+struct AskLog {
+    rt: tokio::runtime::Runtime,
+    store: Result<Store>,
 }
 
-/// Logs one CLI question. The answer is already printed: a database problem only warns, and
-/// the record waits in the spool for the next run.
-fn log_cli_question(
-    question: &str,
-    outcome: &crate::answer::Outcome,
-    settings: &Settings,
-) -> Result<()> {
-    let pseudo =
-        Pseudonymizer::load_or_create(&settings.data_dir, Some(settings.asker_secret.expose()))?;
-    let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
-    let record = Record::new(
-        question,
-        Channel::Cli,
-        Place::default(),
-        Some(pseudo.asker("cli", &user)),
-        outcome,
-        None,
-    );
-    let rt = runtime()?;
-    let result = rt.block_on(async {
-        let store = open_store(settings).await?;
-        store.insert(std::slice::from_ref(&record)).await?;
-        store.close().await;
-        anyhow::Ok(())
-    });
-    if let Err(e) = result {
-        store::spool_records(&settings.data_dir, &[record]).with_context(|| {
-            format!(
-                "cannot spool the question in {}",
-                settings.data_dir.display()
+impl AskLog {
+    fn open(settings: &Settings) -> Result<Self> {
+        let rt = runtime()?;
+        let store = rt.block_on(async {
+            tokio::time::timeout(
+                std::time::Duration::from_secs(2),
+                Store::open(&settings.database_url),
             )
-        })?;
-        tracing::warn!(error = %format!("{e:#}"), "question log unavailable: the question waits in the spool");
+            .await
+            .context("the database did not answer within 2 s")?
+            .map_err(anyhow::Error::from)
+        });
+        Ok(Self { rt, store })
     }
-    Ok(())
+
+    /// The feed's episodes as the last sync stored them; none when they cannot be read.
+    fn synced_episodes(&self) -> Vec<crate::podcast::FeedEpisode> {
+        let read = match &self.store {
+            Ok(store) => self
+                .rt
+                .block_on(store.episodes())
+                .map_err(anyhow::Error::from),
+            Err(e) => Err(anyhow::anyhow!("{e:#}")),
+        };
+        read.unwrap_or_else(|e| {
+            tracing::warn!(error = %format!("{e:#}"), "cannot read the synced episodes; linking the faq's only");
+            Vec::new()
+        })
+    }
+
+    /// Logs one CLI question. The answer is already printed: a database problem only warns,
+    /// and the record waits in the spool for the next run.
+    fn log_question(
+        &self,
+        question: &str,
+        outcome: &crate::answer::Outcome,
+        settings: &Settings,
+    ) -> Result<()> {
+        let pseudo = Pseudonymizer::load_or_create(
+            &settings.data_dir,
+            Some(settings.asker_secret.expose()),
+        )?;
+        let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+        let record = Record::new(
+            question,
+            Channel::Cli,
+            Place::default(),
+            Some(pseudo.asker("cli", &user)),
+            outcome,
+            None,
+        );
+        let result = match &self.store {
+            Ok(store) => self.rt.block_on(async {
+                let replayed = store::replay_spool(store, &settings.data_dir).await?;
+                if replayed > 0 {
+                    tracing::info!(replayed, "question log: spool replayed");
+                }
+                store.insert(std::slice::from_ref(&record)).await?;
+                anyhow::Ok(())
+            }),
+            Err(e) => Err(anyhow::anyhow!("{e:#}")),
+        };
+        if let Err(e) = result {
+            store::spool_records(&settings.data_dir, &[record]).with_context(|| {
+                format!(
+                    "cannot spool the question in {}",
+                    settings.data_dir.display()
+                )
+            })?;
+            tracing::warn!(error = %format!("{e:#}"), "question log unavailable: the question waits in the spool");
+        }
+        Ok(())
+    }
+
+    fn close(self) {
+        if let Ok(store) = self.store {
+            self.rt.block_on(store.close());
+        }
+    }
 }
 
 fn with_store<T>(
@@ -815,10 +843,13 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let mut reply = Reply::to_question(&question, &faq, &ex.outcome, &Texts::default());
     // The episodes the service links: the FAQ's and, where the database is at hand, the
     // feed's synced ones.
-    let synced = config
+    let log = match config.as_ref().filter(|_| !a.no_log) {
+        Some(c) => Some(AskLog::open(&c.storage)?),
+        None => None,
+    };
+    let synced = log
         .as_ref()
-        .filter(|_| !a.no_log)
-        .map(|c| synced_episodes(&c.storage))
+        .map(AskLog::synced_episodes)
         .unwrap_or_default();
     let catalogue = crate::podcast::Catalogue::build(&faq, &synced);
     crate::service::link_episode(&catalogue, &faq, &ex.outcome, &question, &mut reply);
@@ -833,8 +864,10 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         out!("{}", reply.to_text());
     }
     // A blank question asks nothing: it would only be an empty row in the log and topics.
-    if let Some(config) = config.filter(|_| !a.no_log && !question.trim().is_empty()) {
-        log_cli_question(&question, &ex.outcome, &config.storage)?;
+    if let (Some(log), Some(config)) = (&log, &config)
+        && !question.trim().is_empty()
+    {
+        log.log_question(&question, &ex.outcome, &config.storage)?;
     } else if a.no_log && matches!(ex.outcome, Outcome::NoAnswer { chat: false, .. }) {
         // The reply is the citizen's, and tells them their question is saved; this one
         // was not. Said on stderr, so the reply itself stays as a citizen would see it.
@@ -870,6 +903,9 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             outln!("         träffar: {}", m.join(", "));
         }
         outln!("utfall: {}", ex.outcome.kind());
+    }
+    if let Some(log) = log {
+        log.close();
     }
     Ok(ExitCode::SUCCESS)
 }
