@@ -96,7 +96,7 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         format!("{b}:5: svaret är tomt"),
         // Only the marks differ: the bot reads them as one.
         format!("{b}:2: formuleringen \"Nar plogas  min gata\" finns också i `snorojning/a`"),
-        format!("{c}:2: fel mellan raderna `+++`: invalid array; expected"),
+        format!("{c}:2: fel mellan raderna `+++`: ogiltig lista [ … ]; här väntades"),
         format!("{e}:4: svaret är 5000 tecken; Discord visar högst 4096"),
         at("bygglov", ": temamappen `bygglov` saknar _theme.toml"),
         at(

@@ -43,8 +43,8 @@ impl Glossary {
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
                 .unwrap_or(1),
-            // One problem, one line, as every diagnostic: toml's messages span lines.
-            message: e.message().trim().replace('\n', "; "),
+            // One problem, one line, as every diagnostic, in the guides' Swedish.
+            message: crate::faq::toml_message(e.message()),
         })
     }
 
@@ -130,7 +130,7 @@ mod tests {
         let e = Glossary::parse("x.toml", "[[group]]\nsv = [\"a\"]\nsw = [\"b\"]\n").unwrap_err();
         assert_eq!(e.line, 3, "{e}");
         assert!(
-            e.to_string().starts_with("x.toml:3: unknown field `sw`"),
+            e.to_string().starts_with("x.toml:3: okänd nyckel `sw`"),
             "{e}"
         );
         let e = Glossary::parse("x.toml", "[[group]]\nsv = [\"a\"\n").unwrap_err();

@@ -326,7 +326,7 @@ pub fn parse_entry(
                 .or(Some(front_line));
             r.at(
                 line,
-                format!("fel mellan raderna `+++`: {}", e.message().trim()),
+                format!("fel mellan raderna `+++`: {}", toml_message(e.message())),
             );
             return None;
         }
@@ -602,7 +602,7 @@ fn parse_table(text: &str, r: &mut Report) -> Option<Table> {
         Ok(t) => Some(t),
         Err(e) => {
             let line = e.span().map(|s| line_of(text, s.start)).or(Some(1));
-            r.at(line, format!("fel i TOML: {}", e.message().trim()));
+            r.at(line, format!("fel i TOML: {}", toml_message(e.message())));
             None
         }
     }
@@ -885,6 +885,101 @@ fn find_line_from(text: &str, from: usize, needle: &str) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
+/// What the TOML parser found wrong, in Swedish for the guides who read it ("invalid array;
+/// expected `]`" → "ogiltig lista [ … ]; här väntades `]`"). A part it does not know stays
+/// as the parser wrote it. The FAQ's files and a local `_glossary.toml` go through it.
+pub fn toml_message(message: &str) -> String {
+    const WHAT: &[(&str, &str)] = &[
+        ("string", "ogiltig text (text står inom citattecken)"),
+        ("basic string", "ogiltig text inom \"…\""),
+        ("literal string", "ogiltig text inom '…'"),
+        ("multiline basic string", "ogiltig text inom \"\"\"…\"\"\""),
+        ("multiline literal string", "ogiltig text inom '''…'''"),
+        ("array", "ogiltig lista [ … ]"),
+        ("inline table", "ogiltig tabell { … }"),
+        ("table header", "ogiltig rubrik [ … ]"),
+        ("key", "ogiltig nyckel"),
+        ("integer", "ogiltigt heltal"),
+        ("hexadecimal integer", "ogiltigt hexadecimalt tal"),
+        ("octal integer", "ogiltigt oktalt tal"),
+        ("binary integer", "ogiltigt binärt tal"),
+        ("floating-point number", "ogiltigt decimaltal"),
+        ("date-time", "ogiltigt datum (skriv ÅÅÅÅ-MM-DD)"),
+        ("time", "ogiltig tid"),
+        ("time offset", "ogiltig tidszon"),
+        ("escape sequence", "ogiltigt tecken efter \\"),
+        ("unicode 4-digit hex code", "ogiltig unicode-kod"),
+        ("unicode 8-digit hex code", "ogiltig unicode-kod"),
+        ("digit", "ogiltig siffra"),
+        ("leading digit", "ogiltig siffra först"),
+    ];
+    // Serde's words for what a value is, as in "invalid type: integer `1`, expected a string".
+    let kind = |k: &str| {
+        k.replace("a sequence", "en lista [ … ]")
+            .replace("a string", "en text inom citattecken")
+            .replace("string", "text")
+            .replace("integer", "heltal")
+            .replace("a map", "en tabell")
+            .replace("boolean", "sant/falskt")
+            .replace(" or ", " eller ")
+            .replace("one of ", "")
+    };
+    let part = |p: &str| -> String {
+        if let Some(rest) = p.strip_prefix("unknown field ") {
+            return match rest.split_once(", expected ") {
+                Some((field, expected)) => {
+                    format!("okänd nyckel {field}; här väntades {}", kind(expected))
+                }
+                None => format!("okänd nyckel {rest}"),
+            };
+        }
+        if let Some(rest) = p.strip_prefix("invalid type: ") {
+            return match rest.split_once(", expected ") {
+                Some((found, expected)) => {
+                    format!(
+                        "fel sorts värde: {}; här väntades {}",
+                        kind(found),
+                        kind(expected)
+                    )
+                }
+                None => format!("fel sorts värde: {}", kind(rest)),
+            };
+        }
+        if let Some(what) = p.strip_prefix("invalid ") {
+            return WHAT.iter().find(|(en, _)| *en == what).map_or_else(
+                || format!("ogiltigt värde ({what})"),
+                |(_, sv)| (*sv).to_owned(),
+            );
+        }
+        if let Some(items) = p.strip_prefix("expected ") {
+            let items = items
+                .replace("newline", "radbrytning")
+                .replace("whitespace", "mellanslag");
+            let items = match items.rsplit_once(", ") {
+                Some((first, last)) => format!("{first} eller {last}"),
+                None => items,
+            };
+            return format!("här väntades {items}");
+        }
+        if let Some(rest) = p.strip_prefix("duplicate key ") {
+            let key = rest.split(" in ").next().unwrap_or(rest);
+            return format!("nyckeln {key} står två gånger");
+        }
+        match p {
+            "value is out of range" => "värdet finns inte (till exempel månad 13)".to_owned(),
+            other => other.to_owned(),
+        }
+    };
+    message
+        .trim()
+        .split(['\n', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(part)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn line_of(text: &str, byte: usize) -> usize {
     text.as_bytes()[..byte.min(text.len())]
         .iter()
@@ -932,6 +1027,37 @@ pub fn summary(faq: &Faq) -> BTreeMap<String, usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn toml_errors_read_in_swedish() {
+        use super::toml_message;
+        assert_eq!(
+            toml_message("invalid array; expected `]`"),
+            "ogiltig lista [ … ]; här väntades `]`"
+        );
+        assert_eq!(
+            toml_message("duplicate key `question` in document root"),
+            "nyckeln `question` står två gånger"
+        );
+        assert_eq!(
+            toml_message("invalid string\nexpected `\"`, `'`"),
+            "ogiltig text (text står inom citattecken); här väntades `\"` eller `'`"
+        );
+        assert_eq!(
+            toml_message("invalid date-time; value is out of range"),
+            "ogiltigt datum (skriv ÅÅÅÅ-MM-DD); värdet finns inte (till exempel månad 13)"
+        );
+        assert_eq!(
+            toml_message("unknown field `sw`, expected `sv` or `en`"),
+            "okänd nyckel `sw`; här väntades `sv` eller `en`"
+        );
+        assert_eq!(
+            toml_message("invalid type: integer `1`, expected a string"),
+            "fel sorts värde: heltal `1`; här väntades en text inom citattecken"
+        );
+        // What it does not know stays as written.
+        assert_eq!(toml_message("something new"), "something new");
+    }
+
     use super::*;
 
     fn entry(text: &str) -> (Option<Entry>, Vec<String>) {

@@ -11,7 +11,9 @@ mod load;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use load::{Diagnostic, load, parse_entry, parse_episodes, parse_theme, phrasing_key, summary};
+pub use load::{
+    Diagnostic, load, parse_entry, parse_episodes, parse_theme, phrasing_key, summary, toml_message,
+};
 
 /// A FAQ folder that cannot be served as it is.
 #[derive(Debug, thiserror::Error)]
