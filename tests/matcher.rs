@@ -325,3 +325,23 @@ fn a_reading_that_needs_lost_marks_does_not_weigh_the_word() {
     .unwrap();
     check_with(engine, plain, &expect).unwrap();
 }
+
+/// A question asked as a guide wrote one of an entry's phrasings is answered with that entry,
+/// however close its siblings score: "Behöver jag bygglov?" had only "Menade du…?". Case,
+/// punctuation and marks aside, as `check` compares phrasings.
+#[test]
+fn every_phrasing_a_guide_wrote_is_answered_with_its_entry() {
+    let faq = kommunbot::faq::load_strict(Path::new("faq")).expect("shipped faq loads");
+    let mut failures = Vec::new();
+    for e in faq.served() {
+        for p in e.phrasings() {
+            for asked in [p.to_owned(), p.to_lowercase().replace('?', "")] {
+                match engine().ask(&asked) {
+                    Outcome::Answer { entry, .. } if entry == e.id => {}
+                    got => failures.push(format!("{asked:?}: want {}, got {got:?}", e.id)),
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -351,6 +351,10 @@ pub struct Engine {
     leader: Vec<(u32, f32)>,
     /// The weight a word nobody in the FAQ uses gets: as rare as the rarest term.
     oov_idf: f32,
+    /// Each phrasing's [`crate::faq::phrasing_key`] → its entry (`None` when two entries
+    /// share it, which `check` reports): a question asked as a guide wrote it is answered
+    /// with that entry, however close its siblings score.
+    exact: HashMap<String, Option<u32>>,
     pub thresholds: Thresholds,
 }
 
@@ -375,7 +379,19 @@ impl Engine {
         let mut entries = Vec::with_capacity(served.len());
         let mut local = EntryTerms::default();
         let mut buf: Vec<IndexedTerm> = Vec::new();
+        let mut exact: HashMap<String, Option<u32>> = HashMap::default();
         for e in &served {
+            let n = entries.len() as u32;
+            for p in e.phrasings() {
+                exact
+                    .entry(crate::faq::phrasing_key(p))
+                    .and_modify(|had| {
+                        if *had != Some(n) {
+                            *had = None;
+                        }
+                    })
+                    .or_insert(Some(n));
+            }
             let theme = themes.iter().position(|t| *t == e.theme).unwrap_or(0);
             let mut phrasings = Vec::new();
             for (i, p) in e.phrasings().enumerate() {
@@ -465,6 +481,7 @@ impl Engine {
             subject,
             leader,
             oov_idf,
+            exact,
             thresholds: Thresholds::default(),
         })
     }
@@ -557,8 +574,18 @@ impl Engine {
             .unwrap_or_default();
         let candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
 
+        let exact = self
+            .exact
+            .get(&crate::faq::phrasing_key(question))
+            .copied()
+            .flatten();
         // Only question words ("när?") or nothing at all: there is no matter to match.
-        let outcome = if words.iter().all(|w| w.is_intent()) {
+        let outcome = if let Some(e) = exact {
+            Outcome::Answer {
+                entry: self.entries[e as usize].id.clone(),
+                confidence: 1.0,
+            }
+        } else if words.iter().all(|w| w.is_intent()) {
             Outcome::NoAnswer {
                 theme: None,
                 chat: true,
