@@ -178,9 +178,12 @@ impl Reply {
             }
             Outcome::NoAnswer { theme, .. } => {
                 let theme = theme.as_ref().and_then(|t| faq.theme(t));
-                reply.text = "Det kan jag tyvärr inte svara på ännu. Din fråga sparas (utan \
-                              personuppgifter) så att kommuncenter kan ta upp den – kanske i \
-                              ett kommande avsnitt av podden."
+                // What redaction takes out, said as it is: an address or a diagnosis in the
+                // question stays (see `privacy`).
+                reply.text = "Det kan jag tyvärr inte svara på ännu. Din fråga sparas så att \
+                              kommuncenter kan ta upp den – kanske i ett kommande avsnitt av \
+                              podden. Namn, personnummer, telefonnummer och e-post tas bort \
+                              innan frågan sparas."
                     .into();
                 if let Some(t) = theme {
                     reply.theme = Some(t.name.clone());

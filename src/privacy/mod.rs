@@ -922,6 +922,14 @@ mod tests {
             "handläggaren Sara svarar inte",
             "handläggaren [namn] svarar inte",
         ),
+        // a signature typed small, where the message ends
+        ("mvh anna testsson", "mvh [namn]"),
+        ("Fråga om bygglov. mvh anna", "Fråga om bygglov. mvh [namn]"),
+        ("tack! vänliga hälsningar anna.", "tack! vänliga hälsningar [namn]."),
+        ("hälsningar från frösäng", "hälsningar från frösäng"),
+        ("mvh", "mvh"),
+        ("Mitt namn: Anna Testsson", "Mitt namn: [namn]"),
+        ("mitt namn: anna testsson, jag undrar", "mitt namn: [namn], jag undrar"),
         ("grannen bränner sopor", "grannen bränner sopor"),
         (
             "Föreningens namn: Oxelösunds IK",

@@ -11,7 +11,7 @@ use regex::Regex;
 /// form's "Namn:" only where a line or sentence begins: "Föreningens namn: Oxelösunds IK"
 /// names an association.
 static ANY_CASE_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\b(?:jag\s+heter|mitt\s+namn\s+(?:är|ar)|my\s+name\s+is|i\s+am\s+called)|(?:^|[\n.!?])\s*(?:namn|name)\s*:)\s+")
+    Regex::new(r"(?i)(?:\b(?:jag\s+heter|mitt\s+namn\s+(?:är|ar)|mitt\s+namn\s*:|my\s+name\s+is|i\s+am\s+called)|(?:^|[\n.!?])\s*(?:namn|name)\s*:)\s+")
         .expect("regex")
 });
 
@@ -41,6 +41,14 @@ static NAME_THEN_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// A signature: "mvh Anna", "hälsningar Per Ek", "regards, Tom".
 static NAME_SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig\s+hälsning|vänliga\s+hälsningar|hälsningar|hälsning|regards)[,:]?\s*(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?: \p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?){0,2})")
+        .expect("regex")
+});
+
+/// A signature in any case where a message ends: "mvh anna testsson", "vänliga hälsningar
+/// anna." People type fast and small; a greeting's last words are the sender's name, unless
+/// they begin with a stop word ("hälsningar från frösäng").
+static NAME_SIGN_END_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig(?:a)?\s+hälsning(?:ar)?|vänliga\s+hälsningar|hälsningar|hälsning|regards)[,:]?\s+(\p{L}+(?:-\p{L}+)?(?: \p{L}+(?:-\p{L}+)?){0,2})\s*[.!]?\s*$")
         .expect("regex")
 });
 
@@ -86,6 +94,13 @@ pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usiz
         if let Some(g) = (1..=4).find_map(|i| c.get(i))
             && !question
         {
+            found.push((g.start(), g.end()));
+        }
+    }
+    if let Some(c) = NAME_SIGN_END_RE.captures(text) {
+        let g = c.get(1).expect("group 1");
+        let first = g.as_str().split([' ', '-']).next().unwrap_or_default();
+        if !stop(&first.to_lowercase()) {
             found.push((g.start(), g.end()));
         }
     }
