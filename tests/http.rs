@@ -248,6 +248,8 @@ async fn bad_requests_get_a_json_error_that_says_what_is_wrong() {
         (json!({}), "invalid request: missing field `question`"),
         (json!({ "question": 42 }), "invalid type: integer `42`"),
         (json!({ "question": "   " }), "`question` is empty"),
+        // Control characters alone would be logged as an empty question.
+        (json!({ "question": "\u{0}\u{1}\t" }), "`question` is empty"),
         (
             json!({ "question": "x", "channel": "fax" }),
             "unknown `channel`",
@@ -284,6 +286,18 @@ async fn bad_requests_get_a_json_error_that_says_what_is_wrong() {
             .as_str()
             .unwrap()
             .contains("not an entry of the FAQ"),
+        "{v}"
+    );
+    // "Chosen" without the entry that was chosen.
+    let (status, v) = post(
+        &s,
+        "/api/v1/feedback",
+        json!({ "record_id": "0123456789abcdef0123456789abcdef", "kind": "chosen" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("`entry` is missing"),
         "{v}"
     );
     // An unknown path; a known one with the wrong method.

@@ -766,10 +766,10 @@ fn citizen_request<T>(
     }
 }
 
-/// A text field that must hold more than spaces, trimmed.
+/// A text field that must hold more than spaces and control characters, trimmed.
 fn required<'a>(field: &str, value: &'a str) -> Result<&'a str, ApiError> {
     let v = value.trim();
-    if v.is_empty() {
+    if v.chars().all(|c| c.is_whitespace() || c.is_control()) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("`{field}` is empty"),
@@ -823,6 +823,13 @@ async fn feedback_for(s: &AppState, req: FeedbackRequest) -> Result<StatusCode, 
                 "`record_id` \"{}\" is not a record id from /api/v1/ask",
                 req.record_id
             ),
+        ));
+    }
+    // "This one was what I meant" names which one; the others name none.
+    if kind == Feedback::Chosen && req.entry.is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "`entry` is missing: `chosen` names the entry that was chosen",
         ));
     }
     if let Some(entry) = &req.entry

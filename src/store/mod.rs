@@ -222,11 +222,13 @@ impl Record {
     }
 }
 
-/// `s` without control characters other than line breaks and tabs: a NUL byte is refused
-/// by PostgreSQL's text type, and the others only garble a staff member's terminal.
+/// `s` without control characters other than line breaks, and a tab as a space: a NUL byte
+/// is refused by PostgreSQL's text type, and the others only garble a staff member's
+/// terminal or the columns of `log`.
 fn printable(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .map(|c| if c == '\t' { ' ' } else { c })
         .collect()
 }
 
@@ -950,6 +952,22 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_question_holds_no_control_character_and_no_tab() {
+        let r = Record::new(
+            "plogning\tmin\u{0} gata\r\nnär?",
+            Channel::Cli,
+            Place::default(),
+            None,
+            &crate::answer::Outcome::NoAnswer {
+                theme: None,
+                chat: false,
+            },
+            None,
+        );
+        assert_eq!(r.text, "plogning min gata\nnär?");
+    }
 
     #[test]
     fn spooled_feedback_names_its_kind_as_the_database_does() {
