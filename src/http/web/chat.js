@@ -159,9 +159,17 @@
       .then(function (res) {
         if (!res.ok) { throw new Error(String(res.status)); }
         newUser();
+        // Erased is erased on this screen too: the next person at a shared computer
+        // must not read it.
+        while (log.firstChild) { log.removeChild(log.firstChild); }
         status.textContent = T.forgotten;
       })
       .catch(function () { status.textContent = T.forgetFailed; });
+  }
+
+  // On a small screen a new reply starts below the fold; bring its beginning into view.
+  function reveal(node) {
+    if (node && node.scrollIntoView) { node.scrollIntoView({ block: "nearest" }); }
   }
 
   function post(path, body) {
@@ -189,7 +197,10 @@
       post("api/v1/feedback", { record_id: recordId, kind: kind }).catch(function () {});
       var t = el("p", { "class": "kb-meta kb-thanks" }, thanks);
       box.appendChild(t);
-      if (kind === "not_helpful" && contact) { box.appendChild(el("p", { "class": "kb-meta kb-contact", lang: "sv" }, contact)); }
+      // The way to a person, unless the reply already ends with it.
+      if (kind === "not_helpful" && contact && !box.querySelector(".kb-contact")) {
+        box.appendChild(el("p", { "class": "kb-meta kb-contact", lang: "sv" }, contact));
+      }
     }
     yes.addEventListener("click", function () { give("helpful", yes, T.thanks); });
     no.addEventListener("click", function () { give("not_helpful", no, T.thanksNot); });
@@ -246,6 +257,7 @@
               row.remove();
               var chosen = message("bot", T.bot);
               showAnswer(chosen, entry, r.record_id);
+              reveal(chosen);
               var first = chosen.querySelector("button");
               if (first) { first.focus(); }
             })
@@ -261,6 +273,7 @@
         var m = message("bot", T.bot);
         m.appendChild(el("p", null, T.saved));
         m.appendChild(el("p", { "class": "kb-meta kb-contact", lang: "sv" }, r.contact));
+        reveal(m);
         input.focus();
       });
       row.appendChild(none);
@@ -286,8 +299,13 @@
         if (!res.ok) { throw new Error(String(res.status)); }
         return res.json();
       })
-      .then(function (r) { render(r); })
-      .catch(function (e) { error.textContent = e.message === "429" ? T.tooMany : T.error; })
+      .then(function (r) { reveal(render(r)); })
+      .catch(function (e) {
+        error.textContent = e.message === "429" ? T.tooMany : T.error;
+        // Nothing was answered: the question goes back into the box to send again.
+        if (!input.value) { input.value = q; }
+        reveal(error);
+      })
       .then(function () {
         send.disabled = false;
         log.removeAttribute("aria-busy");
