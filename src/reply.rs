@@ -41,6 +41,50 @@ pub const GREETING: &str = "Hej! Jag är kommunbot och svarar på frågor om kom
 /// What a thank-you gets: not the introduction a greeting gets.
 pub const THANKS: &str = "Varsågod! Skriv gärna igen om du undrar över något mer.";
 
+/// What a request for a person gets; the contact line follows, as in every reply.
+pub const PERSON: &str = "Självklart – på kommuncenter svarar en människa.";
+
+/// The no-answer reply.
+pub const NO_ANSWER: &str = "Det kan jag tyvärr inte svara på ännu. Din fråga sparas så att \
+                             kommuncenter kan ta upp den – kanske i ett kommande avsnitt av \
+                             podden. Namn, personnummer, telefonnummer och e-post tas bort \
+                             innan frågan sparas.";
+
+/// The bot's own words for a question in English, so an English speaker can tell a refusal
+/// from an answer and finds the way to a person. The FAQ's answers stay Swedish, and say so.
+mod english {
+    pub const GREETING: &str = "Hi! I'm kommunbot and I answer questions about the \
+                                municipality's services, such as snow clearing, building \
+                                permits and food businesses. Write your question in a few words \
+                                and I'll try to help. (The answers are in Swedish.)";
+    pub const THANKS: &str = "You're welcome! Write again if you wonder about anything else.";
+    pub const PERSON: &str = "Of course – at the municipality's service centre \
+                              (kommuncenter) a person will help you.";
+    pub const NO_ANSWER: &str = "I can't answer that yet. Your question is saved so the \
+                                 service centre can take it up. Names, personal identity \
+                                 numbers, phone numbers and e-mail addresses are removed before \
+                                 it is saved.";
+    pub const SUGGEST_ONE: &str = "I'm not quite sure what you mean. Did you mean this \
+                                   question? (The questions and answers are in Swedish.)";
+    pub const SUGGEST: &str = "I'm not quite sure what you mean. Did you mean one of these \
+                               questions? (The questions and answers are in Swedish.)";
+}
+
+/// Whether `question` is written in English.
+fn in_english(question: &str) -> bool {
+    static ANALYZER: std::sync::LazyLock<crate::answer::Analyzer> =
+        std::sync::LazyLock::new(crate::answer::Analyzer::default);
+    ANALYZER.detect(&ANALYZER.words(question)) == crate::answer::Lang::En
+}
+
+/// Which small talk a reply with nothing to match answers, for its heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chat {
+    Greeting,
+    Thanks,
+    Person,
+}
+
 /// Whether a message with nothing to match thanks the bot ("tack!", "tusen tack", "thanks").
 fn thanks(question: &str) -> bool {
     crate::answer::fold(question)
@@ -99,14 +143,37 @@ pub struct Reply {
     /// "Menade du…?" choices.
     pub choices: Vec<Choice>,
     pub contact: String,
+    /// For a reply with nothing to match: what it answers (not part of the API's JSON).
+    #[serde(skip)]
+    pub chat: Option<Chat>,
 }
 
 impl Reply {
-    /// The reply to `question`: as [`Reply::build`], and a thank-you is answered as one.
+    /// The reply to `question`: as [`Reply::build`]; a thank-you and a request for a person
+    /// are answered as such, and the bot's own words are English for an English question.
     pub fn to_question(question: &str, faq: &Faq, outcome: &Outcome, texts: &Texts) -> Self {
         let mut reply = Self::build(faq, outcome, texts);
-        if matches!(outcome, Outcome::NoAnswer { chat: true, .. }) && thanks(question) {
-            reply.text = THANKS.into();
+        let en = in_english(question);
+        let pick = |sv: &str, en_text: &str| if en { en_text } else { sv }.to_owned();
+        if matches!(outcome, Outcome::NoAnswer { chat: true, .. }) {
+            let (chat, text) = if crate::answer::asks_for_a_person(question) {
+                (Chat::Person, pick(PERSON, english::PERSON))
+            } else if thanks(question) {
+                (Chat::Thanks, pick(THANKS, english::THANKS))
+            } else {
+                (Chat::Greeting, pick(GREETING, english::GREETING))
+            };
+            reply.chat = Some(chat);
+            reply.text = text;
+        } else if en {
+            match reply.kind {
+                Kind::NoAnswer => reply.text = english::NO_ANSWER.into(),
+                Kind::Suggest if reply.choices.len() == 1 => {
+                    reply.text = english::SUGGEST_ONE.into()
+                }
+                Kind::Suggest => reply.text = english::SUGGEST.into(),
+                Kind::Answer => {}
+            }
         }
         reply
     }
@@ -124,6 +191,7 @@ impl Reply {
             episode: None,
             choices: Vec::new(),
             contact: texts.contact.clone(),
+            chat: None,
         };
         match outcome {
             Outcome::Answer { entry, confidence } => {
@@ -174,17 +242,14 @@ impl Reply {
                 .into();
             }
             Outcome::NoAnswer { chat: true, .. } => {
+                reply.chat = Some(Chat::Greeting);
                 reply.text = GREETING.into();
             }
             Outcome::NoAnswer { theme, .. } => {
                 let theme = theme.as_ref().and_then(|t| faq.theme(t));
                 // What redaction takes out, said as it is: an address or a diagnosis in the
                 // question stays (see `privacy`).
-                reply.text = "Det kan jag tyvärr inte svara på ännu. Din fråga sparas så att \
-                              kommuncenter kan ta upp den – kanske i ett kommande avsnitt av \
-                              podden. Namn, personnummer, telefonnummer och e-post tas bort \
-                              innan frågan sparas."
-                    .into();
+                reply.text = NO_ANSWER.into();
                 if let Some(t) = theme {
                     reply.theme = Some(t.name.clone());
                     reply.theme_id = Some(t.id.to_string());
@@ -384,14 +449,73 @@ mod tests {
     }
 
     #[test]
+    fn a_request_for_a_person_gets_the_way_to_one() {
+        let faq = faq();
+        let engine = crate::answer::Engine::new(&faq, crate::answer::Glossary::base()).unwrap();
+        for (q, text) in [
+            ("jag vill prata med en människa", PERSON),
+            ("Kan jag få prata med en riktig person?", PERSON),
+            ("I want to speak to a human", english::PERSON),
+        ] {
+            let outcome = engine.ask(q);
+            assert!(
+                matches!(outcome, Outcome::NoAnswer { chat: true, .. }),
+                "{q}: {outcome:?}"
+            );
+            let r = Reply::to_question(q, &faq, &outcome, &Texts::default());
+            assert_eq!((r.text.as_str(), r.chat), (text, Some(Chat::Person)), "{q}");
+            assert!(r.to_text().contains("Kontakta kommuncenter"), "{q}");
+        }
+        // A person beside a matter is a question about the matter.
+        for q in [
+            "kan jag prata med en handläggare om bygglov",
+            "vem ska jag prata med om snöröjningen",
+        ] {
+            assert!(!crate::answer::asks_for_a_person(q), "{q}");
+        }
+    }
+
+    #[test]
+    fn an_english_question_gets_the_bots_own_words_in_english() {
+        let none = Outcome::NoAnswer {
+            theme: None,
+            chat: false,
+        };
+        let r = Reply::to_question(
+            "how do I renew my passport?",
+            &faq(),
+            &none,
+            &Texts::default(),
+        );
+        assert_eq!(r.text, english::NO_ANSWER);
+        let r = Reply::to_question(
+            "hur förnyar jag mitt pass?",
+            &faq(),
+            &none,
+            &Texts::default(),
+        );
+        assert_eq!(r.text, NO_ANSWER);
+        let chat = Outcome::NoAnswer {
+            theme: None,
+            chat: true,
+        };
+        let r = Reply::to_question("thank you so much", &faq(), &chat, &Texts::default());
+        assert_eq!(r.text, english::THANKS);
+    }
+
+    #[test]
     fn a_thank_you_gets_a_welcome_not_an_introduction() {
         let chat = Outcome::NoAnswer {
             theme: None,
             chat: true,
         };
-        for q in ["tack!", "Tusen tack för hjälpen", "thanks"] {
+        for (q, text) in [
+            ("tack!", THANKS),
+            ("Tusen tack för hjälpen", THANKS),
+            ("thanks", english::THANKS),
+        ] {
             let r = Reply::to_question(q, &faq(), &chat, &Texts::default());
-            assert_eq!(r.text, THANKS, "{q}");
+            assert_eq!(r.text, text, "{q}");
         }
         let r = Reply::to_question("hej", &faq(), &chat, &Texts::default());
         assert_eq!(r.text, GREETING);

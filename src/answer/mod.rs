@@ -114,7 +114,8 @@ pub enum Outcome {
     /// Likely entries, best first, for "Menade du…?".
     Suggest { entries: Vec<(EntryId, f32)> },
     /// No entry answers it; the theme it probably belongs to, if any. `chat` is true when
-    /// the message holds nothing to match at all (a greeting, a thank-you, punctuation).
+    /// the message holds nothing to match at all (a greeting, a thank-you, punctuation, a
+    /// request to talk to a person).
     NoAnswer { theme: Option<ThemeId>, chat: bool },
 }
 
@@ -585,7 +586,7 @@ impl Engine {
                 entry: self.entries[e as usize].id.clone(),
                 confidence: 1.0,
             }
-        } else if words.iter().all(|w| w.is_intent()) {
+        } else if words.iter().all(|w| w.is_intent()) || asks_for_a_person(question) {
             Outcome::NoAnswer {
                 theme: None,
                 chat: true,
@@ -886,6 +887,57 @@ impl Engine {
             Via::Stem => key.to_owned(),
         }
     }
+}
+
+/// Whether a message asks only to reach a person ("jag vill prata med en människa", "can I
+/// talk to a real person?"): no FAQ entry answers that, and the reply is the way to one (see
+/// `reply`). A person named beside a matter ("kan jag prata med en handläggare om bygglov")
+/// is a question about the matter, and is matched as one.
+pub fn asks_for_a_person(message: &str) -> bool {
+    const PERSON: &[&str] = &[
+        "manniska",
+        "manniskor",
+        "person",
+        "personal",
+        "handlaggare",
+        "handlaggaren",
+        "nagon",
+        "nan",
+        "kundtjanst",
+        "tjansteman",
+        "kommuncenter",
+        "human",
+        "someone",
+        "somebody",
+        "agent",
+        "staff",
+        "operator",
+        "representative",
+    ];
+    const REACH: &[&str] = &[
+        "prata", "tala", "snacka", "kontakt", "kontakta", "na", "ringa", "ring", "chatta", "speak",
+        "talk", "chat", "contact", "reach", "call",
+    ];
+    // Words that only frame the request, in either language.
+    const FRAME: &[&str] = &[
+        "vill", "ville", "skulle", "vilja", "kan", "far", "fa", "hur", "gor", "jag", "med", "en",
+        "ett", "riktig", "riktigt", "levande", "pa", "hos", "er", "ni", "kommunen", "snalla",
+        "tack", "hej", "hallo", "och", "eller", "nu", "direkt", "istallet", "garna", "i", "want",
+        "would", "like", "need", "can", "could", "to", "with", "a", "an", "real", "actual", "live",
+        "please", "how", "do", "get", "in", "touch", "hello", "hi", "is", "there", "the",
+        "instead", "now", "me", "let", "may",
+    ];
+    let folded = fold(message);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let only_framing = words
+        .iter()
+        .all(|w| PERSON.contains(w) || REACH.contains(w) || FRAME.contains(w));
+    let plainly = words.iter().any(|w| matches!(*w, "manniska" | "human"));
+    only_framing && has(PERSON) && (has(REACH) || plainly)
 }
 
 impl EntryInfo {

@@ -13,7 +13,7 @@ use serenity::all::{
 };
 
 use crate::logview::count;
-use crate::reply::{BOT_NOTICE, GREETING, Kind, Reply, THANKS};
+use crate::reply::{BOT_NOTICE, Chat, Kind, Reply};
 
 pub const MAX_TITLE: usize = 256;
 pub const MAX_DESCRIPTION: usize = 4096;
@@ -179,12 +179,11 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
             if let Some(ep) = &r.episode {
                 fields.push(("🎧 Det tas upp i podden".into(), episode_link(ep)));
             }
-            let title = if r.text == GREETING {
-                "Hej!"
-            } else if r.text == THANKS {
-                "Varsågod!"
-            } else {
-                "Det vet jag inte ännu"
+            let title = match r.chat {
+                Some(Chat::Greeting) => "Hej!",
+                Some(Chat::Thanks) => "Varsågod!",
+                Some(Chat::Person) => "Till en människa",
+                None => "Det vet jag inte ännu",
             };
             (title.into(), GREY, Vec::new())
         }
@@ -378,6 +377,7 @@ mod tests {
             }),
             choices: vec![],
             contact: "Ring kommuncenter.".into(),
+            chat: None,
         }
     }
 
@@ -458,6 +458,7 @@ mod tests {
             episode: None,
             choices: vec![],
             contact: "Ring kommuncenter.".into(),
+            chat: None,
         };
         let rendered = reply(&r, "ab12");
         let (e, _) = json(&rendered);
