@@ -1,6 +1,7 @@
 //! The reply a citizen sees, independent of where it is shown (CLI, Discord, web).
 //!
-//! [`Reply::build`] turns an engine [`Outcome`] into Swedish texts, links and choices; each
+//! [`Reply::build`] turns an engine [`Outcome`] into Swedish texts (the bot's own words in
+//! English for an English question, see [`Reply::to_question`]), links and choices; each
 //! adapter only lays that out (plain text here, an embed in the Discord adapter). Keeping
 //! the words in one place keeps every channel honest in the same way: a bot says it is a
 //! bot, says when it does not know, and always shows the way to a person.

@@ -925,11 +925,17 @@ mod tests {
         // a signature typed small, where the message ends
         ("mvh anna testsson", "mvh [namn]"),
         ("Fråga om bygglov. mvh anna", "Fråga om bygglov. mvh [namn]"),
-        ("tack! vänliga hälsningar anna.", "tack! vänliga hälsningar [namn]."),
+        (
+            "tack! vänliga hälsningar anna.",
+            "tack! vänliga hälsningar [namn].",
+        ),
         ("hälsningar från frösäng", "hälsningar från frösäng"),
         ("mvh", "mvh"),
         ("Mitt namn: Anna Testsson", "Mitt namn: [namn]"),
-        ("mitt namn: anna testsson, jag undrar", "mitt namn: [namn], jag undrar"),
+        (
+            "mitt namn: anna testsson, jag undrar",
+            "mitt namn: [namn], jag undrar",
+        ),
         ("grannen bränner sopor", "grannen bränner sopor"),
         (
             "Föreningens namn: Oxelösunds IK",
