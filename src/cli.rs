@@ -828,29 +828,17 @@ fn parse_mode(s: &str) -> Result<AnswerMode, String> {
 
 fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     let (faq, mut engine) = load_engine(&a.faq.faq)?;
-    // Read once, and only when the mode or the log needs it.
-    let config = match (a.mode, a.no_log) {
-        (Some(_), true) => None,
-        _ => Some(config(cfg)?),
-    };
-    let mode = a
-        .mode
-        .or(config.as_ref().map(|c| c.answer_mode))
-        .unwrap_or_default();
+    let config = config(cfg)?;
+    let mode = a.mode.unwrap_or(config.answer_mode);
     engine.thresholds = Thresholds::for_mode(mode);
     let question = a.question.join(" ");
     let ex = engine.explain(&question);
     let mut reply = Reply::to_question(&question, &faq, &ex.outcome, &Texts::default());
     // The episodes the service links: the FAQ's and, where the database is at hand, the
-    // feed's synced ones.
-    let log = match config.as_ref().filter(|_| !a.no_log) {
-        Some(c) => Some(AskLog::open(&c.storage)?),
-        None => None,
-    };
-    let synced = log
-        .as_ref()
-        .map(AskLog::synced_episodes)
-        .unwrap_or_default();
+    // feed's synced ones; also with `--no-log`, which only leaves the question unlogged,
+    // so the reply is the one citizens get.
+    let log = AskLog::open(&config.storage)?;
+    let synced = log.synced_episodes();
     let catalogue = crate::podcast::Catalogue::build(&faq, &synced);
     crate::service::link_episode(&catalogue, &faq, &ex.outcome, &question, &mut reply);
     if a.json {
@@ -864,9 +852,7 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         out!("{}", reply.to_text());
     }
     // A blank question asks nothing: it would only be an empty row in the log and topics.
-    if let (Some(log), Some(config)) = (&log, &config)
-        && !question.trim().is_empty()
-    {
+    if !a.no_log && !question.trim().is_empty() {
         log.log_question(&question, &ex.outcome, &config.storage)?;
     } else if a.no_log && matches!(ex.outcome, Outcome::NoAnswer { chat: false, .. }) {
         // The reply is the citizen's, and tells them their question is saved; this one
@@ -904,9 +890,7 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         }
         outln!("utfall: {}", ex.outcome.kind());
     }
-    if let Some(log) = log {
-        log.close();
-    }
+    log.close();
     Ok(ExitCode::SUCCESS)
 }
 

@@ -540,6 +540,13 @@ fn ask_links_the_episodes_a_sync_stored_as_the_service_does() {
     );
     let linked = episode(&kommunbot_in(data.path(), &[], &["ask", "--json", q]));
     assert_eq!(linked["id"], "frigg-1", "{linked}");
+    // `--no-log` leaves the question out of the log, not the episode out of the reply.
+    let unlogged = episode(&kommunbot_in(
+        data.path(),
+        &[],
+        &["ask", "--no-log", "--json", q],
+    ));
+    assert_eq!(unlogged, linked);
     assert!(
         linked["url"]
             .as_str()
