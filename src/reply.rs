@@ -71,13 +71,6 @@ mod english {
                                questions? (The questions and answers are in Swedish.)";
 }
 
-/// Whether `question` is written in English.
-fn in_english(question: &str) -> bool {
-    static ANALYZER: std::sync::LazyLock<crate::answer::Analyzer> =
-        std::sync::LazyLock::new(crate::answer::Analyzer::default);
-    ANALYZER.detect(&ANALYZER.words(question)) == crate::answer::Lang::En
-}
-
 /// Which small talk a reply with nothing to match answers, for its heading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Chat {
@@ -154,7 +147,7 @@ impl Reply {
     /// are answered as such, and the bot's own words are English for an English question.
     pub fn to_question(question: &str, faq: &Faq, outcome: &Outcome, texts: &Texts) -> Self {
         let mut reply = Self::build(faq, outcome, texts);
-        let en = in_english(question);
+        let en = crate::answer::is_english(question);
         let pick = |sv: &str, en_text: &str| if en { en_text } else { sv }.to_owned();
         if matches!(outcome, Outcome::NoAnswer { chat: true, .. }) {
             let (chat, text) = if crate::answer::asks_for_a_person(question) {

@@ -889,6 +889,12 @@ impl Engine {
     }
 }
 
+/// Whether `text` is written in English, as the matcher reads it.
+pub fn is_english(text: &str) -> bool {
+    static ANALYZER: std::sync::LazyLock<Analyzer> = std::sync::LazyLock::new(Analyzer::default);
+    ANALYZER.detect(&ANALYZER.words(text)) == Lang::En
+}
+
 /// Whether a message asks only to reach a person ("jag vill prata med en människa", "can I
 /// talk to a real person?"): no FAQ entry answers that, and the reply is the way to one (see
 /// `reply`). A person named beside a matter ("kan jag prata med en handläggare om bygglov")

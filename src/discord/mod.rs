@@ -587,6 +587,8 @@ async fn on_modal(ctx: &serenity::Context, bot: &Bot, mi: &ModalInteraction) {
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect(),
+        // The form has no English field: an edit leaves them as they are.
+        alternates_en: None,
         answer: field("answer"),
         draft: false,
     };

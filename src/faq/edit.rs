@@ -20,6 +20,9 @@ pub struct EntryDraft {
     pub theme: String,
     pub question: String,
     pub alternates: Vec<String>,
+    /// English phrasings: `None` leaves an entry's as they are (a form without the field),
+    /// `Some` sets them.
+    pub alternates_en: Option<Vec<String>>,
     pub answer: String,
     /// Not served until a guide completes it (an entry drafted from a candidate topic).
     /// An edit of an entry that is already a draft keeps it a draft.
@@ -100,7 +103,7 @@ pub fn slugify(text: &str) -> String {
 /// (keywords, links, owner, the guide's comments and line breaks) as the guide wrote it.
 /// `None` when the text has no front matter to edit.
 fn render_over(on_disk: &str, draft: &EntryDraft, base: &Entry, today: &str) -> Option<String> {
-    use toml_edit::{Array, DocumentMut, Value};
+    use toml_edit::{DocumentMut, Value};
     let (front, _, _) = load::split_front_matter(on_disk).ok()?;
     let mut doc: DocumentMut = front.parse().ok()?;
     // A value replaced keeps the comment after it on its line.
@@ -111,10 +114,42 @@ fn render_over(on_disk: &str, draft: &EntryDraft, base: &Entry, today: &str) -> 
         doc[key] = toml_edit::Item::Value(v);
     };
     set(&mut doc, "question", draft.question.trim().into());
-    let want = &draft.alternates;
-    match doc.get_mut("alternates").and_then(|i| i.as_array_mut()) {
+    set_list(&mut doc, "alternates", &draft.alternates);
+    if let Some(en) = &draft.alternates_en {
+        set_list(&mut doc, "alternates_en", en);
+    }
+    set(
+        &mut doc,
+        "updated",
+        today.parse::<toml_edit::Datetime>().ok()?.into(),
+    );
+    if draft.draft || base.draft {
+        set(&mut doc, "draft", true.into());
+    }
+    let front = doc.to_string();
+    let newline = if front.ends_with('\n') || front.is_empty() {
+        ""
+    } else {
+        "\n"
+    };
+    let text = format!("+++\n{front}{newline}+++\n{}\n", draft.answer.trim());
+    // A file saved on Windows stays in its line endings throughout, not mixed line by line.
+    let text = text.replace("\r\n", "\n");
+    Some(if on_disk.contains("\r\n") {
+        text.replace('\n', "\r\n")
+    } else {
+        text
+    })
+}
+
+/// Sets a list of phrasings (`alternates`, `alternates_en`) in front matter as on disk:
+/// removed when empty; only grown (an accepted phrasing), the items as written with the new
+/// ones after them, laid out as the last one is; otherwise replaced.
+fn set_list(doc: &mut toml_edit::DocumentMut, key: &str, want: &[String]) {
+    use toml_edit::{Array, Value};
+    match doc.get_mut(key).and_then(|i| i.as_array_mut()) {
         _ if want.is_empty() => {
-            doc.remove("alternates");
+            doc.remove(key);
         }
         // Only grown (an accepted phrasing): the items as written, the new ones after them.
         Some(have)
@@ -144,32 +179,14 @@ fn render_over(on_disk: &str, draft: &EntryDraft, base: &Entry, today: &str) -> 
             }
         }
         _ => {
-            let list: Array = want.iter().map(String::as_str).collect();
-            set(&mut doc, "alternates", list.into());
+            let mut list: Value = want.iter().map(String::as_str).collect::<Array>().into();
+            // A value replaced keeps the comment after it on its line.
+            if let Some(old) = doc.get(key).and_then(|i| i.as_value()) {
+                *list.decor_mut() = old.decor().clone();
+            }
+            doc[key] = toml_edit::Item::Value(list);
         }
     }
-    set(
-        &mut doc,
-        "updated",
-        today.parse::<toml_edit::Datetime>().ok()?.into(),
-    );
-    if draft.draft || base.draft {
-        set(&mut doc, "draft", true.into());
-    }
-    let front = doc.to_string();
-    let newline = if front.ends_with('\n') || front.is_empty() {
-        ""
-    } else {
-        "\n"
-    };
-    let text = format!("+++\n{front}{newline}+++\n{}\n", draft.answer.trim());
-    // A file saved on Windows stays in its line endings throughout, not mixed line by line.
-    let text = text.replace("\r\n", "\n");
-    Some(if on_disk.contains("\r\n") {
-        text.replace('\n', "\r\n")
-    } else {
-        text
-    })
 }
 
 /// A new entry's text: front matter in a fixed order, then the answer.
@@ -177,9 +194,14 @@ fn render_new(draft: &EntryDraft, today: &str) -> String {
     let mut out = String::from("+++\n");
     let mut line = |key: &str, v: Value| out.push_str(&format!("{key} = {v}\n"));
     line("question", Value::from(draft.question.trim()));
-    if !draft.alternates.is_empty() {
-        let strings = draft.alternates.iter().map(|s| Value::from(s.as_str()));
-        line("alternates", Value::Array(strings.collect()));
+    for (key, list) in [
+        ("alternates", Some(&draft.alternates)),
+        ("alternates_en", draft.alternates_en.as_ref()),
+    ] {
+        if let Some(list) = list.filter(|l| !l.is_empty()) {
+            let strings = list.iter().map(|s| Value::from(s.as_str()));
+            line(key, Value::Array(strings.collect()));
+        }
     }
     // Dates stay bare TOML dates, as guides write them.
     out.push_str(&format!("updated = {today}\n"));
@@ -401,6 +423,7 @@ mod tests {
             theme: theme.into(),
             question: q.into(),
             alternates: vec!["Hur gör jag?".into()],
+            alternates_en: None,
             answer: answer.into(),
             draft: false,
         }
@@ -464,6 +487,53 @@ mod tests {
         assert_eq!(e.keywords, vec!["plogbil"]);
         assert_eq!(e.links[0].url, "https://www.example.se/sno");
         assert_eq!(e.owner.as_deref(), Some("Gatuenheten"));
+    }
+
+    #[test]
+    fn english_phrasings_are_set_when_given_and_kept_when_not() {
+        let d = faq_dir();
+        let faq = load_strict(d.path()).unwrap();
+        let id = "snorojning/nar-plogas-min-gata".to_string();
+        let mut english = draft("snorojning", "När plogas min gata?", "Huvudgator först.");
+        english.alternates_en = Some(vec!["When is my street ploughed?".into()]);
+        let update = |draft: EntryDraft| Edit::Update {
+            id: id.clone(),
+            draft,
+        };
+        save(d.path(), &faq, &update(english), "2026-11-25").unwrap();
+        let faq = load_strict(d.path()).unwrap();
+        assert_eq!(
+            faq.entry(&id).unwrap().alternates_en,
+            ["When is my street ploughed?"]
+        );
+        // A form without the field (Discord's) leaves them.
+        let form = draft(
+            "snorojning",
+            "När plogas min gata?",
+            "Huvudgator först, sen resten.",
+        );
+        save(d.path(), &faq, &update(form), "2026-11-25").unwrap();
+        let faq = load_strict(d.path()).unwrap();
+        assert_eq!(
+            faq.entry(&id).unwrap().alternates_en,
+            ["When is my street ploughed?"]
+        );
+        // A new entry with English phrasings has them in its file.
+        let mut new = draft(
+            "bygglov",
+            "Behöver jag bygglov för en pool?",
+            "Oftast inte.",
+        );
+        new.alternates = vec![];
+        new.alternates_en = Some(vec!["Do I need a permit for a pool?".into()]);
+        save(d.path(), &faq, &Edit::Create(new), "2026-11-25").unwrap();
+        let faq = load_strict(d.path()).unwrap();
+        let pool = faq
+            .entries
+            .iter()
+            .find(|e| e.question == "Behöver jag bygglov för en pool?")
+            .unwrap();
+        assert_eq!(pool.alternates_en, ["Do I need a permit for a pool?"]);
     }
 
     #[test]

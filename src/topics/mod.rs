@@ -484,23 +484,109 @@ pub fn status_sv(status: &str) -> &'static str {
     }
 }
 
-/// The new draft entry for a topic: the label as its question, the other examples as
-/// alternates, no answer yet, marked draft so the bot does not serve it until a guide
-/// writes the answer and removes `draft = true`.
+/// The new draft entry for a topic: its label (or, if the label held redacted personal data,
+/// the first example without) as its question, the other examples as alternates — Swedish
+/// ones in `alternates`, English ones in `alternates_en` — no answer yet, marked draft so the
+/// bot does not serve it until a guide writes the answer and removes `draft = true`. A
+/// wording with a placeholder ("[personnummer] bygglov") does not belong in an FAQ file.
 pub fn draft_edit(topic: &Topic, theme: &str) -> crate::faq::edit::Edit {
-    let label_key = crate::answer::fold(&topic.label);
-    let mut alternates: Vec<String> = Vec::new();
-    for e in &topic.examples {
+    let clean = |t: &str| !crate::privacy::PLACEHOLDERS.iter().any(|p| t.contains(p));
+    let wordings = || std::iter::once(&topic.label).chain(&topic.examples);
+    // A Swedish wording for the entry's question, as guides write them.
+    let question = wordings()
+        .find(|t| clean(t) && !crate::answer::is_english(t))
+        .or_else(|| wordings().find(|t| clean(t)))
+        .cloned()
+        .unwrap_or_else(|| {
+            let mut q = topic.label.clone();
+            for p in crate::privacy::PLACEHOLDERS {
+                q = q.replace(p, " ");
+            }
+            q.split_whitespace().collect::<Vec<_>>().join(" ")
+        });
+    let mut seen = vec![crate::answer::fold(&question)];
+    let (mut alternates, mut alternates_en) = (Vec::new(), Vec::new());
+    for e in topic.examples.iter().filter(|e| clean(e)) {
         let k = crate::answer::fold(e);
-        if k != label_key && !alternates.iter().any(|a| crate::answer::fold(a) == k) {
+        if seen.contains(&k) {
+            continue;
+        }
+        seen.push(k);
+        if crate::answer::is_english(e) {
+            alternates_en.push(e.clone());
+        } else {
             alternates.push(e.clone());
         }
     }
     crate::faq::edit::Edit::Create(crate::faq::edit::EntryDraft {
         theme: theme.to_owned(),
-        question: topic.label.clone(),
+        question,
         alternates,
+        alternates_en: Some(alternates_en),
         answer: String::new(),
         draft: true,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faq::edit::{Edit, EntryDraft};
+
+    fn topic(label: &str, examples: &[&str]) -> Topic {
+        Topic {
+            id: 1,
+            label: label.into(),
+            terms: vec![],
+            status: "new".into(),
+            size: examples.len(),
+            askers: examples.len(),
+            first_seen: 0,
+            last_seen: 0,
+            recent: 0,
+            previous: 0,
+            theme: Some("bygglov".into()),
+            examples: examples.iter().map(|e| (*e).to_owned()).collect(),
+            episode: None,
+            entries: vec![],
+            note: None,
+            since_covered: 0,
+        }
+    }
+
+    #[test]
+    fn a_draft_holds_no_placeholder_and_puts_english_where_english_goes() {
+        let t = topic(
+            "[personnummer] bygglov pool",
+            &[
+                "[personnummer] bygglov pool",
+                "jag heter [namn] och undrar om bygglov för pool",
+                "do I need a building permit for a pool",
+                "behöver jag bygglov för en pool",
+                "måste man söka bygglov för pool",
+            ],
+        );
+        let Edit::Create(EntryDraft {
+            question,
+            alternates,
+            alternates_en,
+            draft,
+            ..
+        }) = draft_edit(&t, "bygglov")
+        else {
+            panic!("a new entry");
+        };
+        assert_eq!(question, "behöver jag bygglov för en pool");
+        assert_eq!(alternates, ["måste man söka bygglov för pool"]);
+        assert_eq!(
+            alternates_en,
+            Some(vec!["do I need a building permit for a pool".to_owned()])
+        );
+        assert!(draft);
+        // Nothing clean at all: the label without its placeholders.
+        let Edit::Create(d) = draft_edit(&topic("[telefon] sophämtning", &[]), "avfall") else {
+            panic!("a new entry");
+        };
+        assert_eq!(d.question, "sophämtning");
+    }
 }

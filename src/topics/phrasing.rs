@@ -106,13 +106,20 @@ pub fn suggestions(
 pub fn accept_edit(faq: &Faq, s: &Suggestion) -> Option<crate::faq::edit::Edit> {
     let e = faq.entry(&s.entry)?;
     let mut alternates = e.alternates.clone();
-    alternates.push(s.phrasing.clone());
+    let mut alternates_en = e.alternates_en.clone();
+    // The matcher reads `alternates` as Swedish: an English wording goes where English is.
+    if crate::answer::is_english(&s.phrasing) {
+        alternates_en.push(s.phrasing.clone());
+    } else {
+        alternates.push(s.phrasing.clone());
+    }
     Some(crate::faq::edit::Edit::Update {
         id: s.entry.clone(),
         draft: crate::faq::edit::EntryDraft {
             theme: e.theme.as_str().to_owned(),
             question: e.question.clone(),
             alternates,
+            alternates_en: Some(alternates_en),
             answer: e.answer.clone(),
             draft: e.draft,
         },
