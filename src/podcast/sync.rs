@@ -53,6 +53,8 @@ pub enum SyncError {
         #[source]
         source: std::io::Error,
     },
+    #[error("no feed given: an http(s) address or a file path")]
+    NoFeed,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -242,6 +244,28 @@ fn is_http(s: &str) -> bool {
     s.starts_with("http://") || s.starts_with("https://")
 }
 
+/// Where a feed is, as it is stored and shown: an http(s) address as given; a file as an
+/// absolute path, also when given as a `file://` URL or relative to where the command ran
+/// (the service may run elsewhere). A blank one is refused before anything is recorded.
+pub fn feed_location(given: &str) -> Result<String, SyncError> {
+    let given = given.trim();
+    if given.is_empty() {
+        return Err(SyncError::NoFeed);
+    }
+    if is_http(given) {
+        return Ok(given.to_owned());
+    }
+    let path = match url::Url::parse(given) {
+        Ok(u) if u.scheme() == "file" => u.to_file_path().map_err(|()| SyncError::Io {
+            path: given.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a local file"),
+        })?,
+        _ => std::path::PathBuf::from(given),
+    };
+    let path = std::path::absolute(&path).unwrap_or(path);
+    Ok(path.display().to_string())
+}
+
 /// Syncs once from `configured` (an http(s) URL, or a local file: read as it is, no pages
 /// followed, nothing fetched). Stores the episodes and the feed state, or only the error
 /// (the episodes stay as they were).
@@ -250,6 +274,8 @@ pub async fn sync_once(
     fetcher: &Fetcher,
     configured: &str,
 ) -> Result<SyncReport, SyncError> {
+    let configured = feed_location(configured)?;
+    let configured = configured.as_str();
     let previous = store
         .feed_state()
         .await?
@@ -446,4 +472,25 @@ fn dedup(mut episodes: Vec<FeedEpisode>) -> Vec<FeedEpisode> {
     let mut seen = std::collections::HashSet::new();
     episodes.retain(|e| seen.insert(e.guid.clone()));
     episodes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_feed_is_stored_where_any_process_finds_it() {
+        assert!(matches!(feed_location("  "), Err(SyncError::NoFeed)));
+        assert_eq!(
+            feed_location(" https://example.se/feed.xml ").unwrap(),
+            "https://example.se/feed.xml"
+        );
+        assert_eq!(
+            feed_location("file:///srv/feeds/kommun.xml").unwrap(),
+            "/srv/feeds/kommun.xml"
+        );
+        let relative = feed_location("feeds/kommun.xml").unwrap();
+        assert!(Path::new(&relative).is_absolute(), "{relative}");
+        assert!(relative.ends_with("feeds/kommun.xml"), "{relative}");
+    }
 }
