@@ -444,7 +444,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
             );
         }
         EpisodesCommand::List { faq, theme, json } => {
-            let faq = faq::load_strict(&faq.faq)?;
+            let faq = load_faq_for_reading(&faq.faq)?;
             let synced = with_store(cfg, async |s, _| Ok(s.episodes().await?))?;
             let catalogue = Catalogue::build(&faq, &synced);
             let eps: Vec<_> = catalogue
@@ -482,7 +482,7 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
             }
         }
         EpisodesCommand::Search { faq, question } => {
-            let faq = faq::load_strict(&faq.faq)?;
+            let faq = load_faq_for_reading(&faq.faq)?;
             let synced = with_store(cfg, async |s, _| Ok(s.episodes().await?))?;
             let question = question.join(" ");
             match Catalogue::build(&faq, &synced).find_for_question(&question, None) {
@@ -815,11 +815,42 @@ fn forget(a: ForgetArgs, cfg: Option<&Path>) -> Result<ExitCode> {
 
 /// Loads a FAQ that must be clean, and builds the engine over it.
 pub fn load_engine(dir: &Path) -> Result<(Faq, Engine)> {
-    let faq = faq::load_strict(dir)?;
+    engine_over(faq::load_strict(dir)?, dir)
+}
+
+fn engine_over(faq: Faq, dir: &Path) -> Result<(Faq, Engine)> {
     let engine = Engine::new(&faq, Glossary::base())
         .with_context(|| format!("the glossary in {}", dir.display()))?;
     tracing::info!(entries = engine.len(), dir = %dir.display(), "faq loaded");
     Ok((faq, engine))
+}
+
+/// The FAQ for staff views that only read it (topics, suggestions, episodes): a guide's
+/// work in progress with a problem in one file must not hide them, as the service keeps
+/// serving what it has. The problems are named on stderr; a FAQ with no readable entry at
+/// all is refused as `check` would.
+fn load_faq_for_reading(dir: &Path) -> Result<Faq> {
+    let (faq, problems) = faq::load(dir);
+    if !problems.is_empty() {
+        if faq.entries.is_empty() {
+            return Err(faq::FaqError::Invalid {
+                dir: dir.display().to_string(),
+                diagnostics: problems,
+            }
+            .into());
+        }
+        eprintln!(
+            "Obs: {} i {} (kör `kommunbot check {}`); det här bygger på de poster som går att läsa.",
+            logview::count(problems.len(), "problem", "problem"),
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(faq)
+}
+
+fn load_engine_for_reading(dir: &Path) -> Result<(Faq, Engine)> {
+    engine_over(load_faq_for_reading(dir)?, dir)
 }
 
 fn parse_mode(s: &str) -> Result<AnswerMode, String> {
@@ -1153,7 +1184,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         Some(TopicsCommand::Eval(e)) => topics_eval(e),
         None => {
             let l = a.list;
-            let (_, engine) = load_engine(&l.faq.faq)?;
+            let (_, engine) = load_engine_for_reading(&l.faq.faq)?;
             let engine = std::sync::Arc::new(engine);
             let query = Query {
                 since_ms: since_ms(&l.since)?,
@@ -1186,7 +1217,7 @@ fn topics(a: TopicsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             let faq = if entries.is_empty() && episode.is_none() {
                 Faq::default()
             } else {
-                faq::load_strict(&faq.faq)?
+                load_faq_for_reading(&faq.faq)?
             };
             if let Some(bad) = entries.iter().find(|e| faq.entry(e).is_none()) {
                 anyhow::bail!(
@@ -1307,7 +1338,11 @@ fn suggestions(a: SuggestionsArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         }
         None => a.faq.faq.clone(),
     };
-    let (faq, engine) = load_engine(&dir)?;
+    // Listing only reads the FAQ; accepting writes it, and needs it whole.
+    let (faq, engine) = match a.command {
+        None => load_engine_for_reading(&dir)?,
+        Some(_) => load_engine(&dir)?,
+    };
     with_store(cfg, async |s, settings| {
         let evidence = s.phrasing_evidence(since, LOW_CONFIDENCE).await?;
         let decided = s.phrasing_decisions().await?;

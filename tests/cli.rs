@@ -782,3 +782,46 @@ fn forget_refuses_while_serve_runs_and_forgets_once_it_is_stopped() {
     );
     assert!(logged_texts(d).is_empty());
 }
+
+/// A guide's work in progress with a problem in one file does not hide the staff views that
+/// only read the FAQ: they name the problem on stderr and list what they can. Writing the
+/// FAQ (accepting a suggestion) still needs it whole.
+#[test]
+fn staff_views_read_a_faq_with_a_problem_and_say_so() {
+    let data = tempfile::tempdir().unwrap();
+    let faq = data.path().join("faq");
+    write(&faq, "snorojning/_theme.toml", THEME);
+    write(
+        &faq,
+        "snorojning/plog.md",
+        "+++\nquestion = \"När plogas min gata?\"\n+++\nHuvudgator först.\n",
+    );
+    // Half-edited: a typo in the key.
+    write(
+        &faq,
+        "snorojning/sand.md",
+        "+++\nqestion = \"När sandar ni?\"\n+++\nVid halka.\n",
+    );
+    let faq = faq.to_str().unwrap();
+    for args in [
+        vec!["topics", "--faq", faq],
+        vec!["suggestions", "--faq", faq],
+        vec!["episodes", "list", "--faq", faq],
+    ] {
+        let out = kommunbot_in(data.path(), &[], &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        assert!(err.contains("Obs: 2 problem i"), "{args:?}: {err}");
+    }
+    let out = kommunbot_in(
+        data.path(),
+        &[],
+        &["suggestions", "accept", "abc", "--faq", faq],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("problem i faq-mappen"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
