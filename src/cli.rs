@@ -435,13 +435,20 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
             };
             let fetcher = Fetcher::new(config.podcast.timeout);
             let r = with_store(cfg, async |s, _| Ok(sync_once(s, &fetcher, &feed).await?))?;
-            outln!(
-                "episodes sync: {} — {} avsnitt från {} i {}",
-                r.result,
-                r.episodes,
-                logview::count(r.pages, "sida", "sidor"),
-                crate::podcast::shown_url(&r.url)
-            );
+            if r.result == "not_modified" {
+                // Nothing was read: the episodes stored stay as they were.
+                outln!(
+                    "episodes sync: oförändrat sedan förra gången i {}",
+                    crate::podcast::shown_url(&r.url)
+                );
+            } else {
+                outln!(
+                    "episodes sync: uppdaterat — {} avsnitt från {} i {}",
+                    r.episodes,
+                    logview::count(r.pages, "sida", "sidor"),
+                    crate::podcast::shown_url(&r.url)
+                );
+            }
         }
         EpisodesCommand::List { faq, theme, json } => {
             let faq = load_faq_for_reading(&faq.faq)?;
@@ -534,7 +541,13 @@ fn episodes(cmd: EpisodesCommand, cfg: Option<&Path>) -> Result<ExitCode> {
                     outln!(
                         "senaste försök: {} ({})",
                         when(f.attempted_at),
-                        f.result.as_deref().unwrap_or("-")
+                        match f.result.as_deref() {
+                            Some("updated") => "uppdaterat",
+                            Some("not_modified") => "oförändrat",
+                            Some("failed") => "misslyckades",
+                            Some(other) => other,
+                            None => "-",
+                        }
                     );
                     outln!("senast lyckad:  {}", when(f.succeeded_at));
                     outln!("avsnitt:        {}", f.episodes);
