@@ -355,8 +355,12 @@ pub fn parse_entry(
     let alternates = strings(&table, "alternates", &key_line, &mut r);
     let alternates_en = strings(&table, "alternates_en", &key_line, &mut r);
     let keywords = strings(&table, "keywords", &key_line, &mut r);
-    let episodes = episode_refs(&table, &key_line, &mut r);
-    let links = links(&table, &key_line, &mut r);
+    // A value inside a list: the line that holds it, searched from its field's key on.
+    let value_line = |from: Option<usize>, needle: &str| {
+        from.and_then(|s| find_line_from(text, s, needle)).or(from)
+    };
+    let episodes = episode_refs(&table, &key_line, &value_line, &mut r);
+    let links = links(&table, &key_line, &value_line, &mut r);
     let updated = date(&table, "updated", &key_line, &mut r);
     let review_by = date(&table, "review_by", &key_line, &mut r);
     let owner = match table.get("owner") {
@@ -415,26 +419,44 @@ pub fn parse_entry(
     };
     // Where each phrasing is written: the line that holds it as typed, searched from its
     // field's key on; or, when it is escaped in the file ("\t"), the key's own line.
-    let from_key = |key: &str, needle: &str| {
+    // The n-th time a list holds the same text is its n-th line with it: a phrasing written
+    // twice is reported where it is written again.
+    let from_key = |key: &str, needle: &str, nth: usize| {
         let start = key_line(key);
-        start
-            .and_then(|s| find_line_from(text, s, needle))
-            .or(start)
+        let mut at = start;
+        for _ in 0..=nth {
+            at = at
+                .and_then(|s| find_line_from(text, s, needle))
+                .map(|l| l + 1);
+        }
+        at.map(|l| l - 1).or(start)
     };
-    let phrasings = std::iter::once(from_key("question", &entry.question))
-        .chain(entry.alternates.iter().map(|p| from_key("alternates", p)))
-        .chain(
-            entry
-                .alternates_en
-                .iter()
-                .map(|p| from_key("alternates_en", p)),
-        )
+    let nth = |list: &[String], i: usize| list[..i].iter().filter(|p| **p == list[i]).count();
+    let phrasings = std::iter::once(from_key("question", &entry.question, 0))
+        .chain((0..entry.alternates.len()).map(|i| {
+            from_key(
+                "alternates",
+                &entry.alternates[i],
+                nth(&entry.alternates, i),
+            )
+        }))
+        .chain((0..entry.alternates_en.len()).map(|i| {
+            from_key(
+                "alternates_en",
+                &entry.alternates_en[i],
+                nth(&entry.alternates_en, i),
+            )
+        }))
         .collect();
     // An episode's id may also be a link's words: look for it as the id of a reference.
     let episodes = entry
         .episodes
         .iter()
-        .map(|e| from_key("episodes", &format!("\"{}\"", e.id)))
+        .enumerate()
+        .map(|(i, e)| {
+            let n = entry.episodes[..i].iter().filter(|p| p.id == e.id).count();
+            from_key("episodes", &format!("\"{}\"", e.id), n)
+        })
         .collect();
     entry.lines = SourceLines {
         phrasings,
@@ -758,9 +780,14 @@ fn inline_tables<'t>(
     (line, out)
 }
 
+/// A line finder for values inside a list field: (the field's line, the value's text as
+/// written) → the value's line.
+type ValueLine<'a> = dyn Fn(Option<usize>, &str) -> Option<usize> + 'a;
+
 fn episode_refs(
     table: &Table,
     key_line: &dyn Fn(&str) -> Option<usize>,
+    value_line: &ValueLine,
     r: &mut Report,
 ) -> Vec<EpisodeRef> {
     let example = "{ id = \"…\", at = \"04:30\" }";
@@ -784,7 +811,7 @@ fn episode_refs(
                 Some(ts) => Some(ts),
                 None => {
                     r.at(
-                        line,
+                        value_line(line, &format!("\"{s}\"")),
                         format!("`at` = \"{s}\" är inte en tid som 04:30 eller 1:02:17"),
                     );
                     None
@@ -803,7 +830,12 @@ fn episode_refs(
     out
 }
 
-fn links(table: &Table, key_line: &dyn Fn(&str) -> Option<usize>, r: &mut Report) -> Vec<Link> {
+fn links(
+    table: &Table,
+    key_line: &dyn Fn(&str) -> Option<usize>,
+    value_line: &ValueLine,
+    r: &mut Report,
+) -> Vec<Link> {
     let example = "{ title = \"…\", url = \"https://…\" }";
     let (line, items) = inline_tables(table, "links", example, key_line, r);
     let mut out = Vec::new();
@@ -813,7 +845,7 @@ fn links(table: &Table, key_line: &dyn Fn(&str) -> Option<usize>, r: &mut Report
         let url = t.get("url").and_then(Value::as_str).map(str::trim);
         match (title, url) {
             (Some(title), Some(url)) if !title.is_empty() => {
-                if check_url(url, line, r) {
+                if check_url(url, value_line(line, url), r) {
                     out.push(Link {
                         title: title.to_owned(),
                         url: url.to_owned(),
@@ -848,7 +880,10 @@ fn check_url(url: &str, line: Option<usize>, r: &mut Report) -> bool {
             // The library says why in English; the usual slips in words a guide reads.
             let why = match e {
                 P::RelativeUrlWithoutBase => "den ska börja med https://".to_owned(),
-                P::EmptyHost => "webbplatsens namn saknas efter https://".to_owned(),
+                P::EmptyHost => {
+                    let scheme = url.split("//").next().unwrap_or("https:");
+                    format!("webbplatsens namn saknas efter {scheme}//")
+                }
                 P::InvalidPort => "portnumret efter kolon är fel".to_owned(),
                 P::InvalidDomainCharacter | P::IdnaError => {
                     "webbplatsens namn har ett tecken som inte får finnas där (ett mellanslag?)"
@@ -1161,6 +1196,27 @@ mod tests {
             "{d:?}"
         );
         assert!(d.iter().any(|m| m.contains("saknar `id`")), "{d:?}");
+    }
+
+    /// A problem with one value of a list written over several lines is reported at the
+    /// value's line, not the list's first.
+    #[test]
+    fn a_value_in_a_long_list_is_reported_on_its_own_line() {
+        let (e, d) = entry(
+            "+++\nquestion = \"Behöver jag bygglov för altan?\"\nalternates = [\n  \"altan bygglov\",\n  \
+             \"bygglov för altan\",\n  \"altan bygglov\",\n]\nlinks = [\n  { title = \"A\", url = \
+             \"https://example.se/a\" },\n  { title = \"B\", url = \"http://\" },\n]\nepisodes = [\n  \
+             { id = \"ep1\", at = \"04:30\" },\n  { id = \"ep1\", at = \"99:99\" },\n]\n+++\nSvar.\n",
+        );
+        // The phrasing written twice is where it is written again (`check` reports it there).
+        let lines = e.expect("usable").lines.phrasings;
+        assert_eq!(lines, [Some(2), Some(4), Some(5), Some(6)]);
+        for want in [
+            "faq/t/e.md:10: felaktig webbadress \"http://\": webbplatsens namn saknas efter http://",
+            "faq/t/e.md:14: `at` = \"99:99\" är inte en tid",
+        ] {
+            assert!(d.iter().any(|m| m.starts_with(want)), "{want}: {d:#?}");
+        }
     }
 
     #[test]
