@@ -249,30 +249,42 @@ fn decode_entities(s: &str) -> String {
 }
 
 /// Timestamps that start a line of a description count as chapters ("04:30 Plogvallar",
-/// "(1:02:17) – Frågor", "12:05 - Sandning").
+/// "(1:02:17) – Frågor", "12:05 - Sandning"), and so do two or more in a row on one line, as
+/// a description squeezed into one paragraph has them ("00:00 Intro 04:30 Plogvallar 12:05
+/// Sandning"). One time inside a sentence ("inspelat 12:05 i studion") is none.
 pub fn timestamps_in(text: &str) -> Vec<Mark> {
+    static STAMP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?:^|\s)[(\[]?(\d{1,2}(?::\d{2}){1,2})[)\]]?(?:[\s\-–—|]|$)").expect("regex")
+    });
     let mut marks = Vec::new();
     for line in text.lines() {
-        let l = line.trim().trim_start_matches(['(', '[']);
-        let stamp_len = l
-            .find(|c: char| !(c.is_ascii_digit() || c == ':'))
-            .unwrap_or(l.len());
-        let stamp = &l[..stamp_len];
-        if !stamp.contains(':') {
+        let line = line.trim();
+        // Where each time is, and where its title starts.
+        let stamps: Vec<(usize, usize, u32)> = STAMP
+            .captures_iter(line)
+            .filter_map(|c| {
+                let (m, t) = (c.get(0)?, c.get(1)?);
+                let at = crate::faq::Timestamp::parse(t.as_str())?;
+                Some((m.start(), m.end(), at.0))
+            })
+            .collect();
+        let leads = stamps
+            .first()
+            .is_some_and(|(s, _, _)| line[..*s].trim().is_empty());
+        if !(leads || stamps.len() >= 2) {
             continue;
         }
-        let Some(start) = crate::faq::Timestamp::parse(stamp) else {
-            continue;
-        };
-        let title = l[stamp_len..]
-            .trim_start_matches([')', ']'])
-            .trim_start_matches(|c: char| c.is_whitespace() || "-–—:|".contains(c))
-            .trim();
-        if !title.is_empty() {
-            marks.push(Mark {
-                start: start.0,
-                text: title.to_owned(),
-            });
+        for (i, (_, end, start)) in stamps.iter().enumerate() {
+            let until = stamps.get(i + 1).map_or(line.len(), |(s, _, _)| *s);
+            let title = line[*end..until]
+                .trim_start_matches(|c: char| c.is_whitespace() || "-–—:|)]".contains(c))
+                .trim();
+            if !title.is_empty() {
+                marks.push(Mark {
+                    start: *start,
+                    text: title.to_owned(),
+                });
+            }
         }
     }
     marks
@@ -412,6 +424,22 @@ mod tests {
             "Vi pratar om snö & is.\n04:30 Plogvallar och\u{e4}"
         );
         assert_eq!(strip_html("a < b &unknown; c"), "a < b &unknown; c");
+    }
+
+    #[test]
+    fn timestamps_in_one_paragraph_are_chapters_too() {
+        let m = timestamps_in("Kapitel: 00:00 Intro 04:30 Plogvallar vid infarten 12:05 Sandning");
+        let got: Vec<(u32, &str)> = m.iter().map(|m| (m.start, m.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (0, "Intro"),
+                (270, "Plogvallar vid infarten"),
+                (725, "Sandning")
+            ]
+        );
+        assert!(timestamps_in("Avsnittet spelades in 12:05 i studion.").is_empty());
+        assert_eq!(timestamps_in("12:05-Sandning")[0].text, "Sandning");
     }
 
     #[test]
