@@ -63,6 +63,12 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot create the database file {path}: {source}")]
+    DbFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl StoreError {
@@ -935,6 +941,24 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
             source,
         })?;
     }
+    // The file holds what citizens asked: readable by the service's user only, as the
+    // pseudonym key is. Made here, empty, before SQLite makes it with the umask's mode;
+    // SQLite gives its WAL and shared-memory files the database file's permissions.
+    if let Some(file) = sqlite_file(url).filter(|f| !f.exists()) {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        // Another process may have made it a moment ago: then it is theirs, with this mode.
+        if let Err(e) = opts.open(&file)
+            && e.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            return Err(StoreError::DbFile {
+                path: file.display().to_string(),
+                source: e,
+            });
+        }
+    }
     let mode = if query.contains("mode=") {
         String::new()
     } else {
@@ -952,6 +976,17 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_sqlite_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("data/kommunbot.db");
+        prepare_sqlite_url(&format!("sqlite://{}", file.display())).unwrap();
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     #[test]
     fn a_stored_question_holds_no_control_character_and_no_tab() {
