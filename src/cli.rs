@@ -729,6 +729,11 @@ fn log(a: LogArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     out!("{}", logview::questions(&rows, a.format));
     if rows.is_empty() {
         empty_log_hint(&db);
+    } else if i64::try_from(rows.len()).is_ok_and(|n| n == a.limit) {
+        eprintln!(
+            "Obs: de {} senaste visas; fler kan finnas (höj --limit).",
+            a.limit
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -737,7 +742,7 @@ fn log(a: LogArgs, cfg: Option<&Path>) -> Result<ExitCode> {
 /// what scripts read). A mistyped `DATABASE_URL` or data folder opens a new, empty log.
 fn empty_log_hint(database_url: &str) {
     eprintln!(
-        "kommunbot: no questions in the question log at {} for that window",
+        "kommunbot: inga frågor i frågeloggen {} för det urvalet (--since, --outcome, --theme)",
         crate::privacy::database_url_shown(database_url)
     );
 }

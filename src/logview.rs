@@ -236,17 +236,22 @@ pub fn stats(s: &Stats, span_ms: i64) -> String {
 pub fn parse_age(s: &str) -> Result<i64, String> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("invalid age `{s}`: use e.g. 7d, 12h or 4w"))?;
+    // Staff type these: said in Swedish, as the rest of what the commands print.
+    let invalid = || format!("ogiltig tid `{s}`: skriv till exempel 7d, 12h eller 4w");
+    let n: i64 = num.parse().map_err(|_| invalid())?;
     let ms = match unit {
         "h" => 3_600_000,
         "d" | "" => 86_400_000,
         "w" => 7 * 86_400_000,
-        _ => return Err(format!("invalid age `{s}`: use e.g. 7d, 12h or 4w")),
+        _ => return Err(invalid()),
     };
+    if n == 0 {
+        return Err(format!(
+            "`{s}` är ingen tid att se tillbaka över: skriv till exempel 7d"
+        ));
+    }
     n.checked_mul(ms)
-        .ok_or_else(|| format!("age `{s}` is too large"))
+        .ok_or_else(|| format!("tiden `{s}` är för lång"))
 }
 
 #[cfg(test)]
@@ -310,9 +315,10 @@ mod tests {
         assert_eq!(parse_age("7d"), Ok(7 * 86_400_000));
         assert_eq!(parse_age("12h"), Ok(12 * 3_600_000));
         assert!(parse_age("sju dagar").is_err());
+        assert!(parse_age("0").unwrap_err().contains("ingen tid"));
         assert_eq!(
             parse_age("999999999999999d"),
-            Err("age `999999999999999d` is too large".into())
+            Err("tiden `999999999999999d` är för lång".into())
         );
     }
 

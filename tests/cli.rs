@@ -331,7 +331,7 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("no questions in the question log at sqlite://")
+        err.contains("inga frågor i frågeloggen sqlite://")
             && err.contains(&data.path().display().to_string()),
         "{err}"
     );

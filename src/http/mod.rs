@@ -897,8 +897,14 @@ struct LogQuery {
 }
 
 fn since(q: &Option<String>) -> Result<i64, ApiError> {
-    let age = crate::logview::parse_age(q.as_deref().unwrap_or("7d"))
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    let given = q.as_deref().unwrap_or("7d");
+    // The API speaks English; the parser's words are for staff at the command line.
+    let age = crate::logview::parse_age(given).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`since` \"{given}\" is not an age like 7d, 12h or 4w"),
+        )
+    })?;
     Ok(crate::store::now_ms() - age)
 }
 
