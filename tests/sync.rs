@@ -322,3 +322,37 @@ async fn a_local_file_works_offline_and_answers_link_the_synced_episode_at_the_m
         assert_eq!(f.at, Some(at), "{q}");
     }
 }
+
+/// Syncing another feed than before replaces the episodes: two podcasts' episodes are no
+/// catalogue (a one-off `--feed` to try another host must not leave its episodes mixed in).
+/// The same feed synced again keeps upserting.
+#[tokio::test]
+async fn another_feed_replaces_the_episodes_of_the_one_before() {
+    let (store, d) = new_store().await;
+    let write = |name: &str, items: &[(&str, &str, &str)]| {
+        let file = d.path().join(name);
+        std::fs::write(&file, feed("https://example.se", items, "")).unwrap();
+        file.to_str().unwrap().to_owned()
+    };
+    let a = write(
+        "a.xml",
+        &[("a-1", "Snöröjning", ""), ("a-2", "Bygglov", "")],
+    );
+    let b = write("b.xml", &[("b-1", "Livsmedel", "")]);
+    let guids = async |store: &Store| -> Vec<String> {
+        let mut g: Vec<String> = store
+            .episodes()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.guid)
+            .collect();
+        g.sort();
+        g
+    };
+    sync_once(&store, &fetcher(), &a).await.unwrap();
+    sync_once(&store, &fetcher(), &a).await.unwrap();
+    assert_eq!(guids(&store).await, ["a-1", "a-2"]);
+    sync_once(&store, &fetcher(), &b).await.unwrap();
+    assert_eq!(guids(&store).await, ["b-1"]);
+}

@@ -276,10 +276,10 @@ pub async fn sync_once(
 ) -> Result<SyncReport, SyncError> {
     let configured = feed_location(configured)?;
     let configured = configured.as_str();
-    let previous = store
-        .feed_state()
-        .await?
-        .filter(|f| f.configured == configured);
+    let stored = store.feed_state().await?;
+    // Another feed than the one synced before: its episodes replace those, not join them.
+    let other_feed = stored.as_ref().is_some_and(|f| f.configured != configured);
+    let previous = stored.filter(|f| f.configured == configured);
     let mut state = previous.clone().unwrap_or_else(|| FeedState {
         configured: configured.to_owned(),
         url: configured.to_owned(),
@@ -311,7 +311,7 @@ pub async fn sync_once(
             state.result = Some("updated".into());
             state.error = None;
             state.succeeded_at = Some(now_ms());
-            store.save_sync(&u.episodes, &state).await?;
+            store.save_sync(&u.episodes, &state, other_feed).await?;
             tracing::info!(
                 episodes = u.episodes.len(),
                 pages = u.pages,

@@ -714,13 +714,21 @@ impl Store {
 
     /// Upserts a sync's episodes by guid and records the feed's new state, in one
     /// transaction: a sync is stored whole or not at all.
+    /// Stores a sync's episodes and the feed's state. `replace`: the feed is another than
+    /// the one synced before, whose episodes go (two podcasts' episodes are no catalogue).
     pub async fn save_sync(
         &self,
         episodes: &[crate::podcast::FeedEpisode],
         feed: &FeedState,
+        replace: bool,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let now = now_ms();
+        if replace {
+            sqlx::query("DELETE FROM episodes WHERE tenant = 'default'")
+                .execute(&mut *tx)
+                .await?;
+        }
         for e in episodes {
             let chapters = serde_json::to_string(&e.chapters).unwrap_or_else(|_| "[]".into());
             let transcript = serde_json::to_string(&e.transcript).unwrap_or_else(|_| "[]".into());
