@@ -254,7 +254,8 @@ fn decode_entities(s: &str) -> String {
 /// Sandning"). One time inside a sentence ("inspelat 12:05 i studion") is none.
 pub fn timestamps_in(text: &str) -> Vec<Mark> {
     static STAMP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?:^|\s)[(\[]?(\d{1,2}(?::\d{2}){1,2})[)\]]?(?:[\s\-–—|]|$)").expect("regex")
+        regex::Regex::new(r"(?:^|\s)[(\[]?(\d{1,2}(?::\d{2}){1,2})[)\]]?(?:[\s\-–—|]|$)")
+            .expect("regex")
     });
     let mut marks = Vec::new();
     for line in text.lines() {
