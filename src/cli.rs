@@ -985,6 +985,12 @@ fn explanation_json(ex: &crate::answer::Explanation) -> serde_json::Value {
 fn check(c: CheckArgs) -> Result<ExitCode> {
     let dir = c.dir.unwrap_or(c.faq.faq);
     // A mistyped path is the command's failure (2), not a problem of the FAQ (1).
+    if dir.is_file() {
+        anyhow::bail!(
+            "{} är en fil: ange faq-mappen, till exempel `kommunbot check faq`",
+            dir.display()
+        );
+    }
     if !dir.is_dir() {
         anyhow::bail!("det finns ingen faq-mapp på {}", dir.display());
     }

@@ -253,6 +253,13 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
             }
         }
         for (n, ep) in entry.episodes.iter().enumerate() {
+            if entry.episodes[..n].iter().any(|e| e.id == ep.id) {
+                diags.push(Diagnostic {
+                    file: entry.source.clone(),
+                    line: entry.lines.episodes.get(n).copied().flatten(),
+                    message: format!("avsnittet `{}` står två gånger i posten", ep.id),
+                });
+            }
             if !faq.episodes.iter().any(|e| e.id == ep.id) {
                 diags.push(Diagnostic {
                     file: entry.source.clone(),
@@ -262,13 +269,25 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let mut seen = HashMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     let episodes_file = dir.join("episodes.toml");
+    // Where each episode is written: the line of its id, the n-th time that id is written.
+    let text = std::fs::read_to_string(&episodes_file).unwrap_or_default();
+    let id_line = |id: &str, nth: usize| {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| is_key_line(l, "id") && l.contains(&format!("\"{id}\"")))
+            .nth(nth)
+            .map(|(i, _)| i + 1)
+    };
     for ep in &faq.episodes {
-        if seen.insert(ep.id.clone(), ()).is_some() {
+        let n = seen.entry(ep.id.as_str()).or_insert(0);
+        let line = id_line(&ep.id, *n);
+        *n += 1;
+        if *n > 1 {
             diags.push(Diagnostic {
                 file: episodes_file.clone(),
-                line: None,
+                line,
                 message: format!("flera avsnitt har id `{}`", ep.id),
             });
         }
@@ -279,7 +298,7 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
         {
             diags.push(Diagnostic {
                 file: episodes_file.clone(),
-                line: None,
+                line,
                 message: format!("avsnittet `{}`: temat `{t}` finns inte som temamapp", ep.id),
             });
         }
@@ -859,8 +878,16 @@ fn links(
     out
 }
 
-/// Citizens click these links: only absolute http(s) URLs with a host will do.
+/// Citizens click these links: only absolute http(s) URLs with a host will do, and none
+/// with a space (the parser would quietly make it `%20`, which is rarely the page meant).
 fn check_url(url: &str, line: Option<usize>, r: &mut Report) -> bool {
+    if url.trim().contains(char::is_whitespace) {
+        r.at(
+            line,
+            format!("felaktig webbadress \"{url}\": den innehåller mellanslag"),
+        );
+        return false;
+    }
     if super::is_web_url(url) {
         return true;
     }
@@ -1216,6 +1243,42 @@ mod tests {
             "faq/t/e.md:14: `at` = \"99:99\" är inte en tid",
         ] {
             assert!(d.iter().any(|m| m.starts_with(want)), "{want}: {d:#?}");
+        }
+    }
+
+    #[test]
+    fn episodes_written_twice_and_urls_with_spaces_are_found_where_written() {
+        let d = tempfile::tempdir().unwrap();
+        let w = |rel: &str, text: &str| {
+            let p = d.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        w("t/_theme.toml", "name = \"T\"\n");
+        w(
+            "episodes.toml",
+            "[[episode]]\nid = \"a\"\ntitle = \"A\"\nurl = \"https://example.se/a\"\n\n\
+             [[episode]]\nid = \"a\"\ntitle = \"A igen\"\nurl = \"https://example.se/b\"\n",
+        );
+        w(
+            "t/e.md",
+            "+++\nquestion = \"Fråga?\"\nepisodes = [\n  { id = \"a\" },\n  { id = \"a\" },\n]\n\
+             links = [{ title = \"L\", url = \"https://example.se/sida med mellanslag\" }]\n+++\nSvar.\n",
+        );
+        let (_, diags) = load(d.path());
+        let got: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                let file = d.file.file_name().unwrap().to_string_lossy().into_owned();
+                format!("{file}:{}: {}", d.line.unwrap_or(0), d.message)
+            })
+            .collect();
+        for want in [
+            "episodes.toml:7: flera avsnitt har id `a`",
+            "e.md:5: avsnittet `a` står två gånger i posten",
+            "e.md:7: felaktig webbadress \"https://example.se/sida med mellanslag\": den innehåller mellanslag",
+        ] {
+            assert!(got.iter().any(|g| g == want), "{want}: {got:#?}");
         }
     }
 
