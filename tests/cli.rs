@@ -117,7 +117,7 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         ),
         at(
             "episodes.toml",
-            ": avsnittet `ep`: temat `snoroj` finns inte som temamapp",
+            ":2: avsnittet `ep`: temat `snoroj` finns inte som temamapp",
         ),
     ] {
         assert!(text.contains(&expected), "missing `{expected}` in:\n{text}");

@@ -881,7 +881,8 @@ fn links(
 /// Citizens click these links: only absolute http(s) URLs with a host will do, and none
 /// with a space (the parser would quietly make it `%20`, which is rarely the page meant).
 fn check_url(url: &str, line: Option<usize>, r: &mut Report) -> bool {
-    if url.trim().contains(char::is_whitespace) {
+    let url_like = url.starts_with("http://") || url.starts_with("https://");
+    if url_like && url.trim().contains(char::is_whitespace) {
         r.at(
             line,
             format!("felaktig webbadress \"{url}\": den innehåller mellanslag"),
