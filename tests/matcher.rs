@@ -345,3 +345,22 @@ fn every_phrasing_a_guide_wrote_is_answered_with_its_entry() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// One word that several entries are about names a theme, not a question: "snö" gets
+/// "Menade du…?" with the likely ones, not one of them as if it had been asked. A word one
+/// entry is about ("friggebod") is answered.
+#[test]
+fn one_broad_word_gets_choices_a_specific_one_an_answer() {
+    for word in ["snö", "bygglov", "livsmedel"] {
+        match engine().ask(word) {
+            Outcome::Suggest { entries } => assert!(entries.len() >= 2, "{word}: {entries:?}"),
+            other => panic!("{word}: {other:?}"),
+        }
+    }
+    for (word, entry) in [
+        ("friggebod", "bygglov/friggebod"),
+        ("plogvall", "snorojning/plogvall-vid-infarten"),
+    ] {
+        check(word, &Answer(entry)).unwrap();
+    }
+}

@@ -65,6 +65,10 @@ const DISTINCT_ABSENT: f32 = 0.3;
 /// one phrasing, "garage" as an example), make at most a suggestion.
 const SUBJECT_SHARE: f32 = 0.1;
 
+/// A question of one word that this many entries are about gets "Menade du…?", not one of
+/// them (see [`Engine::broad_word`]).
+const BROAD_SUBJECT: usize = 3;
+
 /// No direct answer leaves more than this share of the question's weight in named matters
 /// unexplained, however well the entry scores on the rest: "hur söker man jobb som
 /// undersköterska i hemtjänsten" asks about a job, not about home care.
@@ -592,7 +596,22 @@ impl Engine {
                 chat: true,
             }
         } else {
-            self.decide(&candidates, ev)
+            match self.decide(&candidates, ev) {
+                // One word that several entries are about ("snö", "parkering") names a
+                // theme, not a question: which of them is meant is the asker's to say.
+                Outcome::Answer { .. } if self.broad_word(&words, &qwords) => {
+                    let top = candidates.first().map_or(0.0, |c| c.score);
+                    Outcome::Suggest {
+                        entries: candidates
+                            .iter()
+                            .take(3)
+                            .filter(|c| c.score >= top * 0.6)
+                            .map(|c| (c.entry.clone(), c.score.min(1.0)))
+                            .collect(),
+                    }
+                }
+                outcome => outcome,
+            }
         };
         if !detail {
             return Explanation {
@@ -624,6 +643,21 @@ impl Engine {
             evidence: ev,
             outcome,
         }
+    }
+
+    /// Whether the question is one word, without even a question word ("när kommer
+    /// sopgubbarna" asks when), that [`BROAD_SUBJECT`] or more entries are about (hold as
+    /// their subject, see [`Evidence::subject`]).
+    fn broad_word(&self, words: &[Word], qwords: &[QWord]) -> bool {
+        let ([_], [(_, terms)]) = (words, qwords) else {
+            return false;
+        };
+        // The word's most telling term: "attefallshus" is about "attefall", not "hus".
+        let Some((id, _)) = terms.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
+            return false;
+        };
+        let about = self.subject[*id as usize].iter().filter(|on| **on).count();
+        about >= BROAD_SUBJECT
     }
 
     /// Per word: its weight (mass) and its terms that exist in the index, as
