@@ -337,7 +337,7 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     );
     let out = run(&["ask", "vad kostar bygglov? ring 070-174 06 05"]);
     assert!(out.status.success());
-    let out = run(&["ask", "--no-log", "hemligt 19900101-9802"]);
+    let out = run(&["ask", "--no-log", "vem vann melodifestivalen 19900101-9802"]);
     assert!(out.status.success());
     // The reply says a question it cannot answer is saved; the asker is told it was not.
     assert!(stdout(&out).contains("sparas"), "{}", stdout(&out));
@@ -354,7 +354,7 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     assert!(csv.starts_with('\u{feff}'), "{csv}");
     assert!(csv.contains("vad kostar bygglov? ring [telefon];"), "{csv}");
     assert!(!csv.contains("070-174"), "{csv}");
-    assert!(!csv.contains("hemligt"), "--no-log must not log: {csv}");
+    assert!(!csv.contains("melodifestivalen"), "--no-log must not log: {csv}");
     let out = run(&["stats"]);
     assert!(
         stdout(&out).contains("frågor senaste 30 dagarna: 1"),
