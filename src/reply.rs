@@ -80,14 +80,14 @@ pub enum Chat {
 }
 
 /// Whether a message with nothing to match thanks the bot ("tack!", "tusen tack", "thanks").
-fn thanks(question: &str) -> bool {
+fn thanks(question: &str) -> Option<crate::answer::Lang> {
+    use crate::answer::Lang;
     crate::answer::fold(question)
         .split(|c: char| !c.is_alphanumeric())
-        .any(|w| {
-            matches!(
-                w,
-                "tack" | "tackar" | "tacksam" | "thanks" | "thank" | "thx"
-            )
+        .find_map(|w| match w {
+            "tack" | "tackar" | "tacksam" => Some(Lang::Sv),
+            "thanks" | "thank" | "thx" => Some(Lang::En),
+            _ => None,
         })
 }
 
@@ -137,6 +137,9 @@ pub struct Reply {
     /// "Menade du…?" choices.
     pub choices: Vec<Choice>,
     pub contact: String,
+    /// The language of `text`: "sv", or "en" where the bot's own words are English (see
+    /// [`Reply::to_question`]); so a screen reader reads it in the right voice.
+    pub lang: &'static str,
     /// For a reply with nothing to match: what it answers (not part of the API's JSON).
     #[serde(skip)]
     pub chat: Option<Chat>,
@@ -152,14 +155,22 @@ impl Reply {
         if matches!(outcome, Outcome::NoAnswer { chat: true, .. }) {
             let (chat, text) = if crate::answer::asks_for_a_person(question) {
                 (Chat::Person, pick(PERSON, english::PERSON))
-            } else if thanks(question) {
-                (Chat::Thanks, pick(THANKS, english::THANKS))
+            } else if let Some(lang) = thanks(question) {
+                let english = lang == crate::answer::Lang::En;
+                (
+                    Chat::Thanks,
+                    if english { english::THANKS } else { THANKS }.to_owned(),
+                )
             } else {
                 (Chat::Greeting, pick(GREETING, english::GREETING))
             };
             reply.chat = Some(chat);
+            if text != GREETING && text != THANKS && text != PERSON {
+                reply.lang = "en";
+            }
             reply.text = text;
-        } else if en {
+        } else if en && reply.kind != Kind::Answer {
+            reply.lang = "en";
             match reply.kind {
                 Kind::NoAnswer => reply.text = english::NO_ANSWER.into(),
                 Kind::Suggest if reply.choices.len() == 1 => {
@@ -185,6 +196,7 @@ impl Reply {
             episode: None,
             choices: Vec::new(),
             contact: texts.contact.clone(),
+            lang: "sv",
             chat: None,
         };
         match outcome {
@@ -460,10 +472,12 @@ mod tests {
             assert_eq!((r.text.as_str(), r.chat), (text, Some(Chat::Person)), "{q}");
             assert!(r.to_text().contains("Kontakta kommuncenter"), "{q}");
         }
-        // A person beside a matter is a question about the matter.
+        // A person beside a matter is a question about the matter, and a role is one.
         for q in [
             "kan jag prata med en handläggare om bygglov",
             "vem ska jag prata med om snöröjningen",
+            "Hur får jag prata med en handläggare?",
+            "Kan jag ringa handläggaren?",
         ] {
             assert!(!crate::answer::asks_for_a_person(q), "{q}");
         }
@@ -481,14 +495,18 @@ mod tests {
             &none,
             &Texts::default(),
         );
-        assert_eq!(r.text, english::NO_ANSWER);
-        let r = Reply::to_question(
+        assert_eq!((r.text.as_str(), r.lang), (english::NO_ANSWER, "en"));
+        // Swedish, whatever letters an abbreviation leaves or a greeting in English.
+        for q in [
             "hur förnyar jag mitt pass?",
-            &faq(),
-            &none,
-            &Texts::default(),
-        );
-        assert_eq!(r.text, NO_ANSWER);
+            "Vad gäller för hundar, katter m.m.?",
+            "Skolskjuts p.g.a. lång väg",
+            "Sophämtning, t.ex. grovsopor",
+            "Hello, sophämtning?",
+        ] {
+            let r = Reply::to_question(q, &faq(), &none, &Texts::default());
+            assert_eq!((r.text.as_str(), r.lang), (NO_ANSWER, "sv"), "{q}");
+        }
         let chat = Outcome::NoAnswer {
             theme: None,
             chat: true,

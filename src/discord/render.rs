@@ -377,6 +377,7 @@ mod tests {
             }),
             choices: vec![],
             contact: "Ring kommuncenter.".into(),
+            lang: "sv",
             chat: None,
         }
     }
@@ -458,6 +459,7 @@ mod tests {
             episode: None,
             choices: vec![],
             contact: "Ring kommuncenter.".into(),
+            lang: "sv",
             chat: None,
         };
         let rendered = reply(&r, "ab12");

@@ -115,8 +115,8 @@
   }
 
   // Block Markdown: paragraphs and "- " lists.
-  function markdown(text) {
-    var box = el("div", { "class": "kb-answer", lang: "sv" });
+  function markdown(text, textLang) {
+    var box = el("div", { "class": "kb-answer", lang: textLang || "sv" });
     String(text || "").split(/\n\s*\n/).forEach(function (block) {
       var lines = block.split("\n").filter(function (l) { return l.trim() !== ""; });
       if (!lines.length) { return; }
@@ -245,7 +245,7 @@
       showAnswer(box, r, r.record_id);
     } else if (r.kind === "suggest") {
       box.appendChild(el("h2", null, T.didYouMean));
-      box.appendChild(el("p", { lang: "sv" }, r.text));
+      box.appendChild(el("p", { lang: r.lang || "sv" }, r.text));
       var row = el("div", { "class": "kb-choices", role: "group", "aria-label": T.didYouMean });
       (r.choices || []).slice(0, 3).forEach(function (c) {
         var b = el("button", { type: "button", "class": "kb-choice", lang: "sv" }, c.question);
@@ -279,7 +279,7 @@
       row.appendChild(none);
       box.appendChild(row);
     } else {
-      box.appendChild(markdown(r.text));
+      box.appendChild(markdown(r.text, r.lang));
       details(box, r);
     }
     box.appendChild(el("p", { "class": "kb-meta kb-contact", lang: "sv" }, r.contact));
