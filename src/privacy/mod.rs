@@ -130,10 +130,11 @@ static ACCOUNT_RE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("regex")
 });
 
-/// An IPv4 address, also spaced out or defanged: "192 . 0 . 2 . 15", "192[.]0[.]2[.]15".
+/// An IPv4 address, also defanged: "192[.]0[.]2[.]15". Not spaced out: "100 . 200 . 150 .
+/// 250" is as likely a list of prices.
 static IPV4_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.|\s\.\s|\[\.\])){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b",
+        r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.|\[\.\])){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b",
     )
     .expect("regex")
 });
@@ -366,7 +367,7 @@ pub fn redact(text: &str) -> Redacted {
         // "avsnitt 1.2.3.4", "version 10.0.0.1": numbered sections and versions, and
         // private addresses, which identify nobody; a public address has a larger part.
         if c[0].split('.').all(|p| {
-            p.trim_matches([' ', '[', ']'])
+            p.trim_matches(['[', ']'])
                 .parse::<u8>()
                 .is_ok_and(|n| n < 32)
         }) {
@@ -701,7 +702,10 @@ mod tests {
         ("bankgiro 5050-1055", "bankgiro [kontonummer]"),
         ("SE45 5000 0000 0583 9825 7466", "[kontonummer]"),
         ("min ip är 192.0.2.15", "min ip är [ip-adress]"),
-        ("min ip är 192 . 0 . 2 . 15", "min ip är [ip-adress]"),
+        (
+            "Priserna är 100 . 200 . 150 . 250",
+            "Priserna är 100 . 200 . 150 . 250",
+        ),
         ("min ip är 192[.]0[.]2[.]15", "min ip är [ip-adress]"),
         (
             "avsnitt 1 . 2 . 3 . 4 och 2. 3. 4. 5",
@@ -930,6 +934,15 @@ mod tests {
             "tack! vänliga hälsningar [namn].",
         ),
         ("hälsningar från frösäng", "hälsningar från frösäng"),
+        ("mvh anna 070-174 06 05", "mvh [namn] [telefon]"),
+        (
+            "I have a question with regards parking",
+            "I have a question with regards parking",
+        ),
+        (
+            "Hur skickar jag en hälsning snabbt",
+            "Hur skickar jag en hälsning snabbt",
+        ),
         ("mvh", "mvh"),
         ("Mitt namn: Anna Testsson", "Mitt namn: [namn]"),
         (

@@ -44,11 +44,13 @@ static NAME_SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("regex")
 });
 
-/// A signature in any case where a message ends: "mvh anna testsson", "vänliga hälsningar
-/// anna." People type fast and small; a greeting's last words are the sender's name, unless
-/// they begin with a stop word ("hälsningar från frösäng").
+/// A signature in any case where a message ends (a phone number or e-mail may follow):
+/// "mvh anna testsson", "vänliga hälsningar anna.", "mvh anna 070-…". People type fast and
+/// small; a greeting that opens the message or a sentence, and its last words are the
+/// sender's name, unless they begin with a stop word ("hälsningar från frösäng"). Inside a
+/// sentence it is none ("a question with regards parking").
 static NAME_SIGN_END_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s,.!?])(?i:mvh|med\s+vänlig(?:a)?\s+hälsning(?:ar)?|vänliga\s+hälsningar|hälsningar|hälsning|regards)[,:]?\s+(\p{L}+(?:-\p{L}+)?(?: \p{L}+(?:-\p{L}+)?){0,2})\s*[.!]?\s*$")
+    Regex::new(r"(?:^|[\n,.!?]\s*)(?i:mvh|med\s+vänlig(?:a)?\s+hälsning(?:ar)?|vänliga\s+hälsningar|hälsningar|hälsning|regards)[,:]?\s+(\p{L}+(?:-\p{L}+)?(?: \p{L}+(?:-\p{L}+)?){0,2})[,\s]*(?:\[(?:telefon|e-post|personnummer)\][,\s]*)*[.!]?\s*$")
         .expect("regex")
 });
 
