@@ -355,4 +355,19 @@ async fn another_feed_replaces_the_episodes_of_the_one_before() {
     assert_eq!(guids(&store).await, ["a-1", "a-2"]);
     sync_once(&store, &fetcher(), &b).await.unwrap();
     assert_eq!(guids(&store).await, ["b-1"]);
+    // A new feed that fails at first, then works: still no mix.
+    let c = d.path().join("c.xml").to_str().unwrap().to_owned();
+    sync_once(&store, &fetcher(), &c).await.unwrap_err();
+    assert_eq!(
+        guids(&store).await,
+        ["b-1"],
+        "a failure keeps what there was"
+    );
+    std::fs::write(
+        &c,
+        feed("https://example.se", &[("c-1", "Bygglov", "")], ""),
+    )
+    .unwrap();
+    sync_once(&store, &fetcher(), &c).await.unwrap();
+    assert_eq!(guids(&store).await, ["c-1"]);
 }

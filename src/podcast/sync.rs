@@ -277,8 +277,11 @@ pub async fn sync_once(
     let configured = feed_location(configured)?;
     let configured = configured.as_str();
     let stored = store.feed_state().await?;
-    // Another feed than the one synced before: its episodes replace those, not join them.
-    let other_feed = stored.as_ref().is_some_and(|f| f.configured != configured);
+    // Another feed than the one last synced with success: its episodes replace those, not
+    // join them. (A failed first try of a new feed is stored too, with no success.)
+    let other_feed = stored
+        .as_ref()
+        .is_some_and(|f| f.configured != configured || f.succeeded_at.is_none());
     let previous = stored.filter(|f| f.configured == configured);
     let mut state = previous.clone().unwrap_or_else(|| FeedState {
         configured: configured.to_owned(),
