@@ -440,15 +440,21 @@ pub fn parse_entry(
     // field's key on; or, when it is escaped in the file ("\t"), the key's own line.
     // The n-th time a list holds the same text is its n-th line with it: a phrasing written
     // twice is reported where it is written again.
+    // Looked for quoted first ("altan" is inside "altan bygglov"), then as it is.
     let from_key = |key: &str, needle: &str, nth: usize| {
         let start = key_line(key);
-        let mut at = start;
-        for _ in 0..=nth {
-            at = at
-                .and_then(|s| find_line_from(text, s, needle))
-                .map(|l| l + 1);
-        }
-        at.map(|l| l - 1).or(start)
+        let find = |needle: &str| {
+            let mut at = start;
+            for _ in 0..=nth {
+                at = at
+                    .and_then(|s| find_line_from(text, s, needle))
+                    .map(|l| l + 1);
+            }
+            at.map(|l| l - 1)
+        };
+        find(&format!("\"{needle}\""))
+            .or_else(|| find(needle))
+            .or(start)
     };
     let nth = |list: &[String], i: usize| list[..i].iter().filter(|p| **p == list[i]).count();
     let phrasings = std::iter::once(from_key("question", &entry.question, 0))
@@ -864,7 +870,7 @@ fn links(
         let url = t.get("url").and_then(Value::as_str).map(str::trim);
         match (title, url) {
             (Some(title), Some(url)) if !title.is_empty() => {
-                if check_url(url, value_line(line, url), r) {
+                if check_url(url, value_line(line, &format!("\"{url}\"")), r) {
                     out.push(Link {
                         title: title.to_owned(),
                         url: url.to_owned(),
@@ -1239,6 +1245,14 @@ mod tests {
         // The phrasing written twice is where it is written again (`check` reports it there).
         let lines = e.expect("usable").lines.phrasings;
         assert_eq!(lines, [Some(2), Some(4), Some(5), Some(6)]);
+        // Quoted first: the second "altan" after "altan bygglov".
+        let (e, _) = entry(
+            "+++\nquestion = \"Q\"\nalternates = [\n  \"altan bygglov\",\n  \"altan\",\n  \"altan\",\n]\n+++\nSvar.\n",
+        );
+        assert_eq!(
+            e.unwrap().lines.phrasings,
+            [Some(2), Some(4), Some(5), Some(6)]
+        );
         for want in [
             "faq/t/e.md:10: felaktig webbadress \"http://\": webbplatsens namn saknas efter http://",
             "faq/t/e.md:14: `at` = \"99:99\" är inte en tid",

@@ -504,10 +504,12 @@ pub fn draft_edit(topic: &Topic, theme: &str) -> crate::faq::edit::Edit {
             }
             q.split_whitespace().collect::<Vec<_>>().join(" ")
         });
-    let mut seen = vec![crate::answer::fold(&question)];
+    // As `check` compares phrasings: case and punctuation aside.
+    let key = crate::faq::phrasing_key;
+    let mut seen = vec![key(&question)];
     let (mut alternates, mut alternates_en) = (Vec::new(), Vec::new());
     for e in topic.examples.iter().filter(|e| clean(e)) {
-        let k = crate::answer::fold(e);
+        let k = key(e);
         if seen.contains(&k) {
             continue;
         }
@@ -564,6 +566,7 @@ mod tests {
                 "do I need a building permit for a pool",
                 "behöver jag bygglov för en pool",
                 "måste man söka bygglov för pool",
+                "Måste man söka bygglov för pool?",
             ],
         );
         let Edit::Create(EntryDraft {
