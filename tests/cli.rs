@@ -354,7 +354,10 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
     assert!(csv.starts_with('\u{feff}'), "{csv}");
     assert!(csv.contains("vad kostar bygglov? ring [telefon];"), "{csv}");
     assert!(!csv.contains("070-174"), "{csv}");
-    assert!(!csv.contains("melodifestivalen"), "--no-log must not log: {csv}");
+    assert!(
+        !csv.contains("melodifestivalen"),
+        "--no-log must not log: {csv}"
+    );
     let out = run(&["stats"]);
     assert!(
         stdout(&out).contains("frågor senaste 30 dagarna: 1"),
