@@ -351,12 +351,7 @@ impl Lexicon {
         for (g, group) in glossary.groups.iter().enumerate() {
             for (lang, terms) in [(Lang::Sv, &group.sv), (Lang::En, &group.en)] {
                 for term in terms {
-                    let stems: Vec<String> = analyzer
-                        .words(term)
-                        .into_iter()
-                        .filter(|w| !analyzer.is_stop(w, lang))
-                        .map(|w| analyzer.stem(&w, lang))
-                        .collect();
+                    let stems = analyzer.content_stems(term, lang);
                     match stems.len() {
                         0 => {}
                         1 => {

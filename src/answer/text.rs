@@ -685,6 +685,16 @@ impl Analyzer {
             .collect()
     }
 
+    /// The stems of a text's content words (stop words left out): how the matcher reads a
+    /// glossary term ("care at home" is "care home" to it).
+    pub fn content_stems(&self, text: &str, lang: Lang) -> Vec<String> {
+        self.words(text)
+            .into_iter()
+            .filter(|w| !self.is_stop(w, lang))
+            .map(|w| self.stem(&w, lang))
+            .collect()
+    }
+
     pub fn stem(&self, word: &str, lang: Lang) -> String {
         match lang {
             Lang::Sv => self.sv.stem(word).into_owned(),
