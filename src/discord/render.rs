@@ -165,11 +165,13 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
                     .label(crate::reply::none_of_these(r.choices.len().min(3)))
                     .style(ButtonStyle::Secondary),
             );
-            (
-                "Menade du…?".into(),
-                AMBER,
-                vec![CreateActionRow::Buttons(buttons)],
-            )
+            // The heading in the language of the text under it.
+            let title = if r.lang == "en" {
+                "Did you mean…?"
+            } else {
+                "Menade du…?"
+            };
+            (title.into(), AMBER, vec![CreateActionRow::Buttons(buttons)])
         }
         Kind::NoAnswer => {
             if let Some(t) = &r.theme {
@@ -179,11 +181,16 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
             if let Some(ep) = &r.episode {
                 fields.push(("🎧 Det tas upp i podden".into(), episode_link(ep)));
             }
-            let title = match r.chat {
-                Some(Chat::Greeting) => "Hej!",
-                Some(Chat::Thanks) => "Varsågod!",
-                Some(Chat::Person) => "Till en människa",
-                None => "Det vet jag inte ännu",
+            let en = r.lang == "en";
+            let title = match (r.chat, en) {
+                (Some(Chat::Greeting), false) => "Hej!",
+                (Some(Chat::Greeting), true) => "Hello!",
+                (Some(Chat::Thanks), false) => "Varsågod!",
+                (Some(Chat::Thanks), true) => "You're welcome!",
+                (Some(Chat::Person), false) => "Till en människa",
+                (Some(Chat::Person), true) => "To a person",
+                (None, false) => "Det vet jag inte ännu",
+                (None, true) => "I don't know yet",
             };
             (title.into(), GREY, Vec::new())
         }
@@ -465,6 +472,13 @@ mod tests {
         let rendered = reply(&r, "ab12");
         let (e, _) = json(&rendered);
         assert_eq!(e["title"], "Det vet jag inte ännu");
+        // Over English words, an English heading.
+        let english = Reply {
+            lang: "en",
+            ..r.clone()
+        };
+        let (e, _) = json(&reply(&english, "ab12"));
+        assert_eq!(e["title"], "I don't know yet");
         assert_eq!(e["fields"][0]["value"], "Bygglov");
         assert!(
             e["footer"]["text"]
