@@ -151,24 +151,28 @@ impl Reply {
     pub fn to_question(question: &str, faq: &Faq, outcome: &Outcome, texts: &Texts) -> Self {
         let mut reply = Self::build(faq, outcome, texts);
         let en = crate::answer::is_english(question);
-        let pick = |sv: &str, en_text: &str| if en { en_text } else { sv }.to_owned();
         if matches!(outcome, Outcome::NoAnswer { chat: true, .. }) {
-            let (chat, text) = if crate::answer::asks_for_a_person(question) {
-                (Chat::Person, pick(PERSON, english::PERSON))
+            let (chat, english) = if crate::answer::asks_for_a_person(question) {
+                (Chat::Person, en)
             } else if let Some(lang) = thanks(question) {
-                let english = lang == crate::answer::Lang::En;
-                (
-                    Chat::Thanks,
-                    if english { english::THANKS } else { THANKS }.to_owned(),
-                )
+                // The word thanked with says the language: "thanks" has no function word.
+                (Chat::Thanks, lang == crate::answer::Lang::En)
             } else {
-                (Chat::Greeting, pick(GREETING, english::GREETING))
+                (Chat::Greeting, en)
             };
+            reply.text = match (chat, english) {
+                (Chat::Greeting, false) => GREETING,
+                (Chat::Greeting, true) => english::GREETING,
+                (Chat::Thanks, false) => THANKS,
+                (Chat::Thanks, true) => english::THANKS,
+                (Chat::Person, false) => PERSON,
+                (Chat::Person, true) => english::PERSON,
+            }
+            .into();
             reply.chat = Some(chat);
-            if text != GREETING && text != THANKS && text != PERSON {
+            if english {
                 reply.lang = "en";
             }
-            reply.text = text;
         } else if en && reply.kind != Kind::Answer {
             reply.lang = "en";
             match reply.kind {

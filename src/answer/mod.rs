@@ -584,12 +584,13 @@ impl Engine {
             .get(&crate::faq::phrasing_key(question))
             .copied()
             .flatten();
-        // Only question words ("när?") or nothing at all: there is no matter to match.
         let outcome = if let Some(e) = exact {
             Outcome::Answer {
                 entry: self.entries[e as usize].id.clone(),
                 confidence: 1.0,
             }
+        // Only question words ("när?") or nothing at all, or a request for a person: there
+        // is no matter to match.
         } else if words.iter().all(|w| w.is_intent()) || asks_for_a_person(question) {
             Outcome::NoAnswer {
                 theme: None,
@@ -923,8 +924,8 @@ impl Engine {
     }
 }
 
-/// Whether `text` is written in English, as the matcher reads it.
-/// Stricter than the matcher's guess, which only has to pick a stemmer: the text must have
+/// Whether `text` is written in English, for the words a reply is given in. Stricter than
+/// the matcher's guess, which only has to pick a stemmer: the text must have
 /// two English function words or more and more than it has Swedish ones. Letters of
 /// abbreviations ("m.m.", "t.ex.") and greetings ("hello, sophämtning?") say nothing.
 pub fn is_english(text: &str) -> bool {
