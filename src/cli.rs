@@ -593,13 +593,19 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Opens the database and puts in whatever an earlier outage left in the spool.
-async fn open_store(settings: &Settings) -> Result<Store> {
-    let store = Store::open(&settings.database_url).await?;
-    let replayed = store::replay_spool(&store, &settings.data_dir).await?;
+/// Puts in whatever an earlier outage left in the spool, and says so if there was any.
+async fn replay_spool(store: &Store, settings: &Settings) -> Result<()> {
+    let replayed = store::replay_spool(store, &settings.data_dir).await?;
     if replayed > 0 {
         tracing::info!(replayed, "question log: spool replayed");
     }
+    Ok(())
+}
+
+/// Opens the database and puts in whatever an earlier outage left in the spool.
+async fn open_store(settings: &Settings) -> Result<Store> {
+    let store = Store::open(&settings.database_url).await?;
+    replay_spool(&store, settings).await?;
     Ok(store)
 }
 
@@ -664,10 +670,7 @@ impl AskLog {
         );
         let result = match &self.store {
             Ok(store) => self.rt.block_on(async {
-                let replayed = store::replay_spool(store, &settings.data_dir).await?;
-                if replayed > 0 {
-                    tracing::info!(replayed, "question log: spool replayed");
-                }
+                replay_spool(store, settings).await?;
                 store.insert(std::slice::from_ref(&record)).await?;
                 anyhow::Ok(())
             }),
