@@ -498,6 +498,17 @@ pub fn parse_entry(
             );
         }
     }
+    // The matcher reads `alternates` as Swedish: an English one there meets English
+    // questions badly (as replies do, two English function words make it English).
+    let lines = &entry.lines.phrasings;
+    for (p, line) in entry.alternates.iter().zip(lines.iter().skip(1)) {
+        if crate::answer::is_english(p) {
+            r.at(
+                *line,
+                format!("formuleringen {p:?} är på engelska: flytta den till `alternates_en`"),
+            );
+        }
+    }
     Some(entry)
 }
 
@@ -1295,6 +1306,21 @@ mod tests {
         ] {
             assert!(got.iter().any(|g| g == want), "{want}: {got:#?}");
         }
+    }
+
+    #[test]
+    fn an_english_phrasing_among_the_swedish_ones_is_named() {
+        let (_, d) = entry(
+            "+++\nquestion = \"Behöver jag bygglov för en friggebod?\"\nalternates = [\n  \
+             \"friggebod bygglov\",\n  \"Do I need a permit for a shed?\",\n]\n+++\nSvar.\n",
+        );
+        assert_eq!(
+            d,
+            [
+                "faq/t/e.md:5: formuleringen \"Do I need a permit for a shed?\" är på engelska: \
+              flytta den till `alternates_en`"
+            ]
+        );
     }
 
     #[test]
