@@ -272,7 +272,7 @@
         row.remove();
         var m = message("bot", T.bot);
         m.appendChild(el("p", null, T.saved));
-        m.appendChild(el("p", { "class": "kb-meta kb-contact", lang: "sv" }, r.contact));
+        // The way to a person ends the reply right above; said once is enough.
         reveal(m);
         input.focus();
       });
