@@ -25,9 +25,13 @@ const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Runs the service until SIGINT/SIGTERM.
 pub async fn run(config: Config) -> Result<()> {
+    // Listening from the first moment: a stop asked for while the service starts (systemd,
+    // an impatient operator) is kept and honoured once it runs, instead of the signal's
+    // default, which ends the process before the question log is flushed.
+    let listening = Listening::new();
     let (stop, shutdown) = watch::channel(false);
     let service = start(&config, shutdown.clone()).await?;
-    let signals = tokio::spawn(signals(service.service.clone(), stop));
+    let signals = tokio::spawn(signals(listening, service.service.clone(), stop));
     service.wait().await;
     signals.abort();
     Ok(())
@@ -237,21 +241,43 @@ async fn watch_faq(service: Arc<Service>, every: Duration, mut shutdown: watch::
     }
 }
 
+/// The signals the service listens for, registered before it starts (see [`run`]).
+struct Listening {
+    #[cfg(unix)]
+    streams: Option<[tokio::signal::unix::Signal; 3]>,
+}
+
+impl Listening {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::hangup()),
+            ) {
+                (Ok(term), Ok(int), Ok(hup)) => Some([term, int, hup]),
+                _ => None,
+            };
+            Self { streams }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+}
+
 /// SIGINT/SIGTERM → shutdown; SIGHUP → reload the FAQ and the synced episodes.
-async fn signals(service: Arc<Service>, stop: watch::Sender<bool>) {
+async fn signals(listening: Listening, service: Arc<Service>, stop: watch::Sender<bool>) {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
+        let Some([mut term, mut int, mut hup]) = listening.streams else {
             tracing::error!("cannot listen for signals; stop with SIGKILL");
             return;
         };
         loop {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
+                _ = int.recv() => break,
                 _ = term.recv() => break,
                 _ = hup.recv() => {
                     let svc = service.clone();
@@ -264,7 +290,7 @@ async fn signals(service: Arc<Service>, stop: watch::Sender<bool>) {
     }
     #[cfg(not(unix))]
     {
-        let _ = service;
+        let _ = (listening, service);
         let _ = tokio::signal::ctrl_c().await;
     }
     tracing::info!("shutting down: finishing answers and flushing the question log");
