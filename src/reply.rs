@@ -391,6 +391,7 @@ mod tests {
                 published: None,
                 themes: vec![],
                 description: String::new(),
+                line: None,
             }],
             glossary: None,
         }

@@ -4,7 +4,7 @@
 //! file can yield several diagnostics (an unknown key *and* an empty answer) and each names
 //! its line. The parse functions are pure (text in, value out) so tests need no files.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -269,25 +269,13 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen = HashSet::new();
     let episodes_file = dir.join("episodes.toml");
-    // Where each episode is written: the line of its id, the n-th time that id is written.
-    let text = std::fs::read_to_string(&episodes_file).unwrap_or_default();
-    let id_line = |id: &str, nth: usize| {
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| is_key_line(l, "id") && l.contains(&format!("\"{id}\"")))
-            .nth(nth)
-            .map(|(i, _)| i + 1)
-    };
     for ep in &faq.episodes {
-        let n = seen.entry(ep.id.as_str()).or_insert(0);
-        let line = id_line(&ep.id, *n);
-        *n += 1;
-        if *n > 1 {
+        if !seen.insert(ep.id.as_str()) {
             diags.push(Diagnostic {
                 file: episodes_file.clone(),
-                line,
+                line: ep.line,
                 message: format!("flera avsnitt har id `{}`", ep.id),
             });
         }
@@ -298,7 +286,7 @@ fn cross_check(dir: &Path, faq: &mut Faq, diags: &mut Vec<Diagnostic>) {
         {
             diags.push(Diagnostic {
                 file: episodes_file.clone(),
-                line,
+                line: ep.line,
                 message: format!("avsnittet `{}`: temat `{t}` finns inte som temamapp", ep.id),
             });
         }
@@ -649,6 +637,7 @@ pub fn parse_episodes(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> V
                 published,
                 themes,
                 description,
+                line: key_line("id"),
             });
         }
     }

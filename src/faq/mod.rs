@@ -210,6 +210,8 @@ pub struct Episode {
     pub published: Option<String>,
     pub themes: Vec<String>,
     pub description: String,
+    /// The line of its `id` in episodes.toml, for diagnostics that span the file.
+    pub line: Option<usize>,
 }
 
 impl Episode {

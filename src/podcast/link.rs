@@ -311,6 +311,7 @@ mod tests {
                 description:
                     "00:00 Välkommen\n04:30 Plogvallar vid infarten\n12:10 Sandning och halka"
                         .into(),
+                line: None,
             }],
             ..Faq::default()
         };
