@@ -235,7 +235,9 @@ fn publish_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     removed
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// A new file holding `bytes`, readable by its owner only (0600); `AlreadyExists` if there is
+/// one. The pseudonym key is made so, and the SQLite question log.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

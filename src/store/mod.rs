@@ -953,12 +953,8 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
     // pseudonym key is. Made here, empty, before SQLite makes it with the umask's mode;
     // SQLite gives its WAL and shared-memory files the database file's permissions.
     if let Some(file) = sqlite_file(url).filter(|f| !f.exists()) {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
         // Another process may have made it a moment ago: then it is theirs, with this mode.
-        if let Err(e) = opts.open(&file)
+        if let Err(e) = privacy::write_private(&file, b"")
             && e.kind() != std::io::ErrorKind::AlreadyExists
         {
             return Err(StoreError::DbFile {
