@@ -21,11 +21,17 @@ pub use plan::{Slot, Topic};
 /// personal data was ("[telefon]") say nothing about the matter: two questions that both held
 /// a phone number are not alike for it.
 pub fn profile(engine: &Engine, text: &str) -> Vec<crate::answer::ProfileWord> {
+    engine.profile(&without_placeholders(text))
+}
+
+/// `text` with the placeholders redaction left ("[telefon]") taken out, and the spaces
+/// around them made one.
+fn without_placeholders(text: &str) -> String {
     let mut clean = text.to_owned();
     for p in crate::privacy::PLACEHOLDERS {
         clean = clean.replace(p, " ");
     }
-    engine.profile(&clean)
+    clean.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Grouping quality on a labelled file (`topics eval`).
@@ -497,13 +503,7 @@ pub fn draft_edit(topic: &Topic, theme: &str) -> crate::faq::edit::Edit {
         .find(|t| clean(t) && !crate::answer::is_english(t))
         .or_else(|| wordings().find(|t| clean(t)))
         .cloned()
-        .unwrap_or_else(|| {
-            let mut q = topic.label.clone();
-            for p in crate::privacy::PLACEHOLDERS {
-                q = q.replace(p, " ");
-            }
-            q.split_whitespace().collect::<Vec<_>>().join(" ")
-        });
+        .unwrap_or_else(|| without_placeholders(&topic.label));
     // As `check` compares phrasings: case and punctuation aside.
     let key = crate::faq::phrasing_key;
     let mut seen = vec![key(&question)];
