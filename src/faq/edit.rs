@@ -103,16 +103,9 @@ pub fn slugify(text: &str) -> String {
 /// (keywords, links, owner, the guide's comments and line breaks) as the guide wrote it.
 /// `None` when the text has no front matter to edit.
 fn render_over(on_disk: &str, draft: &EntryDraft, base: &Entry, today: &str) -> Option<String> {
-    use toml_edit::{DocumentMut, Value};
+    use toml_edit::DocumentMut;
     let (front, _, _) = load::split_front_matter(on_disk).ok()?;
     let mut doc: DocumentMut = front.parse().ok()?;
-    // A value replaced keeps the comment after it on its line.
-    let set = |doc: &mut DocumentMut, key: &str, mut v: Value| {
-        if let Some(old) = doc.get(key).and_then(|i| i.as_value()) {
-            *v.decor_mut() = old.decor().clone();
-        }
-        doc[key] = toml_edit::Item::Value(v);
-    };
     set(&mut doc, "question", draft.question.trim().into());
     set_list(&mut doc, "alternates", &draft.alternates);
     if let Some(en) = &draft.alternates_en {
@@ -140,6 +133,14 @@ fn render_over(on_disk: &str, draft: &EntryDraft, base: &Entry, today: &str) -> 
     } else {
         text
     })
+}
+
+/// Sets `key` to `v`; a value replaced keeps the comment after it on its line.
+fn set(doc: &mut toml_edit::DocumentMut, key: &str, mut v: toml_edit::Value) {
+    if let Some(old) = doc.get(key).and_then(|i| i.as_value()) {
+        *v.decor_mut() = old.decor().clone();
+    }
+    doc[key] = toml_edit::Item::Value(v);
 }
 
 /// Sets a list of phrasings (`alternates`, `alternates_en`) in front matter as on disk:
@@ -179,12 +180,8 @@ fn set_list(doc: &mut toml_edit::DocumentMut, key: &str, want: &[String]) {
             }
         }
         _ => {
-            let mut list: Value = want.iter().map(String::as_str).collect::<Array>().into();
-            // A value replaced keeps the comment after it on its line.
-            if let Some(old) = doc.get(key).and_then(|i| i.as_value()) {
-                *list.decor_mut() = old.decor().clone();
-            }
-            doc[key] = toml_edit::Item::Value(list);
+            let list: Array = want.iter().map(String::as_str).collect();
+            set(doc, key, list.into());
         }
     }
 }
