@@ -267,6 +267,28 @@ fn a_question_mostly_about_another_matter_gets_no_direct_answer() {
     .unwrap();
 }
 
+/// A distinct word alone is not enough when the question covers little of how the entry is
+/// asked: "flytta" is the abandoned-car entry's own (cars are moved away), but a question
+/// about reporting a move to a new address shares nothing else with it. Against the eval
+/// FAQ, where the question (from written set B) was answered with that entry.
+#[test]
+fn a_distinct_word_alone_needs_some_of_the_entrys_phrasing() {
+    let engine = eval_engine();
+    let moving = engine.explain("Hur anmäler jag flytt till ny adress?");
+    let top = &moving.candidates[0];
+    assert_eq!(top.entry.as_str(), "parkering/overgivet-fordon");
+    assert!(moving.evidence.distinct >= 0.7, "{:?}", moving.evidence);
+    assert!(top.fit < 0.25, "fit {}", top.fit);
+    check_with(engine, "Hur anmäler jag flytt till ny adress?", &NoAnswer).unwrap();
+    // The entry's own matter, in other words, is answered.
+    check_with(
+        engine,
+        "hur anmäler jag en bil som står övergiven på gatan",
+        &Answer("parkering/overgivet-fordon"),
+    )
+    .unwrap();
+}
+
 /// An English question meets an entry without English phrasings through glossary concepts
 /// alone, and a concept counts less than a word's own stem: the same evidence scores lower,
 /// so the bars for a direct answer are lower too. Against the eval FAQ (no English phrasings),
