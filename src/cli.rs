@@ -940,6 +940,16 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
             let m: Vec<String> = c.matched.iter().map(|(w, t)| format!("{w}→{t}")).collect();
             outln!("         träffar: {}", m.join(", "));
         }
+        let ev = &ex.evidence;
+        // What `decide` weighs besides the scores (ARCHITECTURE.md, How matching works).
+        outln!(
+            "bästa postens belägg: särskild sak {:.2}, ämne {:.2}, oförklarat {:.2}, okänt för FAQ:n {:.2}{}",
+            ev.distinct,
+            ev.subject,
+            ev.unexplained,
+            ev.absent,
+            if ev.translated { ", översatt" } else { "" }
+        );
         outln!("utfall: {}", ex.outcome.kind());
     }
     log.close();
@@ -981,6 +991,14 @@ fn explanation_json(ex: &crate::answer::Explanation) -> serde_json::Value {
         "lang": format!("{:?}", ex.lang),
         "words": words,
         "candidates": candidates,
+        "evidence": {
+            "distinct": ex.evidence.distinct,
+            "subject": ex.evidence.subject,
+            "unexplained": ex.evidence.unexplained,
+            "absent": ex.evidence.absent,
+            "named": ex.evidence.named,
+            "translated": ex.evidence.translated,
+        },
         "outcome": ex.outcome.kind(),
     })
 }

@@ -241,6 +241,11 @@ fn ask_explain_shows_terms_and_scores() {
     assert!(text.contains("förklaring"), "{text}");
     assert!(text.contains("bygglov (stavning)"), "{text}");
     assert!(text.contains("kandidater:"), "{text}");
+    // The evidence the decision weighs beside the scores.
+    assert!(
+        text.contains("bästa postens belägg: särskild sak"),
+        "{text}"
+    );
     // With --json, one JSON document holds the reply and the explanation.
     let out = kommunbot(&["ask", "--json", "--explain", "bygglof för altan"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON document");
@@ -249,6 +254,8 @@ fn ask_explain_shows_terms_and_scores() {
     assert_eq!(ex["words"][0]["word"], "bygglof", "{ex}");
     assert!(ex["candidates"][0]["score"].as_f64().unwrap() > 0.0, "{ex}");
     assert!(ex["outcome"].is_string(), "{ex}");
+    assert!(ex["evidence"]["unexplained"].is_number(), "{ex}");
+    assert!(ex["evidence"]["absent"].is_number(), "{ex}");
 }
 
 #[test]

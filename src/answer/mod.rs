@@ -78,6 +78,10 @@ const BROAD_SUBJECT: usize = 3;
 /// unexplained, however well the entry scores on the rest: "hur söker man jobb som
 /// undersköterska i hemtjänsten" asks about a job, not about home care.
 const MAX_UNEXPLAINED: f32 = 0.6;
+/// Nor more than this share in matters no entry knows at all: "får jag grilla på stranden"
+/// is about fire, which the FAQ lacks, not about building on the shore. (The distinct path
+/// keeps its lower [`DISTINCT_ABSENT`].)
+const MAX_ABSENT: f32 = 0.4;
 
 /// An English question meets a Swedish-only entry through glossary concepts alone, and a
 /// concept counts [`lexicon::W_CONCEPT`] of a word's own stem: the same evidence scores that
@@ -853,7 +857,9 @@ impl Engine {
             if got < UNEXPLAINED * mass {
                 unexplained += mass - got;
             }
-            if terms.is_empty() {
+            // A typo repair's guess ("11-aring" read as "arving") is no matter the FAQ lacks:
+            // the word is unknown, not known to be about something else.
+            if terms.is_empty() && w.named() {
                 absent += mass;
             }
             if leads {
@@ -889,7 +895,11 @@ impl Engine {
             && ev.absent <= DISTINCT_ABSENT
             && top.fit >= DISTINCT_FIT;
         let ahead = top.score >= t.answer * scale && top.score - second >= t.margin;
-        if (ahead || distinct) && ev.subject >= SUBJECT_SHARE && ev.unexplained <= MAX_UNEXPLAINED {
+        if (ahead || distinct)
+            && ev.subject >= SUBJECT_SHARE
+            && ev.unexplained <= MAX_UNEXPLAINED
+            && ev.absent <= MAX_ABSENT
+        {
             return Outcome::Answer {
                 entry: top.entry.clone(),
                 confidence: top.score.min(1.0),
