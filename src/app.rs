@@ -162,6 +162,14 @@ pub async fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<R
              it (KOMMUNBOT_CONTACT) to how citizens reach kommuncenter"
         );
     }
+    if config.texts.contact != crate::reply::Texts::default().contact
+        && config.texts.contact_en == crate::reply::Texts::default().contact_en
+    {
+        tracing::warn!(
+            "texts.contact is set but texts.contact_en is not: English questions get the \
+             built-in English text; set it (KOMMUNBOT_CONTACT_EN) too"
+        );
+    }
     Ok(Running {
         service,
         http,

@@ -224,6 +224,7 @@ struct DiscordFile {
 #[serde(deny_unknown_fields)]
 struct TextsFile {
     contact: Option<String>,
+    contact_en: Option<String>,
 }
 
 /// The keys each section of the file takes, as the `*File` structs read them (the shipped
@@ -255,7 +256,7 @@ const KEYS: &[(&str, &[&str])] = &[
         ],
     ),
     ("podcast", &["feed", "sync_minutes", "timeout_seconds"]),
-    ("texts", &["contact"]),
+    ("texts", &["contact", "contact_en"]),
 ];
 
 /// Every section and key of `text` the file does not take, each with its line and the
@@ -578,15 +579,24 @@ impl Config {
             "must be a whole number of seconds, at least 1",
         );
         let mut texts = Texts::default();
-        if let Some(c) = env("KOMMUNBOT_CONTACT").or(file.texts.contact) {
-            if c.trim().is_empty() {
-                errs.push(bad(
-                    "texts.contact (KOMMUNBOT_CONTACT)",
-                    &c,
-                    "must say how to reach a person",
-                ));
-            } else {
-                texts.contact = c;
+        for (value, field, key) in [
+            (
+                env("KOMMUNBOT_CONTACT").or(file.texts.contact),
+                &mut texts.contact,
+                "texts.contact (KOMMUNBOT_CONTACT)",
+            ),
+            (
+                env("KOMMUNBOT_CONTACT_EN").or(file.texts.contact_en),
+                &mut texts.contact_en,
+                "texts.contact_en (KOMMUNBOT_CONTACT_EN)",
+            ),
+        ] {
+            match value {
+                Some(c) if c.trim().is_empty() => {
+                    errs.push(bad(key, &c, "must say how to reach a person"))
+                }
+                Some(c) => *field = c,
+                None => {}
             }
         }
         if !errs.is_empty() {

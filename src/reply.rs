@@ -14,12 +14,16 @@ use crate::faq::Faq;
 /// Texts a municipality sets for itself.
 #[derive(Debug, Clone)]
 pub struct Texts {
-    /// How to reach a person, shown with every "I don't know" and on request.
+    /// How to reach a person, shown with every reply.
     pub contact: String,
+    /// The same in English, shown with the reply to an English question.
+    pub contact_en: String,
 }
 
 /// The question that opens the way to a person; the web page asks it in its own header.
 pub const HUMAN: &str = "Vill du prata med en människa?";
+/// [`HUMAN`] in English.
+pub const HUMAN_EN: &str = "Would you like to talk to a person?";
 
 impl Default for Texts {
     fn default() -> Self {
@@ -28,11 +32,26 @@ impl Default for Texts {
                 "{HUMAN} Kontakta kommuncenter – via kommunens webbplats, på telefon eller på \
                  plats."
             ),
+            contact_en: format!(
+                "{HUMAN_EN} Contact the service centre (kommuncenter) – through the \
+                 municipality's website, by phone or in person."
+            ),
         }
     }
 }
 
 pub const BOT_NOTICE: &str = "Svar från kommunbot, en automatisk tjänst.";
+/// [`BOT_NOTICE`] in English.
+pub const BOT_NOTICE_EN: &str = "Answer from kommunbot, an automated service.";
+
+/// The bot's notice in the language of its own words (`ui_lang`).
+pub fn bot_notice(ui_lang: &str) -> &'static str {
+    if ui_lang == "en" {
+        BOT_NOTICE_EN
+    } else {
+        BOT_NOTICE
+    }
+}
 
 /// What a greeting, a thank-you or an empty message gets: how to use the bot.
 pub const GREETING: &str = "Hej! Jag är kommunbot och svarar på frågor om kommunens service, \
@@ -69,7 +88,12 @@ mod english {
                                    question? (The questions and answers are in Swedish.)";
     pub const SUGGEST: &str = "I'm not quite sure what you mean. Did you mean one of these \
                                questions? (The questions and answers are in Swedish.)";
+    /// Said with a direct answer, which is the FAQ's Swedish text.
+    pub const ANSWER_IN_SWEDISH: &str = "The answer is in Swedish.";
 }
+
+/// Said with a direct answer to an English question, whose text is the FAQ's Swedish.
+pub use english::ANSWER_IN_SWEDISH;
 
 /// Which small talk a reply with nothing to match answers, for its heading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +113,13 @@ fn thanks(question: &str) -> Option<crate::answer::Lang> {
             "thanks" | "thank" | "thx" => Some(Lang::En),
             _ => None,
         })
+}
+
+/// Whether a request for a person names the person in English ("human please").
+fn english_person(question: &str) -> bool {
+    crate::answer::fold(question)
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "human" | "someone" | "somebody" | "phone" | "number"))
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -140,6 +171,9 @@ pub struct Reply {
     /// The language of `text`: "sv", or "en" where the bot's own words are English (see
     /// [`Reply::to_question`]); so a screen reader reads it in the right voice.
     pub lang: &'static str,
+    /// The language of the bot's own words around `text` (`contact`, headings, notices):
+    /// "en" for an English question, also when `text` is an entry's Swedish answer.
+    pub ui_lang: &'static str,
     /// For a reply with nothing to match: what it answers (not part of the API's JSON).
     #[serde(skip)]
     pub chat: Option<Chat>,
@@ -153,7 +187,8 @@ impl Reply {
         let en = crate::answer::is_english(question);
         if matches!(outcome, Outcome::NoAnswer { chat: true, .. }) {
             let (chat, english) = if crate::answer::asks_for_a_person(question) {
-                (Chat::Person, en)
+                // "human please" has no function word; its person word says the language.
+                (Chat::Person, en || english_person(question))
             } else if let Some(lang) = thanks(question) {
                 // The word thanked with says the language: "thanks" has no function word.
                 (Chat::Thanks, lang == crate::answer::Lang::En)
@@ -172,9 +207,24 @@ impl Reply {
             reply.chat = Some(chat);
             if english {
                 reply.lang = "en";
+                reply.ui_lang = "en";
+                reply.contact = texts.contact_en.clone();
             }
-        } else if en && reply.kind != Kind::Answer {
-            reply.lang = "en";
+            if chat == Chat::Person {
+                // The reply is the way to a person: asking "would you like to talk to a
+                // person?" after it would ask again what was just asked.
+                for q in [HUMAN, HUMAN_EN] {
+                    if let Some(rest) = reply.contact.strip_prefix(q) {
+                        reply.contact = rest.trim_start().to_owned();
+                    }
+                }
+            }
+        } else if en {
+            reply.ui_lang = "en";
+            reply.contact = texts.contact_en.clone();
+            if reply.kind != Kind::Answer {
+                reply.lang = "en";
+            }
             match reply.kind {
                 Kind::NoAnswer => reply.text = english::NO_ANSWER.into(),
                 Kind::Suggest if reply.choices.len() == 1 => {
@@ -201,6 +251,7 @@ impl Reply {
             choices: Vec::new(),
             contact: texts.contact.clone(),
             lang: "sv",
+            ui_lang: "sv",
             chat: None,
         };
         match outcome {
@@ -277,18 +328,24 @@ impl Reply {
 
     /// Plain text, as the CLI prints it.
     pub fn to_text(&self) -> String {
+        let en = self.ui_lang == "en";
+        let say = |sv: &'static str, english: &'static str| if en { english } else { sv };
         let mut out = String::new();
         match self.kind {
             Kind::Answer => {
                 if let Some(q) = &self.question {
-                    out.push_str(&format!("Fråga: {q}\n"));
+                    out.push_str(&format!("{}: {q}\n", say("Fråga", "Question")));
                 }
                 if let Some(t) = &self.theme {
-                    out.push_str(&format!("Tema: {t}\n"));
+                    out.push_str(&format!("{}: {t}\n", say("Tema", "Theme")));
                 }
-                out.push_str(&format!("\nSvar:\n{}\n", self.text));
+                out.push_str(&format!(
+                    "\n{}\n{}\n",
+                    say("Svar:", "Answer (in Swedish):"),
+                    self.text
+                ));
                 if !self.links.is_empty() {
-                    out.push_str("\nLäs mer:\n");
+                    out.push_str(say("\nLäs mer:\n", "\nRead more:\n"));
                     for l in &self.links {
                         out.push_str(&format!("- {}: {}\n", l.title, l.url));
                     }
@@ -302,15 +359,25 @@ impl Reply {
                 for (i, c) in self.choices.iter().enumerate() {
                     out.push_str(&format!("  {}. {}\n", i + 1, c.question));
                 }
-                out.push_str(&format!(
-                    "  ({}? Skriv frågan på ett annat sätt.)\n",
-                    none_of_these(self.choices.len())
-                ));
+                out.push_str(&if en {
+                    format!(
+                        "  ({}? Write the question another way.)\n",
+                        none_of_these_en(self.choices.len())
+                    )
+                } else {
+                    format!(
+                        "  ({}? Skriv frågan på ett annat sätt.)\n",
+                        none_of_these(self.choices.len())
+                    )
+                });
             }
             Kind::NoAnswer => {
                 out.push_str(&format!("{}\n", self.text));
                 if let Some(t) = &self.theme {
-                    out.push_str(&format!("Frågan verkar handla om: {t}\n"));
+                    out.push_str(&format!(
+                        "{}: {t}\n",
+                        say("Frågan verkar handla om", "The question seems to be about")
+                    ));
                 }
                 for l in &self.links {
                     out.push_str(&format!("- {}: {}\n", l.title, l.url));
@@ -323,7 +390,11 @@ impl Reply {
                 }
             }
         }
-        out.push_str(&format!("\n{}\n{BOT_NOTICE}\n", self.contact));
+        out.push_str(&format!(
+            "\n{}\n{}\n",
+            self.contact,
+            bot_notice(self.ui_lang)
+        ));
         out
     }
 }
@@ -335,6 +406,15 @@ pub fn none_of_these(choices: usize) -> &'static str {
         "Inte den"
     } else {
         "Inget av dessa"
+    }
+}
+
+/// [`none_of_these`] in English.
+pub fn none_of_these_en(choices: usize) -> &'static str {
+    if choices == 1 {
+        "Not this one"
+    } else {
+        "None of these"
     }
 }
 
@@ -467,6 +547,17 @@ mod tests {
             ("jag vill prata med en människa", PERSON),
             ("Kan jag få prata med en riktig person?", PERSON),
             ("I want to speak to a human", english::PERSON),
+            (
+                "kan jag få prata med nån riktig person istället för en bot",
+                PERSON,
+            ),
+            ("koppla mig till en människa", PERSON),
+            ("finns det nån människa där?", PERSON),
+            ("hur når jag en riktig människa", PERSON),
+            ("ge mig ett telefonnummer till kommunen", PERSON),
+            ("vad är numret till kommuncenter", PERSON),
+            ("human please", english::PERSON),
+            ("what is your phone number?", english::PERSON),
         ] {
             let outcome = engine.ask(q);
             assert!(
@@ -475,7 +566,16 @@ mod tests {
             );
             let r = Reply::to_question(q, &faq, &outcome, &Texts::default());
             assert_eq!((r.text.as_str(), r.chat), (text, Some(Chat::Person)), "{q}");
-            assert!(r.to_text().contains("Kontakta kommuncenter"), "{q}");
+            let shown = r.to_text();
+            assert!(
+                shown.contains("Kontakta kommuncenter") || shown.contains("Contact the service"),
+                "{q}: {shown}"
+            );
+            // The reply is the way to a person; the contact line does not ask again.
+            assert!(
+                !shown.contains(HUMAN) && !shown.contains(HUMAN_EN),
+                "{q}: {shown}"
+            );
         }
         // A person beside a matter is a question about the matter, and a role is one.
         for q in [
@@ -483,6 +583,8 @@ mod tests {
             "vem ska jag prata med om snöröjningen",
             "Hur får jag prata med en handläggare?",
             "Kan jag ringa handläggaren?",
+            "vad är numret till hemtjänsten",
+            "vilket nummer har bygglovsavdelningen",
         ] {
             assert!(!crate::answer::asks_for_a_person(q), "{q}");
         }
@@ -518,6 +620,71 @@ mod tests {
         };
         let r = Reply::to_question("thank you so much", &faq(), &chat, &Texts::default());
         assert_eq!(r.text, english::THANKS);
+    }
+
+    /// The FAQ's answer stays Swedish, but the words around it are the asker's: an English
+    /// speaker is told the answer is Swedish and how to reach a person in English.
+    #[test]
+    fn an_english_question_answered_directly_is_told_the_answer_is_swedish() {
+        let f = faq();
+        let answer = Outcome::Answer {
+            entry: f.entries[0].id.clone(),
+            confidence: 0.9,
+        };
+        let texts = Texts::default();
+        let r = Reply::to_question("When will my street be ploughed?", &f, &answer, &texts);
+        assert_eq!(
+            (r.kind.clone(), r.lang, r.ui_lang),
+            (Kind::Answer, "sv", "en")
+        );
+        assert_eq!(r.text, "Huvudgator först.");
+        assert_eq!(r.contact, texts.contact_en);
+        let text = r.to_text();
+        for part in [
+            "Question: När plogas min gata?",
+            "Answer (in Swedish):\nHuvudgator först.",
+            BOT_NOTICE_EN,
+        ] {
+            assert!(text.contains(part), "{part}: {text}");
+        }
+        assert!(
+            !text.contains(BOT_NOTICE) && !text.contains("Svar:"),
+            "{text}"
+        );
+        // Choices and a no-answer: every line of the bot's own in English.
+        let suggest = Outcome::Suggest {
+            entries: vec![(f.entries[0].id.clone(), 0.4)],
+        };
+        let text = Reply::to_question(
+            "is it about the ploughing of my street?",
+            &f,
+            &suggest,
+            &texts,
+        )
+        .to_text();
+        assert!(
+            text.contains("(Not this one? Write the question another way.)"),
+            "{text}"
+        );
+        let none = Outcome::NoAnswer {
+            theme: Some(f.themes[0].id.clone()),
+            chat: false,
+        };
+        let text = Reply::to_question("when is the pool open?", &f, &none, &texts).to_text();
+        assert!(
+            text.contains("The question seems to be about: Snöröjning"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Frågan verkar") && !text.contains("Vill du"),
+            "{text}"
+        );
+        // A Swedish question keeps the Swedish words.
+        let r = Reply::to_question("När plogas gatan?", &f, &answer, &texts);
+        assert_eq!(
+            (r.ui_lang, r.contact.as_str()),
+            ("sv", texts.contact.as_str())
+        );
     }
 
     #[test]

@@ -960,9 +960,10 @@ pub fn is_english(text: &str) -> bool {
 }
 
 /// Whether a message asks only to reach a person ("jag vill prata med en människa", "can I
-/// talk to a real person?"): no FAQ entry answers that, and the reply is the way to one (see
-/// `reply`). A person named beside a matter ("kan jag prata med en handläggare om bygglov")
-/// is a question about the matter, and is matched as one.
+/// talk to a real person?", "koppla mig till en människa") or for the service centre's phone
+/// number: no FAQ entry answers that, and the reply is the way to one (see `reply`). A person
+/// named beside a matter ("kan jag prata med en handläggare om bygglov", "vad är numret till
+/// hemtjänsten") is a question about the matter, and is matched as one.
 pub fn asks_for_a_person(message: &str) -> bool {
     // Anyone at all, not a role: "prata med en handläggare" has an entry of its own.
     const PERSON: &[&str] = &[
@@ -978,17 +979,109 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "operator",
     ];
     const REACH: &[&str] = &[
-        "prata", "tala", "snacka", "kontakt", "kontakta", "na", "ringa", "ring", "chatta", "speak",
-        "talk", "chat", "contact", "reach", "call",
+        "prata", "tala", "snacka", "kontakt", "kontakta", "na", "nar", "ringa", "ring", "chatta",
+        "koppla", "speak", "talk", "chat", "contact", "reach", "call", "connect",
+    ];
+    // The way to reach the centre itself, which the contact text gives.
+    const NUMBER: &[&str] = &[
+        "telefonnummer",
+        "telefonnumret",
+        "nummer",
+        "numret",
+        "telefon",
+        "kontaktuppgifter",
+        "phone",
+        "number",
     ];
     // Words that only frame the request, in either language.
     const FRAME: &[&str] = &[
-        "vill", "ville", "skulle", "vilja", "kan", "far", "fa", "hur", "gor", "jag", "med", "en",
-        "ett", "riktig", "riktigt", "levande", "pa", "hos", "er", "ni", "kommunen", "snalla",
-        "tack", "hej", "hallo", "och", "eller", "nu", "direkt", "istallet", "garna", "i", "want",
-        "would", "like", "need", "can", "could", "to", "with", "a", "an", "real", "actual", "live",
-        "please", "how", "do", "get", "in", "touch", "hello", "hi", "is", "there", "the",
-        "instead", "now", "me", "let", "may",
+        "vill",
+        "ville",
+        "skulle",
+        "vilja",
+        "kan",
+        "far",
+        "fa",
+        "hur",
+        "gor",
+        "jag",
+        "med",
+        "en",
+        "ett",
+        "riktig",
+        "riktigt",
+        "levande",
+        "pa",
+        "hos",
+        "er",
+        "ni",
+        "kommunen",
+        "snalla",
+        "tack",
+        "hej",
+        "hallo",
+        "och",
+        "eller",
+        "nu",
+        "direkt",
+        "istallet",
+        "garna",
+        "i",
+        "want",
+        "would",
+        "like",
+        "need",
+        "can",
+        "could",
+        "to",
+        "with",
+        "a",
+        "an",
+        "real",
+        "actual",
+        "live",
+        "please",
+        "how",
+        "do",
+        "get",
+        "in",
+        "touch",
+        "hello",
+        "hi",
+        "is",
+        "there",
+        "the",
+        "instead",
+        "now",
+        "me",
+        "let",
+        "may",
+        "for",
+        "bot",
+        "boten",
+        "robot",
+        "mig",
+        "finns",
+        "det",
+        "dar",
+        "har",
+        "ge",
+        "vad",
+        "ar",
+        "till",
+        "kommuncenter",
+        "kommunens",
+        "ert",
+        "what",
+        "give",
+        "your",
+        "of",
+        "for",
+        "you",
+        "municipality",
+        "service",
+        "centre",
+        "center",
     ];
     let folded = fold(message);
     let words: Vec<&str> = folded
@@ -996,11 +1089,11 @@ pub fn asks_for_a_person(message: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
-    let only_framing = words
-        .iter()
-        .all(|w| PERSON.contains(w) || REACH.contains(w) || FRAME.contains(w));
+    let only_framing = words.iter().all(|w| {
+        PERSON.contains(w) || REACH.contains(w) || NUMBER.contains(w) || FRAME.contains(w)
+    });
     let plainly = words.iter().any(|w| matches!(*w, "manniska" | "human"));
-    only_framing && has(PERSON) && (has(REACH) || plainly)
+    only_framing && (has(PERSON) && (has(REACH) || plainly) || has(NUMBER))
 }
 
 impl EntryInfo {

@@ -13,7 +13,7 @@ use serenity::all::{
 };
 
 use crate::logview::count;
-use crate::reply::{BOT_NOTICE, Chat, Kind, Reply};
+use crate::reply::{Chat, Kind, Reply};
 
 pub const MAX_TITLE: usize = 256;
 pub const MAX_DESCRIPTION: usize = 4096;
@@ -126,7 +126,18 @@ pub fn cut(s: &str, max: usize) -> String {
 /// The reply to a question. `record_id` ties the buttons to the logged question.
 pub fn reply(r: &Reply, record_id: &str) -> Rendered {
     let author = CreateEmbedAuthor::new(AUTHOR);
-    let footer_text = format!("{}\n{BOT_NOTICE}", r.contact);
+    let en = r.ui_lang == "en";
+    // An English question's answer is the FAQ's Swedish: said where the bot's words are.
+    let swedish = if en && r.kind == Kind::Answer {
+        format!("{}\n", crate::reply::ANSWER_IN_SWEDISH)
+    } else {
+        String::new()
+    };
+    let footer_text = format!(
+        "{swedish}{}\n{}",
+        r.contact,
+        crate::reply::bot_notice(r.ui_lang)
+    );
     let mut fields: Vec<(String, String)> = Vec::new();
     let (title, colour, components) = match r.kind {
         Kind::Answer => {
@@ -145,7 +156,11 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
                     .label("👎 Det hjälpte inte")
                     .style(ButtonStyle::Secondary),
             ];
-            let title = format!("Fråga: {}", r.question.as_deref().unwrap_or_default());
+            let title = format!(
+                "{}: {}",
+                if en { "Question" } else { "Fråga" },
+                r.question.as_deref().unwrap_or_default()
+            );
             (title, BLUE, vec![CreateActionRow::Buttons(buttons)])
         }
         Kind::Suggest => {
@@ -166,7 +181,7 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
                     .style(ButtonStyle::Secondary),
             );
             // The heading in the language of the text under it.
-            let title = if r.lang == "en" {
+            let title = if en {
                 "Did you mean…?"
             } else {
                 "Menade du…?"
@@ -181,7 +196,6 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
             if let Some(ep) = &r.episode {
                 fields.push(("🎧 Det tas upp i podden".into(), episode_link(ep)));
             }
-            let en = r.lang == "en";
             let title = match (r.chat, en) {
                 (Some(Chat::Greeting), false) => "Hej!",
                 (Some(Chat::Greeting), true) => "Hello!",
@@ -360,7 +374,7 @@ pub fn suggestions(list: &[crate::topics::phrasing::Suggestion]) -> (String, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reply::{Choice, EpisodeOut, LinkOut};
+    use crate::reply::{BOT_NOTICE, BOT_NOTICE_EN, Choice, EpisodeOut, LinkOut};
     use serde_json::Value;
 
     fn answer() -> Reply {
@@ -385,6 +399,7 @@ mod tests {
             choices: vec![],
             contact: "Ring kommuncenter.".into(),
             lang: "sv",
+            ui_lang: "sv",
             chat: None,
         }
     }
@@ -426,6 +441,18 @@ mod tests {
         assert_eq!(buttons.len(), 2);
         assert_eq!(buttons[0]["custom_id"], "kb:yes:ab12");
         assert_eq!(buttons[1]["custom_id"], "kb:no:ab12");
+        // To an English question: the answer is Swedish, and the words around it say so.
+        let english = Reply {
+            ui_lang: "en",
+            contact: "Call the service centre.".into(),
+            ..answer()
+        };
+        let (e, _) = json(&reply(&english, "ab12"));
+        assert_eq!(e["title"], "Question: När plogas min gata?");
+        assert_eq!(
+            e["footer"]["text"],
+            format!("The answer is in Swedish.\nCall the service centre.\n{BOT_NOTICE_EN}")
+        );
     }
 
     #[test]
@@ -467,6 +494,7 @@ mod tests {
             choices: vec![],
             contact: "Ring kommuncenter.".into(),
             lang: "sv",
+            ui_lang: "sv",
             chat: None,
         };
         let rendered = reply(&r, "ab12");
@@ -475,10 +503,18 @@ mod tests {
         // Over English words, an English heading.
         let english = Reply {
             lang: "en",
+            ui_lang: "en",
             ..r.clone()
         };
         let (e, _) = json(&reply(&english, "ab12"));
         assert_eq!(e["title"], "I don't know yet");
+        assert!(
+            e["footer"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with(BOT_NOTICE_EN),
+            "{e}"
+        );
         assert_eq!(e["fields"][0]["value"], "Bygglov");
         assert!(
             e["footer"]["text"]

@@ -187,7 +187,7 @@
     return m;
   }
 
-  function feedbackButtons(box, recordId, contact) {
+  function feedbackButtons(box, recordId, contact, contactLang) {
     var row = el("div", { "class": "kb-feedback", role: "group", "aria-label": T.helpful + " / " + T.notHelpful });
     var yes = el("button", { type: "button", "class": "kb-secondary", "aria-pressed": "false" }, "👍 " + T.helpful);
     var no = el("button", { type: "button", "class": "kb-secondary", "aria-pressed": "false" }, "👎 " + T.notHelpful);
@@ -199,7 +199,7 @@
       box.appendChild(t);
       // The way to a person, unless the reply already ends with it.
       if (kind === "not_helpful" && contact && !box.querySelector(".kb-contact")) {
-        box.appendChild(el("p", { "class": "kb-meta kb-contact", lang: "sv" }, contact));
+        box.appendChild(el("p", { "class": "kb-meta kb-contact", lang: contactLang || "sv" }, contact));
       }
     }
     yes.addEventListener("click", function () { give("helpful", yes, T.thanks); });
@@ -236,7 +236,7 @@
     box.appendChild(el("h2", { "class": "kb-q", lang: "sv" }, T.question + ": " + (r.question || "")));
     box.appendChild(markdown(r.text));
     details(box, r);
-    feedbackButtons(box, recordId, r.contact);
+    feedbackButtons(box, recordId, r.contact, r.ui_lang);
   }
 
   function render(r) {
@@ -282,7 +282,7 @@
       box.appendChild(markdown(r.text, r.lang));
       details(box, r);
     }
-    box.appendChild(el("p", { "class": "kb-meta kb-contact", lang: "sv" }, r.contact));
+    box.appendChild(el("p", { "class": "kb-meta kb-contact", lang: r.ui_lang || "sv" }, r.contact));
     return box;
   }
 
