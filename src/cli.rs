@@ -15,7 +15,7 @@ use crate::config::{Config, Settings};
 use crate::faq::{self, Faq};
 use crate::logview::{self, Format};
 use crate::privacy::Pseudonymizer;
-use crate::reply::{Reply, Texts};
+use crate::reply::Reply;
 use crate::store::{self, Channel, Place, Record, Store};
 use crate::{bench, eval};
 
@@ -299,8 +299,8 @@ pub struct AskArgs {
     /// Show which words and terms matched, and the scores.
     #[arg(long)]
     pub explain: bool,
-    /// Do not write the question to the question log (nor read the synced episodes: no
-    /// database is touched).
+    /// Do not write the question to the question log. The synced episodes are still read
+    /// where a database exists, so the reply is the one citizens get; none is created.
     #[arg(long)]
     pub no_log: bool,
     /// How readily to answer directly: balanced or cautious (default: the configuration's
@@ -614,10 +614,18 @@ async fn open_store(settings: &Settings) -> Result<Store> {
 /// timeout: past 2 s the answer links the FAQ's episodes only and the question is spooled.
 struct AskLog {
     rt: tokio::runtime::Runtime,
-    store: Result<Store>,
+    /// `None`: no database was opened (there is none yet, and nothing is logged).
+    store: Option<Result<Store>>,
 }
 
 impl AskLog {
+    fn without_database() -> Result<Self> {
+        Ok(Self {
+            rt: runtime()?,
+            store: None,
+        })
+    }
+
     fn open(settings: &Settings) -> Result<Self> {
         let rt = runtime()?;
         let store = rt.block_on(async {
@@ -629,17 +637,21 @@ impl AskLog {
             .context("the database did not answer within 2 s")?
             .map_err(anyhow::Error::from)
         });
-        Ok(Self { rt, store })
+        Ok(Self {
+            rt,
+            store: Some(store),
+        })
     }
 
     /// The feed's episodes as the last sync stored them; none when they cannot be read.
     fn synced_episodes(&self) -> Vec<crate::podcast::FeedEpisode> {
         let read = match &self.store {
-            Ok(store) => self
+            None => Ok(Vec::new()),
+            Some(Ok(store)) => self
                 .rt
                 .block_on(store.episodes())
                 .map_err(anyhow::Error::from),
-            Err(e) => Err(anyhow::anyhow!("{e:#}")),
+            Some(Err(e)) => Err(anyhow::anyhow!("{e:#}")),
         };
         read.unwrap_or_else(|e| {
             tracing::warn!(error = %format!("{e:#}"), "cannot read the synced episodes; linking the faq's only");
@@ -669,12 +681,13 @@ impl AskLog {
             None,
         );
         let result = match &self.store {
-            Ok(store) => self.rt.block_on(async {
+            Some(Ok(store)) => self.rt.block_on(async {
                 replay_spool(store, settings).await?;
                 store.insert(std::slice::from_ref(&record)).await?;
                 anyhow::Ok(())
             }),
-            Err(e) => Err(anyhow::anyhow!("{e:#}")),
+            Some(Err(e)) => Err(anyhow::anyhow!("{e:#}")),
+            None => Err(anyhow::anyhow!("no database was opened")),
         };
         if let Err(e) = result {
             store::spool_records(&settings.data_dir, &[record]).with_context(|| {
@@ -689,7 +702,7 @@ impl AskLog {
     }
 
     fn close(self) {
-        if let Ok(store) = self.store {
+        if let Some(Ok(store)) = self.store {
             self.rt.block_on(store.close());
         }
     }
@@ -885,11 +898,17 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
     engine.thresholds = Thresholds::for_mode(mode);
     let question = a.question.join(" ");
     let ex = engine.explain(&question);
-    let mut reply = Reply::to_question(&question, &faq, &ex.outcome, &Texts::default());
+    // The configured contact texts: the reply as citizens get it.
+    let mut reply = Reply::to_question(&question, &faq, &ex.outcome, &config.texts);
     // The episodes the service links: the FAQ's and, where the database is at hand, the
     // feed's synced ones; also with `--no-log`, which only leaves the question unlogged,
-    // so the reply is the one citizens get.
-    let log = AskLog::open(&config.storage)?;
+    // so the reply is the one citizens get. A database not there yet has synced nothing,
+    // and `--no-log` does not make one.
+    let log = if a.no_log && Store::would_create(&config.storage.database_url) {
+        AskLog::without_database()?
+    } else {
+        AskLog::open(&config.storage)?
+    };
     let synced = log.synced_episodes();
     let catalogue = crate::podcast::Catalogue::build(&faq, &synced);
     crate::service::link_episode(&catalogue, &faq, &ex.outcome, &question, &mut reply);

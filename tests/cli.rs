@@ -333,6 +333,13 @@ fn ask_logs_the_question_redacted_and_log_lists_it() {
             .output()
             .unwrap()
     };
+    // `--no-log` on a machine without a database makes none: it only reads one that exists.
+    let out = run(&["ask", "--no-log", "När plogas min gata?"]);
+    assert!(out.status.success());
+    assert!(
+        !data.path().join("kommunbot.db").exists(),
+        "ask --no-log created the database"
+    );
     // Nothing logged yet: the output says so, and stderr which database that was.
     let out = run(&["log"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -513,6 +520,41 @@ fn kommunbot_in(data: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
         .envs(env.iter().copied())
         .output()
         .expect("the binary runs")
+}
+
+/// `ask` prints the reply as citizens get it: with the municipality's own contact texts,
+/// the English one to an English question.
+#[test]
+fn ask_shows_the_configured_contact_texts() {
+    let data = tempfile::tempdir().unwrap();
+    let env = [
+        ("KOMMUNBOT_CONTACT", "Ring kommuncenter på 070-174 06 50."),
+        (
+            "KOMMUNBOT_CONTACT_EN",
+            "Call the service centre at 070-174 06 50.",
+        ),
+    ];
+    let out = kommunbot_in(
+        data.path(),
+        &env,
+        &["ask", "--no-log", "När plogas min gata?"],
+    );
+    assert!(
+        stdout(&out).contains("Ring kommuncenter på 070-174 06 50."),
+        "{}",
+        stdout(&out)
+    );
+    let out = kommunbot_in(
+        data.path(),
+        &env,
+        &["ask", "--no-log", "When will my street be ploughed?"],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("Call the service centre at 070-174 06 50.")
+            && text.contains("Answer (in Swedish):"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -445,6 +445,12 @@ impl Store {
         Ok(Self { pool, backend })
     }
 
+    /// Whether [`Store::open`] would make a new database: a SQLite file not there yet. A
+    /// command that only reads (`ask --no-log`) leaves such a database unmade.
+    pub fn would_create(url: &str) -> bool {
+        url.starts_with("sqlite:") && sqlite_file(url).is_some_and(|db| !db.exists())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
