@@ -117,6 +117,8 @@ const TABLE: &[(&str, Expect)] = &[
     ("raketer tillstånd",                              NoAnswer),
     // a shared word beside a matter no entry knows (fire), most of the question
     ("får jag grilla på stranden",                     NoAnswer),
+    // one word shared with an entry's answer, nothing of how the entry is asked
+    ("hur blir man livsmedelsinspektör",               NoAnswer),
 ];
 
 fn check(question: &str, expect: &Expect) -> Result<(), String> {

@@ -58,11 +58,13 @@ const DISTINCT_UNEXPLAINED: f32 = 0.6;
 /// …of which at most this share in matters no entry knows at all: "raketer tillstånd" names
 /// fireworks, which the FAQ lacks, and is not a question about a food truck's permit.
 const DISTINCT_ABSENT: f32 = 0.3;
-/// …and the question must cover at least this share of one of the entry's phrasings: a
-/// question that shares one distinct word with an entry and nothing else of how it is asked
-/// ("hur anmäler jag flytt till ny adress" and a phrasing about cars "flyttas" away) is more
-/// often about something else.
-const DISTINCT_FIT: f32 = 0.25;
+
+/// Any direct answer needs the question to cover at least this share of one of the entry's
+/// phrasings (its `fit`): a question that shares one word with an entry and nothing else of
+/// how it is asked ("hur anmäler jag flytt till ny adress" and a phrasing about cars
+/// "flyttas" away; "hur blir man livsmedelsinspektör" and a food-poisoning entry whose
+/// answer names the inspector) is more often about something else.
+const MIN_FIT: f32 = 0.25;
 
 /// A direct answer needs the question to touch what the entry is about: at least this share
 /// of the question's weight explained through terms that recur in two or more of the entry's
@@ -892,13 +894,13 @@ impl Engine {
             && top.score > second
             && ev.distinct >= DISTINCT_SHARE
             && ev.unexplained <= t.distinct_unexplained
-            && ev.absent <= DISTINCT_ABSENT
-            && top.fit >= DISTINCT_FIT;
+            && ev.absent <= DISTINCT_ABSENT;
         let ahead = top.score >= t.answer * scale && top.score - second >= t.margin;
         if (ahead || distinct)
             && ev.subject >= SUBJECT_SHARE
             && ev.unexplained <= MAX_UNEXPLAINED
             && ev.absent <= MAX_ABSENT
+            && top.fit >= MIN_FIT
         {
             return Outcome::Answer {
                 entry: top.entry.clone(),
