@@ -82,7 +82,7 @@ const BROAD_SUBJECT: usize = 3;
 const MAX_UNEXPLAINED: f32 = 0.6;
 /// Nor more than this share in matters no entry knows at all: "får jag grilla på stranden"
 /// is about fire, which the FAQ lacks, not about building on the shore. (The distinct path
-/// keeps its lower [`DISTINCT_ABSENT`].)
+/// keeps its lower [`DISTINCT_ABSENT`].) Above it, no choices are offered either.
 const MAX_ABSENT: f32 = 0.4;
 
 /// An English question meets a Swedish-only entry through glossary concepts alone, and a
@@ -908,7 +908,10 @@ impl Engine {
             };
         }
         let suggest = t.suggest * scale;
-        if top.score >= suggest {
+        // A question mostly about a matter no entry knows ("hur byter jag elavtal?") gets
+        // no choices either: entries about something else are no help to pick from, and
+        // the no-answer logs it for staff as a question the FAQ lacks.
+        if top.score >= suggest && ev.absent <= MAX_ABSENT {
             let entries = candidates
                 .iter()
                 .take(3)
