@@ -277,6 +277,24 @@ fn a_question_mostly_about_another_matter_gets_no_direct_answer() {
     .unwrap();
 }
 
+/// English stems meet: the glossary's "felling" (of trees) stemmed as "fell", the past of
+/// "fall", so "I fell on the ice" was a question about trees. The tree group says "tree
+/// felling" now, a phrase matched as written.
+#[test]
+fn falling_on_the_ice_is_no_tree_felling() {
+    let ex = engine().explain("I fell on the ice on the pavement, does the municipality pay?");
+    let (_, terms) = ex
+        .words
+        .iter()
+        .find(|(w, _)| w == "fell")
+        .expect("the word fell");
+    assert!(
+        terms.iter().all(|(label, _, _)| !label.contains("träd")),
+        "{terms:?}"
+    );
+    assert_concept_marked(engine(), "we want to cut down a tree", "tree", "träd");
+}
+
 /// A distinct word alone is not enough when the question covers little of how the entry is
 /// asked: "flytta" is the abandoned-car entry's own (cars are moved away), but a question
 /// about reporting a move to a new address shares nothing else with it. Against the eval
