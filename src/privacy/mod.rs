@@ -876,6 +876,26 @@ mod tests {
             "min mamma [namn] ([personnummer])",
         ),
         ("jag är orolig för snön", "jag är orolig för snön"),
+        // A common first name after a cue, typed small or alone.
+        ("hej jag är anna testsson", "hej jag är [namn]"),
+        (
+            "jag är anna och undrar om bygglov",
+            "jag är [namn] och undrar om bygglov",
+        ),
+        (
+            "Hej, jag är Anna och undrar",
+            "Hej, jag är [namn] och undrar",
+        ),
+        ("i'm anna, can you help", "i'm [namn], can you help"),
+        ("min son kalle går i skolan", "min son [namn] går i skolan"),
+        (
+            "grannen anna testsson bränner sopor",
+            "grannen [namn] bränner sopor",
+        ),
+        ("jag är hans mamma", "jag är hans mamma"),
+        ("jag är max 18 år", "jag är max 18 år"),
+        ("min son bor hemma", "min son bor hemma"),
+        ("jag är arbetslös idag", "jag är arbetslös idag"),
         ("min dotter heter Lisa Testsson", "min dotter heter [namn]"),
         ("Jag heter Hans Testsson", "Jag heter [namn]"),
         (

@@ -1,8 +1,10 @@
 //! Names, where a message says they are names: after "jag heter", "mitt namn är", "jag är",
 //! "I'm", a relation ("min son …") or a role ("patienten …"), before "här" or "heter jag",
 //! in a signature or beside a personnummer. A name alone ("Storgatan", "Anna") cannot be
-//! told from a place or a word, so without such a cue it stays.
+//! told from a place or a word, so without such a cue it stays. After a cue, a common first
+//! name (`first_names.txt`) is a name in any case, alone too: "jag är anna", "min son kalle".
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -72,19 +74,50 @@ static NAME_BESIDE_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
+/// Common first names, lower case (see the file's head for the ones left out).
+static FIRST_NAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("first_names.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// Whether the word at `at` is a common first name, in any case ("anna", "Kalle").
+fn first_name_at(text: &str, at: usize) -> bool {
+    let word: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '-')
+        .collect::<String>()
+        .to_lowercase();
+    FIRST_NAMES.contains(word.trim_end_matches('-'))
+}
+
 /// The byte ranges of the names in `text`.
 pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     for m in ANY_CASE_CUE.find_iter(text) {
-        found.extend(name_at(text, m.end(), true, &stop));
+        found.extend(name_at(text, m.end(), Case::Any, &stop));
     }
+    // After the other cues a known first name is a name in any case, and alone: people
+    // type small ("min son kalle", "jag är anna").
     for m in CAPITAL_CUE.find_iter(text) {
-        found.extend(name_at(text, m.end(), false, &stop));
+        let case = if first_name_at(text, m.end()) {
+            Case::FirstName
+        } else {
+            Case::Capital
+        };
+        found.extend(name_at(text, m.end(), case, &stop));
     }
     for m in FULL_NAME_CUE.find_iter(text) {
-        found.extend(
-            name_at(text, m.end(), false, &stop).filter(|(s, e)| text[*s..*e].contains(' ')),
-        );
+        if first_name_at(text, m.end()) {
+            found.extend(name_at(text, m.end(), Case::FirstName, &stop));
+        } else {
+            found.extend(
+                name_at(text, m.end(), Case::Capital, &stop)
+                    .filter(|(s, e)| text[*s..*e].contains(' ')),
+            );
+        }
     }
     for c in NAME_THEN_CUE.captures_iter(text) {
         // "Vad heter jag i systemet?" asks a question; the other forms take two
@@ -120,14 +153,36 @@ pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usiz
     found
 }
 
+/// How the words of a name may be written.
+#[derive(Clone, Copy, PartialEq)]
+enum Case {
+    /// Each word capitalised.
+    Capital,
+    /// After a cue that says a name follows ("jag heter"): the first word in any case; if
+    /// it is small, so may the next ones be, unless they are stop words ("jag heter nina
+    /// och bor här").
+    Any,
+    /// A known first name in any case; after it small-typed, only a word shaped like a
+    /// Swedish surname ("anna testsson", not "anna bränner sopor").
+    FirstName,
+}
+
+/// Whether a small-typed word looks like a Swedish surname: "-sson", "-berg", "-ström"….
+fn surname_like(w: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "son", "berg", "ström", "lund", "qvist", "kvist", "gren", "dahl", "dal", "holm", "stedt",
+        "blad", "borg", "bäck", "fors", "sjö", "hed", "ek", "man", "mark", "ling", "ius", "éen",
+        "én",
+    ];
+    w.chars().count() >= 5 && ENDINGS.iter().any(|e| w.ends_with(e))
+}
+
 /// The name that begins at `at`: up to four words ("Anna-Karin Testsson-Provsson", "Nguyễn
-/// Văn Test", "Karl Johan Erik Svensson"), each capitalised. After a cue that takes any case the first word may be lower
-/// case ("jag heter anna testsson"); then so may the next, unless it is a stop word ("jag
-/// heter nina och bor här").
+/// Văn Test", "Karl Johan Erik Svensson"), each capitalised unless `case` says otherwise.
 fn name_at(
     text: &str,
     at: usize,
-    any_case: bool,
+    case: Case,
     stop: &impl Fn(&str) -> bool,
 ) -> Option<(usize, usize)> {
     let word = |from: usize| -> Option<usize> {
@@ -149,7 +204,7 @@ fn name_at(
     };
     let capital = |from: usize| text[from..].chars().next().is_some_and(char::is_uppercase);
     let first_end = word(at)?;
-    if !any_case && !capital(at) {
+    if case == Case::Capital && !capital(at) {
         return None;
     }
     let lower_first = !capital(at);
@@ -168,7 +223,12 @@ fn name_at(
             break;
         };
         let w = text[next..next_end].to_lowercase();
-        if !(capital(next) || (lower_first && !stop(&w))) {
+        let small_ok = match case {
+            Case::Capital => false,
+            Case::Any => lower_first && !stop(&w),
+            Case::FirstName => lower_first && surname_like(&w) && !stop(&w),
+        };
+        if !(capital(next) || small_ok) {
             break;
         }
         end = next_end;
