@@ -948,8 +948,15 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         }
         outln!("kandidater:");
         for c in ex.candidates.iter().take(5) {
+            // A keyword the question covers better than any phrasing (the answer floor's
+            // measure).
+            let keyword = if c.form_fit > c.fit {
+                format!(", med nyckelord {:.2}", c.form_fit)
+            } else {
+                String::new()
+            };
             outln!(
-                "  {:.3}  {}  (täckning {:.2}, passform {:.2} mot \"{}\")",
+                "  {:.3}  {}  (täckning {:.2}, passform {:.2} mot \"{}\"{keyword})",
                 c.score,
                 c.entry,
                 c.coverage,
@@ -1001,6 +1008,7 @@ fn explanation_json(ex: &crate::answer::Explanation) -> serde_json::Value {
                 "score": c.score,
                 "coverage": c.coverage,
                 "fit": c.fit,
+                "form_fit": c.form_fit,
                 "best_phrasing": c.best_phrasing,
                 "matched": c.matched.iter().map(|(w, t)| serde_json::json!({ "word": w, "term": t })).collect::<Vec<_>>(),
             })

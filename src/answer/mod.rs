@@ -60,11 +60,21 @@ const DISTINCT_UNEXPLAINED: f32 = 0.6;
 const DISTINCT_ABSENT: f32 = 0.3;
 
 /// Any direct answer needs the question to cover at least this share of one of the entry's
-/// phrasings (its `fit`): a question that shares one word with an entry and nothing else of
-/// how it is asked ("hur anmäler jag flytt till ny adress" and a phrasing about cars
-/// "flyttas" away; "hur blir man livsmedelsinspektör" and a food-poisoning entry whose
-/// answer names the inspector) is more often about something else.
+/// phrasings or keywords (its `form_fit`): a question that shares one word with an entry
+/// and nothing else of how it is asked ("hur anmäler jag flytt till ny adress" and a
+/// phrasing about cars "flyttas" away; "hur blir man livsmedelsinspektör" and a
+/// food-poisoning entry whose answer names the inspector) is more often about something
+/// else. A keyword counts where the question is little more than the keyword (the entry
+/// explains [`KEYWORD_QUESTION`] of it) and has its words: "slutbesked" asks what the keyword names, but "hur
+/// anmäler jag flytt till ny adress" is more than the car entry's "flytta".
 const MIN_FIT: f32 = 0.25;
+const KEYWORD_QUESTION: f32 = 0.8;
+
+/// A question that covers this much of one of an entry's phrasings or keywords is offered
+/// that entry as a choice even when most of it names a matter no entry knows (see
+/// [`NO_CHOICE_ABSENT`]): "kan jag överklaga beslut om färdtjänst" is asked as the general
+/// appeal entry is, and "behöver jag bygglov för en värmepump" as the general permit one.
+const FORM_CHOICE: f32 = 0.9;
 
 /// A direct answer needs the question to touch what the entry is about: at least this share
 /// of the question's weight explained through terms that recur in two or more of the entry's
@@ -82,8 +92,14 @@ const BROAD_SUBJECT: usize = 3;
 const MAX_UNEXPLAINED: f32 = 0.6;
 /// Nor more than this share in matters no entry knows at all: "får jag grilla på stranden"
 /// is about fire, which the FAQ lacks, not about building on the shore. (The distinct path
-/// keeps its lower [`DISTINCT_ABSENT`].) Above it, no choices are offered either.
+/// keeps its lower [`DISTINCT_ABSENT`].)
 const MAX_ABSENT: f32 = 0.4;
+/// Over this share, no choices are offered either: entries about something else are no
+/// help to pick from ("hur byter jag elavtal?"), and the no-answer logs the question as one
+/// the FAQ lacks. Higher than [`MAX_ABSENT`]: in a short question one unknown matter is
+/// half of it, and "får jag sälja ägg från mina höns" is still well offered the entry on
+/// selling food from home.
+const NO_CHOICE_ABSENT: f32 = 0.5;
 
 /// An English question meets a Swedish-only entry through glossary concepts alone, and a
 /// concept counts [`lexicon::W_CONCEPT`] of a word's own stem: the same evidence scores that
@@ -227,6 +243,9 @@ pub struct Candidate {
     pub coverage: f32,
     /// Share of the entry's best phrasing that the question covers.
     pub fit: f32,
+    /// The same over its keywords too, where the question is little more than a keyword:
+    /// what the floors on answers and choices look at (see [`MIN_FIT`]).
+    pub form_fit: f32,
     pub best_phrasing: String,
     /// Question words and the term each matched by.
     pub matched: Vec<(String, String)>,
@@ -272,6 +291,15 @@ impl EntryTerms {
 
 /// A phrasing's words, each as the (term id, weight) pairs it may match by.
 type PhrasingWords = Vec<Vec<(u32, f32)>>;
+
+/// A text's indexed terms as its words: terms come word by word, so a word is a run of one
+/// index.
+fn words_of(terms: &[IndexedTerm]) -> PhrasingWords {
+    terms
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|word| word.iter().map(|&(_, id, w)| (id, w)).collect())
+        .collect()
+}
 
 /// Everything `ask --explain` shows.
 #[derive(Debug, Clone)]
@@ -345,6 +373,8 @@ struct EntryInfo {
     theme: usize,
     /// Phrasings as analysed words: (term id, weight) per word.
     phrasings: Vec<(String, PhrasingWords)>,
+    /// Keywords the same way.
+    keywords: Vec<PhrasingWords>,
     /// Whether a guide wrote an English phrasing for it (`alternates_en`).
     english: bool,
 }
@@ -416,16 +446,13 @@ impl Engine {
                 lexicon.index_text(p, lang, &mut ix, &mut buf);
                 let part = Part::Phrasing(u16::try_from(i + 1).unwrap_or(u16::MAX));
                 local.add(&buf, F_PHRASING, part);
-                // Terms come word by word, so a phrasing's words are its runs of one index.
-                let ids: PhrasingWords = buf
-                    .chunk_by(|a, b| a.0 == b.0)
-                    .map(|word| word.iter().map(|&(_, id, w)| (id, w)).collect())
-                    .collect();
-                phrasings.push((p.to_owned(), ids));
+                phrasings.push((p.to_owned(), words_of(&buf)));
             }
+            let mut keywords = Vec::with_capacity(e.keywords.len());
             for k in &e.keywords {
                 lexicon.index_text(k, Lang::Sv, &mut ix, &mut buf);
                 local.add(&buf, F_KEYWORD, Part::Keyword);
+                keywords.push(words_of(&buf));
             }
             lexicon.index_text(&e.answer, Lang::Sv, &mut ix, &mut buf);
             local.add(&buf, F_BODY, Part::Body);
@@ -449,6 +476,7 @@ impl Engine {
                 id: e.id.clone(),
                 theme,
                 phrasings,
+                keywords,
                 english: !e.alternates_en.is_empty(),
             });
         }
@@ -752,9 +780,7 @@ impl Engine {
             0.0
         };
         // Fit: how much of one phrasing the question covers, word by word of the phrasing.
-        let mut fit = 0.0f32;
-        let mut best_phrasing = info.question_text();
-        for (text, pwords) in &info.phrasings {
+        let covers = |pwords: &PhrasingWords| {
             let mut have = 0.0;
             let mut need = 0.0;
             for pw in pwords {
@@ -771,12 +797,39 @@ impl Engine {
                     .fold(0.0, f32::max);
                 have += got.min(weight);
             }
-            let f = if need > 0.0 { have / need } else { 0.0 };
+            if need > 0.0 { have / need } else { 0.0 }
+        };
+        let mut fit = 0.0f32;
+        let mut best_phrasing = info.question_text();
+        for (text, pwords) in &info.phrasings {
+            let f = covers(pwords);
             if f > fit {
                 fit = f;
                 best_phrasing = text.clone();
             }
         }
+        // A keyword's words the question has at all: a glossary word's own spelling may
+        // weigh little in the question (see `LITERAL_CAP`), which says nothing of whether
+        // the question is the keyword.
+        let has = |pwords: &PhrasingWords| {
+            let (mut have, mut need) = (0.0, 0.0);
+            for pw in pwords {
+                let weight = pw
+                    .iter()
+                    .map(|(id, w)| w * self.idf[*id as usize])
+                    .fold(0.0, f32::max);
+                need += weight;
+                if pw.iter().any(|(id, _)| qweight.contains_key(id)) {
+                    have += weight;
+                }
+            }
+            if need > 0.0 { have / need } else { 0.0 }
+        };
+        let form_fit = if coverage >= KEYWORD_QUESTION {
+            info.keywords.iter().map(has).fold(fit, f32::max)
+        } else {
+            fit
+        };
         let mut matched = Vec::new();
         for (w, (_, terms)) in words.iter().zip(qwords).filter(|_| detail) {
             let hit = terms
@@ -807,6 +860,7 @@ impl Engine {
             score,
             coverage,
             fit,
+            form_fit,
             best_phrasing,
             matched,
         }
@@ -900,7 +954,7 @@ impl Engine {
             && ev.subject >= SUBJECT_SHARE
             && ev.unexplained <= MAX_UNEXPLAINED
             && ev.absent <= MAX_ABSENT
-            && top.fit >= MIN_FIT
+            && top.form_fit >= MIN_FIT
         {
             return Outcome::Answer {
                 entry: top.entry.clone(),
@@ -908,10 +962,7 @@ impl Engine {
             };
         }
         let suggest = t.suggest * scale;
-        // A question mostly about a matter no entry knows ("hur byter jag elavtal?") gets
-        // no choices either: entries about something else are no help to pick from, and
-        // the no-answer logs it for staff as a question the FAQ lacks.
-        if top.score >= suggest && ev.absent <= MAX_ABSENT {
+        if top.score >= suggest && (ev.absent <= NO_CHOICE_ABSENT || top.form_fit >= FORM_CHOICE) {
             let entries = candidates
                 .iter()
                 .take(3)
@@ -947,7 +998,8 @@ impl Engine {
 
 /// Whether `text` is written in English, for the words a reply is given in. Stricter than
 /// the matcher's guess, which only has to pick a stemmer: the text must have
-/// two English function words or more and more than it has Swedish ones. Letters of
+/// two English function words or more and more than it has Swedish ones, or, in three
+/// words or more, one English question word ("can", "how") and no Swedish one. Letters of
 /// abbreviations ("m.m.", "t.ex.") and greetings ("hello, sophämtning?") say nothing.
 pub fn is_english(text: &str) -> bool {
     static ANALYZER: std::sync::LazyLock<Analyzer> = std::sync::LazyLock::new(Analyzer::default);
@@ -961,7 +1013,18 @@ pub fn is_english(text: &str) -> bool {
     };
     let en = words.iter().filter(|w| only(w, Lang::En, Lang::Sv)).count();
     let sv = words.iter().filter(|w| only(w, Lang::Sv, Lang::En)).count();
+    // A short question may have one English function word and no Swedish one at all:
+    // "can I build a pool?". Then it must be one no Swedish word is spelt as ("is" is ice,
+    // "by" a village).
+    const OPENERS: &[&str] = &[
+        "can", "could", "how", "what", "where", "when", "who", "why", "does", "are", "should",
+        "would", "will", "my", "your", "the",
+    ];
     en >= 2 && en > sv
+        || en == 1
+            && sv == 0
+            && words.len() >= 3
+            && words.iter().any(|w| OPENERS.contains(&w.as_str()))
 }
 
 /// Whether a message asks only to reach a person ("jag vill prata med en människa", "can I
@@ -984,10 +1047,35 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "operator",
     ];
     const REACH: &[&str] = &[
-        "prata", "tala", "snacka", "kontakt", "kontakta", "na", "nar", "ringa", "ring", "chatta",
-        "koppla", "speak", "talk", "chat", "contact", "reach", "call", "connect",
+        "prata",
+        "tala",
+        "snacka",
+        "kontakt",
+        "kontakta",
+        "kontaktar",
+        "na",
+        "ringa",
+        "ring",
+        "chatta",
+        "koppla",
+        "speak",
+        "talk",
+        "chat",
+        "contact",
+        "reach",
+        "call",
+        "connect",
     ];
-    // The way to reach the centre itself, which the contact text gives.
+    // The centre itself, reached: "hur kontaktar jag kommunen?".
+    const CENTRE: &[&str] = &[
+        "kommunen",
+        "kommuncenter",
+        "er",
+        "ni",
+        "you",
+        "municipality",
+    ];
+    // The way to reach the centre, which the contact text gives.
     const NUMBER: &[&str] = &[
         "telefonnummer",
         "telefonnumret",
@@ -1032,6 +1120,31 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "istallet",
         "garna",
         "i",
+        "mig",
+        "lat",
+        "behover",
+        "hjalp",
+        "av",
+        "for",
+        "bot",
+        "boten",
+        "robot",
+        "finns",
+        "det",
+        "dar",
+        "har",
+        "ge",
+        "vad",
+        "ar",
+        "till",
+        "ska",
+        "man",
+        "vilket",
+        "nar",
+        "kommuncenter",
+        "kommuncenters",
+        "kommunens",
+        "ert",
         "want",
         "would",
         "like",
@@ -1061,22 +1174,8 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "me",
         "let",
         "may",
-        "for",
-        "bot",
-        "boten",
-        "robot",
-        "mig",
-        "finns",
-        "det",
-        "dar",
-        "har",
-        "ge",
-        "vad",
-        "ar",
-        "till",
-        "kommuncenter",
-        "kommunens",
-        "ert",
+        "d",
+        "being",
         "what",
         "give",
         "your",
@@ -1094,11 +1193,21 @@ pub fn asks_for_a_person(message: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
-    let only_framing = words.iter().all(|w| {
-        PERSON.contains(w) || REACH.contains(w) || NUMBER.contains(w) || FRAME.contains(w)
-    });
     let plainly = words.iter().any(|w| matches!(*w, "manniska" | "human"));
-    only_framing && (has(PERSON) && (has(REACH) || plainly) || has(NUMBER))
+    // Asking *when* ("när kan jag ringa någon?") is about opening hours, which an entry
+    // answers, unless it plainly asks for a human. ("När" and "når" fold alike.)
+    if has(&["nar", "when"]) && !plainly {
+        return false;
+    }
+    let only_framing = words.iter().all(|w| {
+        PERSON.contains(w)
+            || REACH.contains(w)
+            || NUMBER.contains(w)
+            || CENTRE.contains(w)
+            || FRAME.contains(w)
+    });
+    only_framing
+        && (has(PERSON) && (has(REACH) || plainly) || has(NUMBER) || has(REACH) && has(CENTRE))
 }
 
 impl EntryInfo {
