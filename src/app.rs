@@ -163,11 +163,11 @@ pub async fn start(config: &Config, shutdown: watch::Receiver<bool>) -> Result<R
         );
     }
     if config.texts.contact != crate::reply::Texts::default().contact
-        && config.texts.contact_en == crate::reply::Texts::default().contact_en
+        && config.texts.contact_en == config.texts.contact
     {
         tracing::warn!(
             "texts.contact is set but texts.contact_en is not: English questions get the \
-             built-in English text; set it (KOMMUNBOT_CONTACT_EN) too"
+             Swedish contact text; set texts.contact_en (KOMMUNBOT_CONTACT_EN) too"
         );
     }
     Ok(Running {

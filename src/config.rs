@@ -599,6 +599,13 @@ impl Config {
                 None => {}
             }
         }
+        // A municipality that set only its Swedish contact text has real details in it (a
+        // number, an address): English askers get that rather than the built-in sentence
+        // that names none.
+        let default = Texts::default();
+        if texts.contact != default.contact && texts.contact_en == default.contact_en {
+            texts.contact_en = texts.contact.clone();
+        }
         if !errs.is_empty() {
             return Err(ConfigErrors(errs));
         }
@@ -770,6 +777,8 @@ mod tests {
         assert_eq!(c.discord.question_channels, vec![123, 456]);
         assert_eq!(c.discord.staff_roles, vec![789]);
         assert_eq!(c.texts.contact, "Ring kommuncenter.");
+        // Its real details reach English askers too, while no English text is set.
+        assert_eq!(c.texts.contact_en, "Ring kommuncenter.");
         assert_eq!(c.discord.token.expose(), "hemlig-token");
         // The token never shows in a debug print of the whole config.
         assert!(!format!("{c:?}").contains("hemlig-token"));

@@ -41,6 +41,9 @@ impl Default for Texts {
 }
 
 pub const BOT_NOTICE: &str = "Svar från kommunbot, en automatisk tjänst.";
+
+/// The title of a no-answer's link to its theme's page: "Mer om snöröjning".
+const MORE_ABOUT: &str = "Mer om ";
 /// [`BOT_NOTICE`] in English.
 pub const BOT_NOTICE_EN: &str = "Answer from kommunbot, an automated service.";
 
@@ -115,11 +118,29 @@ fn thanks(question: &str) -> Option<crate::answer::Lang> {
         })
 }
 
-/// Whether a request for a person names the person in English ("human please").
+/// Whether a request for a person is worded in English ("human please", "talk to a
+/// person"): it may have no two function words to tell by.
 fn english_person(question: &str) -> bool {
     crate::answer::fold(question)
         .split(|c: char| !c.is_alphanumeric())
-        .any(|w| matches!(w, "human" | "someone" | "somebody" | "phone" | "number"))
+        .any(|w| {
+            matches!(
+                w,
+                "human"
+                    | "someone"
+                    | "somebody"
+                    | "agent"
+                    | "operator"
+                    | "phone"
+                    | "number"
+                    | "talk"
+                    | "speak"
+                    | "contact"
+                    | "reach"
+                    | "call"
+                    | "connect"
+            )
+        })
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -222,6 +243,11 @@ impl Reply {
         } else if en {
             reply.ui_lang = "en";
             reply.contact = texts.contact_en.clone();
+            for l in &mut reply.links {
+                if let Some(theme) = l.title.strip_prefix(MORE_ABOUT) {
+                    l.title = format!("More about {theme}");
+                }
+            }
             if reply.kind != Kind::Answer {
                 reply.lang = "en";
             }
@@ -316,7 +342,7 @@ impl Reply {
                     reply.theme_id = Some(t.id.to_string());
                     if let Some(url) = &t.url {
                         reply.links.push(LinkOut {
-                            title: format!("Mer om {}", t.name.to_lowercase()),
+                            title: format!("{MORE_ABOUT}{}", t.name.to_lowercase()),
                             url: url.clone(),
                         });
                     }
@@ -328,30 +354,25 @@ impl Reply {
 
     /// Plain text, as the CLI prints it.
     pub fn to_text(&self) -> String {
-        let en = self.ui_lang == "en";
-        let say = |sv: &'static str, english: &'static str| if en { english } else { sv };
+        let l = labels(self.ui_lang);
         let mut out = String::new();
         match self.kind {
             Kind::Answer => {
                 if let Some(q) = &self.question {
-                    out.push_str(&format!("{}: {q}\n", say("Fråga", "Question")));
+                    out.push_str(&format!("{}: {q}\n", l.question));
                 }
                 if let Some(t) = &self.theme {
-                    out.push_str(&format!("{}: {t}\n", say("Tema", "Theme")));
+                    out.push_str(&format!("{}: {t}\n", l.theme));
                 }
-                out.push_str(&format!(
-                    "\n{}\n{}\n",
-                    say("Svar:", "Answer (in Swedish):"),
-                    self.text
-                ));
+                out.push_str(&format!("\n{}:\n{}\n", l.answer, self.text));
                 if !self.links.is_empty() {
-                    out.push_str(say("\nLäs mer:\n", "\nRead more:\n"));
-                    for l in &self.links {
-                        out.push_str(&format!("- {}: {}\n", l.title, l.url));
+                    out.push_str(&format!("\n{}:\n", l.read_more));
+                    for link in &self.links {
+                        out.push_str(&format!("- {}: {}\n", link.title, link.url));
                     }
                 }
                 if let Some(ep) = &self.episode {
-                    out.push_str(&format!("\n🎧 {}\n", episode_line(ep)));
+                    out.push_str(&format!("\n🎧 {}\n", l.episode_line(ep)));
                 }
             }
             Kind::Suggest => {
@@ -359,34 +380,22 @@ impl Reply {
                 for (i, c) in self.choices.iter().enumerate() {
                     out.push_str(&format!("  {}. {}\n", i + 1, c.question));
                 }
-                out.push_str(&if en {
-                    format!(
-                        "  ({}? Write the question another way.)\n",
-                        none_of_these_en(self.choices.len())
-                    )
-                } else {
-                    format!(
-                        "  ({}? Skriv frågan på ett annat sätt.)\n",
-                        none_of_these(self.choices.len())
-                    )
-                });
+                out.push_str(&format!(
+                    "  ({}? {})\n",
+                    l.none_of_these(self.choices.len()),
+                    l.rephrase
+                ));
             }
             Kind::NoAnswer => {
                 out.push_str(&format!("{}\n", self.text));
                 if let Some(t) = &self.theme {
-                    out.push_str(&format!(
-                        "{}: {t}\n",
-                        say("Frågan verkar handla om", "The question seems to be about")
-                    ));
+                    out.push_str(&format!("{}: {t}\n", l.seems_about));
                 }
-                for l in &self.links {
-                    out.push_str(&format!("- {}: {}\n", l.title, l.url));
+                for link in &self.links {
+                    out.push_str(&format!("- {}: {}\n", link.title, link.url));
                 }
                 if let Some(ep) = &self.episode {
-                    out.push_str(&format!(
-                        "🎧 Det här tas upp i podden. {}\n",
-                        episode_line(ep)
-                    ));
+                    out.push_str(&format!("🎧 {}. {}\n", l.in_podcast, l.episode_line(ep)));
                 }
             }
         }
@@ -399,31 +408,84 @@ impl Reply {
     }
 }
 
-/// What the citizen answers when no choice is what they meant: "Inget av dessa", or "Inte
-/// den" when there is one choice.
+/// The bot's own labels around a reply, in the language of its words (`ui_lang`): one
+/// table for every channel that lays a reply out (the CLI here, Discord's embed).
+pub struct Labels {
+    pub question: &'static str,
+    pub theme: &'static str,
+    pub answer: &'static str,
+    pub read_more: &'static str,
+    pub listen: &'static str,
+    pub in_podcast: &'static str,
+    pub seems_about: &'static str,
+    /// Before a time in an episode: "från 04:30".
+    pub from: &'static str,
+    pub helpful: &'static str,
+    pub not_helpful: &'static str,
+    pub rephrase: &'static str,
+    none_of_these: [&'static str; 2],
+}
+
+const SWEDISH: Labels = Labels {
+    question: "Fråga",
+    theme: "Tema",
+    answer: "Svar",
+    read_more: "Läs mer",
+    listen: "Lyssna",
+    in_podcast: "Det här tas upp i podden",
+    seems_about: "Frågan verkar handla om",
+    from: "från",
+    helpful: "👍 Det hjälpte",
+    not_helpful: "👎 Det hjälpte inte",
+    rephrase: "Skriv frågan på ett annat sätt.",
+    none_of_these: ["Inte den", "Inget av dessa"],
+};
+
+const ENGLISH: Labels = Labels {
+    question: "Question",
+    theme: "Theme",
+    answer: "Answer (in Swedish)",
+    read_more: "Read more",
+    listen: "Listen",
+    in_podcast: "The podcast covers this",
+    seems_about: "The question seems to be about",
+    from: "from",
+    helpful: "👍 That helped",
+    not_helpful: "👎 That didn't help",
+    rephrase: "Write the question another way.",
+    none_of_these: ["Not this one", "None of these"],
+};
+
+/// The labels for `ui_lang` ("sv" or "en").
+pub fn labels(ui_lang: &str) -> &'static Labels {
+    if ui_lang == "en" { &ENGLISH } else { &SWEDISH }
+}
+
+impl Labels {
+    /// What the citizen answers when no choice is what they meant: "Inget av dessa", or
+    /// "Inte den" when there is one choice.
+    pub fn none_of_these(&self, choices: usize) -> &'static str {
+        self.none_of_these[usize::from(choices != 1)]
+    }
+
+    /// An episode's title with where to start: "Snöröjning (från 04:30)".
+    pub fn episode_title(&self, ep: &EpisodeOut) -> String {
+        match &ep.at {
+            Some(at) => format!("{} ({} {at})", ep.title, self.from),
+            None => ep.title.clone(),
+        }
+    }
+
+    /// "Lyssna: <title> (från 04:30) <url>".
+    pub fn episode_line(&self, ep: &EpisodeOut) -> String {
+        format!("{}: {} {}", self.listen, self.episode_title(ep), ep.url)
+    }
+}
+
+/// What the citizen answers when no choice is what they meant, in Swedish (the web chat's
+/// and the feedback's word).
 pub fn none_of_these(choices: usize) -> &'static str {
-    if choices == 1 {
-        "Inte den"
-    } else {
-        "Inget av dessa"
-    }
-}
-
-/// [`none_of_these`] in English.
-pub fn none_of_these_en(choices: usize) -> &'static str {
-    if choices == 1 {
-        "Not this one"
-    } else {
-        "None of these"
-    }
-}
-
-/// "Lyssna: <title> (från 04:30)".
-pub fn episode_line(ep: &EpisodeOut) -> String {
-    match &ep.at {
-        Some(at) => format!("Lyssna: {} (från {at}) {}", ep.title, ep.url),
-        None => format!("Lyssna: {} {}", ep.title, ep.url),
-    }
+    SWEDISH.none_of_these(choices)
 }
 
 #[cfg(test)]
@@ -558,6 +620,13 @@ mod tests {
             ("vad är numret till kommuncenter", PERSON),
             ("human please", english::PERSON),
             ("what is your phone number?", english::PERSON),
+            ("talk to a person", english::PERSON),
+            ("I'd like to speak with a human being", english::PERSON),
+            ("snälla låt mig prata med en människa", PERSON),
+            ("jag behöver hjälp av en människa", PERSON),
+            ("vad är kommuncenters telefonnummer", PERSON),
+            ("vilket nummer ska jag ringa?", PERSON),
+            ("hur kontaktar jag kommunen?", PERSON),
         ] {
             let outcome = engine.ask(q);
             assert!(
@@ -585,6 +654,9 @@ mod tests {
             "Kan jag ringa handläggaren?",
             "vad är numret till hemtjänsten",
             "vilket nummer har bygglovsavdelningen",
+            // Asking when is about opening hours.
+            "när kan jag ringa någon",
+            "när har ni telefon",
         ] {
             assert!(!crate::answer::asks_for_a_person(q), "{q}");
         }
@@ -685,6 +757,16 @@ mod tests {
             (r.ui_lang, r.contact.as_str()),
             ("sv", texts.contact.as_str())
         );
+        // One English question word is enough in a short question with no Swedish one;
+        // "is" alone is ice.
+        for (q, lang) in [
+            ("can I build a pool?", "en"),
+            ("is på gatan, halkigt", "sv"),
+            ("Hello, sophämtning?", "sv"),
+        ] {
+            let r = Reply::to_question(q, &f, &answer, &texts);
+            assert_eq!(r.ui_lang, lang, "{q}");
+        }
     }
 
     #[test]

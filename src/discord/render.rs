@@ -13,7 +13,7 @@ use serenity::all::{
 };
 
 use crate::logview::count;
-use crate::reply::{Chat, Kind, Reply};
+use crate::reply::{Chat, Kind, Labels, Reply};
 
 pub const MAX_TITLE: usize = 256;
 pub const MAX_DESCRIPTION: usize = 4096;
@@ -127,6 +127,7 @@ pub fn cut(s: &str, max: usize) -> String {
 pub fn reply(r: &Reply, record_id: &str) -> Rendered {
     let author = CreateEmbedAuthor::new(AUTHOR);
     let en = r.ui_lang == "en";
+    let l = crate::reply::labels(r.ui_lang);
     // An English question's answer is the FAQ's Swedish: said where the bot's words are.
     let swedish = if en && r.kind == Kind::Answer {
         format!("{}\n", crate::reply::ANSWER_IN_SWEDISH)
@@ -142,23 +143,23 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
     let (title, colour, components) = match r.kind {
         Kind::Answer => {
             if let Some(t) = &r.theme {
-                fields.push(("Tema".into(), t.clone()));
+                fields.push((l.theme.into(), t.clone()));
             }
-            fields.extend(links_field(r));
+            fields.extend(links_field(r, l));
             if let Some(ep) = &r.episode {
-                fields.push(("🎧 Lyssna".into(), episode_link(ep)));
+                fields.push((format!("🎧 {}", l.listen), episode_link(ep, l)));
             }
             let buttons = vec![
                 CreateButton::new(Action::Helpful(record_id.into()).encode())
-                    .label("👍 Det hjälpte")
+                    .label(l.helpful)
                     .style(ButtonStyle::Success),
                 CreateButton::new(Action::NotHelpful(record_id.into()).encode())
-                    .label("👎 Det hjälpte inte")
+                    .label(l.not_helpful)
                     .style(ButtonStyle::Secondary),
             ];
             let title = format!(
                 "{}: {}",
-                if en { "Question" } else { "Fråga" },
+                l.question,
                 r.question.as_deref().unwrap_or_default()
             );
             (title, BLUE, vec![CreateActionRow::Buttons(buttons)])
@@ -177,7 +178,7 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
                 .collect();
             buttons.push(
                 CreateButton::new(Action::NoneOfThese(record_id.into()).encode())
-                    .label(crate::reply::none_of_these(r.choices.len().min(3)))
+                    .label(l.none_of_these(r.choices.len().min(3)))
                     .style(ButtonStyle::Secondary),
             );
             // The heading in the language of the text under it.
@@ -190,11 +191,11 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
         }
         Kind::NoAnswer => {
             if let Some(t) = &r.theme {
-                fields.push(("Frågan verkar handla om".into(), t.clone()));
+                fields.push((l.seems_about.into(), t.clone()));
             }
-            fields.extend(links_field(r));
+            fields.extend(links_field(r, l));
             if let Some(ep) = &r.episode {
-                fields.push(("🎧 Det tas upp i podden".into(), episode_link(ep)));
+                fields.push((format!("🎧 {}", l.in_podcast), episode_link(ep, l)));
             }
             let title = match (r.chat, en) {
                 (Some(Chat::Greeting), false) => "Hej!",
@@ -246,22 +247,18 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
 }
 
 /// "[<title> (från 04:30)](<url at the minute>)".
-fn episode_link(ep: &crate::reply::EpisodeOut) -> String {
-    let label = match &ep.at {
-        Some(at) => format!("{} (från {at})", md_label(&ep.title)),
-        None => md_label(&ep.title),
-    };
-    format!("[{label}]({})", ep.url)
+fn episode_link(ep: &crate::reply::EpisodeOut, l: &Labels) -> String {
+    format!("[{}]({})", md_label(&l.episode_title(ep)), ep.url)
 }
 
 /// The official links, as Markdown links in one field.
-fn links_field(r: &Reply) -> Option<(String, String)> {
+fn links_field(r: &Reply, l: &Labels) -> Option<(String, String)> {
     let links: Vec<String> = r
         .links
         .iter()
         .map(|l| format!("[{}]({})", md_label(&l.title), l.url))
         .collect();
-    (!links.is_empty()).then(|| ("Läs mer".into(), join_within(&links, MAX_FIELD)))
+    (!links.is_empty()).then(|| (l.read_more.into(), join_within(&links, MAX_FIELD)))
 }
 
 /// Square brackets would end a Markdown link label early.
@@ -447,8 +444,11 @@ mod tests {
             contact: "Call the service centre.".into(),
             ..answer()
         };
-        let (e, _) = json(&reply(&english, "ab12"));
+        let (e, c) = json(&reply(&english, "ab12"));
         assert_eq!(e["title"], "Question: När plogas min gata?");
+        assert_eq!(e["fields"][0]["name"], "Theme");
+        assert_eq!(e["fields"][2]["name"], "🎧 Listen");
+        assert_eq!(c[0]["components"][0]["label"], "👍 That helped");
         assert_eq!(
             e["footer"]["text"],
             format!("The answer is in Swedish.\nCall the service centre.\n{BOT_NOTICE_EN}")
