@@ -627,6 +627,8 @@ mod tests {
             ("vad är kommuncenters telefonnummer", PERSON),
             ("vilket nummer ska jag ringa?", PERSON),
             ("hur kontaktar jag kommunen?", PERSON),
+            ("vad är er e-postadress?", PERSON),
+            ("vilken adress har kommuncenter", PERSON),
         ] {
             let outcome = engine.ask(q);
             assert!(
@@ -657,6 +659,7 @@ mod tests {
             // Asking when is about opening hours.
             "när kan jag ringa någon",
             "när har ni telefon",
+            "hur ändrar jag min adress för sophämtningen",
         ] {
             assert!(!crate::answer::asks_for_a_person(q), "{q}");
         }

@@ -1029,7 +1029,8 @@ pub fn is_english(text: &str) -> bool {
 
 /// Whether a message asks only to reach a person ("jag vill prata med en människa", "can I
 /// talk to a real person?", "koppla mig till en människa") or for the service centre's phone
-/// number: no FAQ entry answers that, and the reply is the way to one (see `reply`). A person
+/// number, e-mail or address, or how to contact it: no FAQ entry answers that, and the reply
+/// is the way to one (see `reply`). A person
 /// named beside a matter ("kan jag prata med en handläggare om bygglov", "vad är numret till
 /// hemtjänsten") is a question about the matter, and is matched as one.
 pub fn asks_for_a_person(message: &str) -> bool {
@@ -1083,6 +1084,16 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "numret",
         "telefon",
         "kontaktuppgifter",
+        "epost",
+        "postadress",
+        "epostadress",
+        "mejl",
+        "mejladress",
+        "mail",
+        "mailadress",
+        "email",
+        "adress",
+        "address",
         "phone",
         "number",
     ];
@@ -1140,6 +1151,8 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "ska",
         "man",
         "vilket",
+        "vilken",
+        "e",
         "nar",
         "kommuncenter",
         "kommuncenters",
