@@ -660,6 +660,7 @@ mod tests {
             "när kan jag ringa någon",
             "när har ni telefon",
             "hur ändrar jag min adress för sophämtningen",
+            "mejl",
         ] {
             assert!(!crate::answer::asks_for_a_person(q), "{q}");
         }

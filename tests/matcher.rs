@@ -127,6 +127,9 @@ const TABLE: &[(&str, Expect)] = &[
     // a keyword alone is the entry's; a general entry asked about a detail it does not name
     ("slutbesked",                                     Answer("bygglov/startbesked-och-slutbesked")),
     ("mina sidor",                                     Answer("kommuncenter/e-tjanster")),
+    ("attefall regler",                                Answer("bygglov/attefallsatgarder")),
+    // a name the asker gives is no matter of the question ("björn" is also a bear)
+    ("jag är björn och vill bygga en altan",           Answer("bygglov/altan-och-staket")),
     ("kan jag överklaga beslut om färdtjänst",         Helpful("kommuncenter/overklaga-beslut")),
     ("behöver jag bygglov för en värmepump",           Helpful("bygglov/behover-jag-bygglov")),
     ("får jag sälja ägg från mina höns",               Helpful("livsmedel/salja-mat-hemifran")),

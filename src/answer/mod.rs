@@ -68,7 +68,7 @@ const DISTINCT_ABSENT: f32 = 0.3;
 /// explains [`KEYWORD_QUESTION`] of it) and has its words: "slutbesked" asks what the keyword names, but "hur
 /// anmäler jag flytt till ny adress" is more than the car entry's "flytta".
 const MIN_FIT: f32 = 0.25;
-const KEYWORD_QUESTION: f32 = 0.8;
+const KEYWORD_QUESTION: f32 = 0.75;
 
 /// A question that covers this much of one of an entry's phrasings or keywords is offered
 /// that entry as a choice even when most of it names a matter no entry knows (see
@@ -555,7 +555,10 @@ impl Engine {
     }
 
     fn run(&self, question: &str, detail: bool) -> Explanation {
-        let (lang, words) = self.lexicon.analyze(question, None, true);
+        // A name the message gives is no matter of it: "jag är björn och vill bygga en
+        // altan" is not about bears (see `privacy::without_names`).
+        let matter = crate::privacy::without_names(question);
+        let (lang, words) = self.lexicon.analyze(&matter, None, true);
         let qwords = self.qwords(&words);
         let total: f32 = qwords.iter().map(|(m, _)| *m).sum();
 
@@ -1220,7 +1223,10 @@ pub fn asks_for_a_person(message: &str) -> bool {
             || FRAME.contains(w)
     });
     only_framing
-        && (has(PERSON) && (has(REACH) || plainly) || has(NUMBER) || has(REACH) && has(CENTRE))
+        && (has(PERSON) && (has(REACH) || plainly)
+            // One such word alone ("mejl", "adress") may be a keyword of an entry.
+            || has(NUMBER) && words.len() > 1
+            || has(REACH) && has(CENTRE))
 }
 
 impl EntryInfo {

@@ -83,14 +83,16 @@ static FIRST_NAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Whether the word at `at` is a common first name, in any case ("anna", "Kalle").
+/// Whether the word at `at` is a common first name, in any case ("anna", "Kalle"), or a
+/// double name that begins with one ("anna-karin", "Jan-Erik").
 fn first_name_at(text: &str, at: usize) -> bool {
     let word: String = text[at..]
         .chars()
         .take_while(|c| c.is_alphabetic() || *c == '-')
         .collect::<String>()
         .to_lowercase();
-    FIRST_NAMES.contains(word.trim_end_matches('-'))
+    let first = word.split('-').next().unwrap_or_default();
+    FIRST_NAMES.contains(first)
 }
 
 /// The byte ranges of the names in `text`.
@@ -171,10 +173,10 @@ enum Case {
 fn surname_like(w: &str) -> bool {
     const ENDINGS: &[&str] = &[
         "son", "berg", "ström", "lund", "qvist", "kvist", "gren", "dahl", "dal", "holm", "stedt",
-        "blad", "borg", "bäck", "fors", "sjö", "hed", "ek", "man", "mark", "ling", "ius", "éen",
-        "én",
+        "blad", "borg", "bäck", "fors", "sjö", "hed", "ek", "man", "mark", "ius", "éen", "én",
     ];
-    w.chars().count() >= 5 && ENDINGS.iter().any(|e| w.ends_with(e))
+    // Nouns with those endings that say what someone is: "jag är emma kontaktperson".
+    w.chars().count() >= 5 && ENDINGS.iter().any(|e| w.ends_with(e)) && !w.ends_with("person")
 }
 
 /// The name that begins at `at`: up to four words ("Anna-Karin Testsson-Provsson", "Nguyễn
