@@ -241,26 +241,31 @@ impl Reply {
                 }
             }
         } else if en {
-            reply.ui_lang = "en";
-            reply.contact = texts.contact_en.clone();
-            for l in &mut reply.links {
-                if let Some(theme) = l.title.strip_prefix(MORE_ABOUT) {
-                    l.title = format!("More about {theme}");
-                }
-            }
-            if reply.kind != Kind::Answer {
-                reply.lang = "en";
-            }
-            match reply.kind {
-                Kind::NoAnswer => reply.text = english::NO_ANSWER.into(),
-                Kind::Suggest if reply.choices.len() == 1 => {
-                    reply.text = english::SUGGEST_ONE.into()
-                }
-                Kind::Suggest => reply.text = english::SUGGEST.into(),
-                Kind::Answer => {}
-            }
+            reply = reply.in_english(texts);
         }
         reply
+    }
+
+    /// The bot's own words in English: the contact text, the theme link, the no-answer and
+    /// "did you mean…?" texts. An answer's text stays the FAQ's Swedish.
+    pub fn in_english(mut self, texts: &Texts) -> Self {
+        self.ui_lang = "en";
+        self.contact = texts.contact_en.clone();
+        for l in &mut self.links {
+            if let Some(theme) = l.title.strip_prefix(MORE_ABOUT) {
+                l.title = format!("More about {theme}");
+            }
+        }
+        if self.kind != Kind::Answer {
+            self.lang = "en";
+        }
+        match self.kind {
+            Kind::NoAnswer => self.text = english::NO_ANSWER.into(),
+            Kind::Suggest if self.choices.len() == 1 => self.text = english::SUGGEST_ONE.into(),
+            Kind::Suggest => self.text = english::SUGGEST.into(),
+            Kind::Answer => {}
+        }
+        self
     }
 
     pub fn build(faq: &Faq, outcome: &Outcome, texts: &Texts) -> Self {

@@ -247,7 +247,9 @@ impl Service {
     }
 
     /// The reply for one entry, as if it had been the answer (a "Menade du…?" choice).
-    pub fn show(&self, entry_id: &str) -> Option<Reply> {
+    /// `english`: the choice was offered to an English question, so the bot's own words
+    /// around the answer are English too.
+    pub fn show(&self, entry_id: &str, english: bool) -> Option<Reply> {
         let live = self.live();
         let entry = live.faq.entry(entry_id).filter(|e| !e.draft)?;
         let outcome = Outcome::Answer {
@@ -255,6 +257,9 @@ impl Service {
             confidence: 1.0,
         };
         let mut reply = Reply::build(&live.faq, &outcome, &self.texts);
+        if english {
+            reply = reply.in_english(&self.texts);
+        }
         // The same episode link a direct answer gets: a choice is an answer too.
         self.link_episode(&live.faq, &outcome, &entry.question, &mut reply);
         Some(reply)

@@ -746,6 +746,33 @@ async fn the_chat_page_is_served_with_the_contact_escaped_and_a_strict_csp() {
         .unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["question"], "När plogas min gata?");
+    assert_eq!(v["ui_lang"], "sv");
+    let contact = v["contact"].clone();
+    // Offered to an English question: the words around the Swedish answer are English
+    // (the contact text is the configured one: this service sets no English one).
+    let r = c
+        .get(url(
+            &s,
+            "/api/v1/entries/snorojning/nar-plogas-min-gata?lang=en",
+        ))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (&v["ui_lang"], &v["lang"]),
+        (&Value::from("en"), &Value::from("sv"))
+    );
+    assert_eq!(v["contact"], contact, "{v}");
+    let r = c
+        .get(url(
+            &s,
+            "/api/v1/entries/snorojning/nar-plogas-min-gata?lang=fi",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = c
         .get(url(&s, "/api/v1/entries/snorojning/finns-inte"))
         .send()

@@ -201,7 +201,7 @@ async fn faq_visa(
         );
     }
     let mut reply = private(info);
-    if let Some(r) = service.show(entry.id.as_str()) {
+    if let Some(r) = service.show(entry.id.as_str(), false) {
         reply = reply.embed(render::reply(&r, "0").embed);
     }
     ctx.send(reply).await?;

@@ -385,7 +385,7 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, ci: &ComponentInteract
                 .served()
                 .find(|e| render::entry_hash(e.id.as_str()) == *hash)
                 .map(|e| e.id.to_string());
-            match entry.as_deref().and_then(|id| bot.service.show(id)) {
+            match entry.as_deref().and_then(|id| bot.service.show(id, false)) {
                 Some(reply) => {
                     feedback(bot, rid, Feedback::Chosen, entry.as_deref()).await;
                     let r = render::reply(&reply, rid);

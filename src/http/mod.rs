@@ -595,13 +595,31 @@ pub fn escape_html(s: &str) -> String {
 }
 
 /// One entry's reply, as if it had been the answer: what a "Menade du…?" choice shows.
+/// `?lang=en`: the entry was offered as a choice to an English question.
+#[derive(Deserialize)]
+struct EntryQuery {
+    #[serde(default)]
+    lang: Option<String>,
+}
+
 async fn entry(
     State(s): State<Arc<AppState>>,
     axum::extract::Path((theme, slug)): axum::extract::Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<EntryQuery>,
 ) -> Result<Json<Reply>, ApiError> {
     let id = format!("{theme}/{slug}");
+    let english = match q.lang.as_deref() {
+        None | Some("sv") => false,
+        Some("en") => true,
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("unknown `lang` \"{other}\": use sv or en"),
+            ));
+        }
+    };
     s.service
-        .show(&id)
+        .show(&id, english)
         .map(Json)
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no entry `{id}`")))
 }

@@ -251,7 +251,8 @@
         var b = el("button", { type: "button", "class": "kb-choice", lang: "sv" }, c.question);
         b.addEventListener("click", function () {
           post("api/v1/feedback", { record_id: r.record_id, kind: "chosen", entry: c.entry }).catch(function () {});
-          fetch("api/v1/entries/" + c.entry.split("/").map(encodeURIComponent).join("/"))
+          // The words around the answer in the language the choice was offered in.
+          fetch("api/v1/entries/" + c.entry.split("/").map(encodeURIComponent).join("/") + "?lang=" + (r.ui_lang || "sv"))
             .then(function (res) { if (!res.ok) { throw new Error(res.status); } return res.json(); })
             .then(function (entry) {
               row.remove();
