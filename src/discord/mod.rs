@@ -365,27 +365,40 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, ci: &ComponentInteract
         tracing::debug!("discord: a button that is not ours");
         return;
     };
-    let contact = &bot.service.texts.contact;
+    let texts = &bot.service.texts;
     let response = match &action {
-        Action::Helpful(rid) => {
+        Action::Helpful(rid, en) => {
             feedback(bot, rid, Feedback::Helpful, None).await;
-            ephemeral("Tack! Skönt att svaret hjälpte.")
+            ephemeral(if *en {
+                "Thank you! Good that the answer helped."
+            } else {
+                "Tack! Skönt att svaret hjälpte."
+            })
         }
-        Action::NotHelpful(rid) => {
+        Action::NotHelpful(rid, false) => {
             feedback(bot, rid, Feedback::NotHelpful, None).await;
             ephemeral(&format!(
                 "Tack för att du säger till. Frågan markeras så att kommuncenter kan se över \
-                 svaret.\n\n{contact}"
+                 svaret.\n\n{}",
+                texts.contact
             ))
         }
-        Action::Pick(rid, hash) => {
+        Action::NotHelpful(rid, true) => {
+            feedback(bot, rid, Feedback::NotHelpful, None).await;
+            ephemeral(&format!(
+                "Thank you for telling us. The question is marked so the service centre can \
+                 review the answer.\n\n{}",
+                texts.contact_en
+            ))
+        }
+        Action::Pick(rid, hash, en) => {
             let live = bot.service.live();
             let entry = live
                 .faq
                 .served()
                 .find(|e| render::entry_hash(e.id.as_str()) == *hash)
                 .map(|e| e.id.to_string());
-            match entry.as_deref().and_then(|id| bot.service.show(id, false)) {
+            match entry.as_deref().and_then(|id| bot.service.show(id, *en)) {
                 Some(reply) => {
                     feedback(bot, rid, Feedback::Chosen, entry.as_deref()).await;
                     let r = render::reply(&reply, rid);
@@ -462,9 +475,13 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, ci: &ComponentInteract
                 }
             }
         }
-        Action::NoneOfThese(rid) => {
+        Action::NoneOfThese(rid, en) => {
             feedback(bot, rid, Feedback::NoneOfThese, None).await;
-            let r = render::reply(&bot.service.no_answer(), rid);
+            let mut reply = bot.service.no_answer();
+            if *en {
+                reply = reply.in_english(texts);
+            }
+            let r = render::reply(&reply, rid);
             CreateInteractionResponse::UpdateMessage(
                 CreateInteractionResponseMessage::new()
                     .embed(r.embed)

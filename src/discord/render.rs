@@ -33,11 +33,13 @@ const GREY: u32 = 0x6e7781;
 /// without any state kept in memory: it survives restarts and works in any bot process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    Helpful(String),
-    NotHelpful(String),
+    /// The citizen's buttons carry the record and whether the bot's words were English
+    /// (`ui_lang`), so what a press brings is in the same language.
+    Helpful(String, bool),
+    NotHelpful(String, bool),
     /// A "Menade du…?" choice: the record and a short hash of the entry id.
-    Pick(String, String),
-    NoneOfThese(String),
+    Pick(String, String, bool),
+    NoneOfThese(String, bool),
     /// Staff: set a candidate topic's status (`planned` or `dismissed`; `covered` opens a
     /// form for the episode and entries that cover it).
     Topic(i64, String),
@@ -47,11 +49,14 @@ pub enum Action {
 
 impl Action {
     pub fn encode(&self) -> String {
+        fn lang_suffix(en: bool) -> &'static str {
+            if en { ":en" } else { "" }
+        }
         match self {
-            Action::Helpful(r) => format!("kb:yes:{r}"),
-            Action::NotHelpful(r) => format!("kb:no:{r}"),
-            Action::Pick(r, h) => format!("kb:pick:{r}:{h}"),
-            Action::NoneOfThese(r) => format!("kb:none:{r}"),
+            Action::Helpful(r, en) => format!("kb:yes:{r}{}", lang_suffix(*en)),
+            Action::NotHelpful(r, en) => format!("kb:no:{r}{}", lang_suffix(*en)),
+            Action::Pick(r, h, en) => format!("kb:pick:{r}:{h}{}", lang_suffix(*en)),
+            Action::NoneOfThese(r, en) => format!("kb:none:{r}{}", lang_suffix(*en)),
             Action::Topic(id, status) => format!("kb:topic:{id}:{status}"),
             Action::Suggestion(id, accept) => {
                 format!("kb:sugg:{id}:{}", if *accept { "yes" } else { "no" })
@@ -64,13 +69,18 @@ impl Action {
         let (verb, rest) = rest.split_once(':')?;
         let ok =
             |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        // A citizen's button may end in ":en" (see `lang_suffix`).
+        let (plain, en) = match rest.strip_suffix(":en") {
+            Some(r) => (r, true),
+            None => (rest, false),
+        };
         match verb {
-            "yes" if ok(rest) => Some(Action::Helpful(rest.into())),
-            "no" if ok(rest) => Some(Action::NotHelpful(rest.into())),
-            "none" if ok(rest) => Some(Action::NoneOfThese(rest.into())),
+            "yes" if ok(plain) => Some(Action::Helpful(plain.into(), en)),
+            "no" if ok(plain) => Some(Action::NotHelpful(plain.into(), en)),
+            "none" if ok(plain) => Some(Action::NoneOfThese(plain.into(), en)),
             "pick" => {
-                let (r, h) = rest.split_once(':')?;
-                (ok(r) && ok(h)).then(|| Action::Pick(r.into(), h.into()))
+                let (r, h) = plain.split_once(':')?;
+                (ok(r) && ok(h)).then(|| Action::Pick(r.into(), h.into(), en))
             }
             "topic" => {
                 let (id, status) = rest.split_once(':')?;
@@ -150,10 +160,10 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
                 fields.push((format!("🎧 {}", l.listen), episode_link(ep, l)));
             }
             let buttons = vec![
-                CreateButton::new(Action::Helpful(record_id.into()).encode())
+                CreateButton::new(Action::Helpful(record_id.into(), en).encode())
                     .label(l.helpful)
                     .style(ButtonStyle::Success),
-                CreateButton::new(Action::NotHelpful(record_id.into()).encode())
+                CreateButton::new(Action::NotHelpful(record_id.into(), en).encode())
                     .label(l.not_helpful)
                     .style(ButtonStyle::Secondary),
             ];
@@ -171,13 +181,15 @@ pub fn reply(r: &Reply, record_id: &str) -> Rendered {
                 .take(3)
                 .enumerate()
                 .map(|(i, c)| {
-                    CreateButton::new(Action::Pick(record_id.into(), entry_hash(&c.entry)).encode())
-                        .label(cut(&format!("{}. {}", i + 1, c.question), MAX_LABEL))
-                        .style(ButtonStyle::Primary)
+                    CreateButton::new(
+                        Action::Pick(record_id.into(), entry_hash(&c.entry), en).encode(),
+                    )
+                    .label(cut(&format!("{}. {}", i + 1, c.question), MAX_LABEL))
+                    .style(ButtonStyle::Primary)
                 })
                 .collect();
             buttons.push(
-                CreateButton::new(Action::NoneOfThese(record_id.into()).encode())
+                CreateButton::new(Action::NoneOfThese(record_id.into(), en).encode())
                     .label(l.none_of_these(r.choices.len().min(3)))
                     .style(ButtonStyle::Secondary),
             );
@@ -449,6 +461,8 @@ mod tests {
         assert_eq!(e["fields"][0]["name"], "Theme");
         assert_eq!(e["fields"][2]["name"], "🎧 Listen");
         assert_eq!(c[0]["components"][0]["label"], "👍 That helped");
+        // Its buttons say so, so what a press brings is English too.
+        assert_eq!(c[0]["components"][0]["custom_id"], "kb:yes:ab12:en");
         assert_eq!(
             e["footer"]["text"],
             format!("The answer is in Swedish.\nCall the service centre.\n{BOT_NOTICE_EN}")
@@ -560,14 +574,17 @@ mod tests {
     #[test]
     fn actions_round_trip_and_junk_is_refused() {
         for a in [
-            Action::Helpful("ab".into()),
-            Action::NotHelpful("ab".into()),
-            Action::Pick("ab".into(), "0123abcd".into()),
+            Action::Helpful("ab".into(), false),
+            Action::NotHelpful("ab".into(), false),
+            Action::Pick("ab".into(), "0123abcd".into(), false),
+            Action::Helpful("ab".into(), true),
+            Action::Pick("ab".into(), "0123abcd".into(), true),
+            Action::NoneOfThese("ab".into(), true),
             Action::Topic(42, "planned".into()),
             Action::Topic(7, "dismissed".into()),
             Action::Suggestion("0123abcd".into(), true),
             Action::Suggestion("0123abcd".into(), false),
-            Action::NoneOfThese("ab".into()),
+            Action::NoneOfThese("ab".into(), false),
         ] {
             assert_eq!(Action::parse(&a.encode()), Some(a.clone()));
             assert!(a.encode().len() <= 100);
@@ -583,7 +600,7 @@ mod tests {
         ] {
             assert_eq!(Action::parse(junk), None, "{junk}");
         }
-        let id = Action::Pick("f".repeat(32), entry_hash("a/b")).encode();
+        let id = Action::Pick("f".repeat(32), entry_hash("a/b"), true).encode();
         assert!(id.len() <= 100);
     }
 
