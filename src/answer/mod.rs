@@ -782,30 +782,28 @@ impl Engine {
         } else {
             0.0
         };
-        // Fit: how much of one phrasing the question covers, word by word of the phrasing.
-        let covers = |pwords: &PhrasingWords| {
-            let mut have = 0.0;
-            let mut need = 0.0;
+        // How much of one phrasing (or keyword) the question covers, word by word of it;
+        // `got` says how much of a word's weight (its term's `w × idf`) the question gives.
+        let share = |pwords: &PhrasingWords, got: &dyn Fn(u32, f32) -> f32| {
+            let (mut have, mut need) = (0.0, 0.0);
             for pw in pwords {
                 let weight = pw
                     .iter()
                     .map(|(id, w)| w * self.idf[*id as usize])
                     .fold(0.0, f32::max);
                 need += weight;
-                let got = pw
-                    .iter()
-                    .map(|(id, w)| {
-                        qweight.get(id).copied().unwrap_or(0.0) * w * self.idf[*id as usize]
-                    })
-                    .fold(0.0, f32::max);
-                have += got.min(weight);
+                let best = pw.iter().map(|(id, w)| got(*id, *w)).fold(0.0, f32::max);
+                have += best.min(weight);
             }
             if need > 0.0 { have / need } else { 0.0 }
         };
+        // Fit: as the question weighs the phrasing's words.
+        let weighed =
+            |id: u32, w: f32| qweight.get(&id).copied().unwrap_or(0.0) * w * self.idf[id as usize];
         let mut fit = 0.0f32;
         let mut best_phrasing = info.question_text();
         for (text, pwords) in &info.phrasings {
-            let f = covers(pwords);
+            let f = share(pwords, &weighed);
             if f > fit {
                 fit = f;
                 best_phrasing = text.clone();
@@ -814,22 +812,18 @@ impl Engine {
         // A keyword's words the question has at all: a glossary word's own spelling may
         // weigh little in the question (see `LITERAL_CAP`), which says nothing of whether
         // the question is the keyword.
-        let has = |pwords: &PhrasingWords| {
-            let (mut have, mut need) = (0.0, 0.0);
-            for pw in pwords {
-                let weight = pw
-                    .iter()
-                    .map(|(id, w)| w * self.idf[*id as usize])
-                    .fold(0.0, f32::max);
-                need += weight;
-                if pw.iter().any(|(id, _)| qweight.contains_key(id)) {
-                    have += weight;
-                }
+        let present = |id: u32, w: f32| {
+            if qweight.contains_key(&id) {
+                w * self.idf[id as usize]
+            } else {
+                0.0
             }
-            if need > 0.0 { have / need } else { 0.0 }
         };
         let form_fit = if coverage >= KEYWORD_QUESTION {
-            info.keywords.iter().map(has).fold(fit, f32::max)
+            info.keywords
+                .iter()
+                .map(|k| share(k, &present))
+                .fold(fit, f32::max)
         } else {
             fit
         };
