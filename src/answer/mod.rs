@@ -64,10 +64,12 @@ const DISTINCT_ABSENT: f32 = 0.3;
 /// and nothing else of how it is asked ("hur anmäler jag flytt till ny adress" and a
 /// phrasing about cars "flyttas" away; "hur blir man livsmedelsinspektör" and a
 /// food-poisoning entry whose answer names the inspector) is more often about something
-/// else. A keyword counts where the question is little more than the keyword (the entry
-/// explains [`KEYWORD_QUESTION`] of it) and has its words: "slutbesked" asks what the keyword names, but "hur
-/// anmäler jag flytt till ny adress" is more than the car entry's "flytta".
+/// else.
 const MIN_FIT: f32 = 0.25;
+/// A keyword counts as a phrasing where the question is little more than the keyword: the
+/// entry explains this share of it, and the question has the keyword's words. "slutbesked"
+/// asks what the keyword names; "hur anmäler jag flytt till ny adress" is more than the car
+/// entry's "flytta".
 const KEYWORD_QUESTION: f32 = 0.75;
 
 /// A question that covers this much of one of an entry's phrasings or keywords is offered
@@ -1027,9 +1029,9 @@ pub fn is_english(text: &str) -> bool {
 /// Whether a message asks only to reach a person ("jag vill prata med en människa", "can I
 /// talk to a real person?", "koppla mig till en människa") or for the service centre's phone
 /// number, e-mail or address, or how to contact it: no FAQ entry answers that, and the reply
-/// is the way to one (see `reply`). A person
-/// named beside a matter ("kan jag prata med en handläggare om bygglov", "vad är numret till
-/// hemtjänsten") is a question about the matter, and is matched as one.
+/// is the way to one (see `reply`). A person named beside a matter ("kan jag prata med en
+/// handläggare om bygglov", "vad är numret till hemtjänsten") is a question about the
+/// matter, and is matched as one; so is a question of when ("när kan jag ringa någon").
 pub fn asks_for_a_person(message: &str) -> bool {
     // Anyone at all, not a role: "prata med en handläggare" has an entry of its own.
     const PERSON: &[&str] = &[
