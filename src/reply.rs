@@ -772,6 +772,13 @@ mod tests {
             ("can I build a pool?", "en"),
             ("is på gatan, halkigt", "sv"),
             ("Hello, sophämtning?", "sv"),
+            // The pronoun "I", and the glossary's English words where no function word
+            // tells.
+            ("I think I got food poisoning", "en"),
+            ("I morgon ska jag bygga", "sv"),
+            ("opening hours", "en"),
+            ("building permit", "en"),
+            ("container gatan", "sv"),
         ] {
             let r = Reply::to_question(q, &f, &answer, &texts);
             assert_eq!(r.ui_lang, lang, "{q}");

@@ -998,8 +998,10 @@ impl Engine {
 /// Whether `text` is written in English, for the words a reply is given in. Stricter than
 /// the matcher's guess, which only has to pick a stemmer: the text must have
 /// two English function words or more and more than it has Swedish ones, or, in three
-/// words or more, one English question word ("can", "how") and no Swedish one. Letters of
-/// abbreviations ("m.m.", "t.ex.") and greetings ("hello, sophämtning?") say nothing.
+/// words or more, one English question word ("can", "how") and no Swedish one; the pronoun
+/// "I" counts as one. Without any, more than half its content words must be English words
+/// of the glossary that no Swedish term uses ("opening hours"). Letters of abbreviations
+/// ("m.m.", "t.ex.") and greetings ("hello, sophämtning?") say nothing.
 pub fn is_english(text: &str) -> bool {
     static ANALYZER: std::sync::LazyLock<Analyzer> = std::sync::LazyLock::new(Analyzer::default);
     let a = &*ANALYZER;
@@ -1010,7 +1012,13 @@ pub fn is_english(text: &str) -> bool {
             && a.is_stop(w, lang)
             && !a.is_stop(w, other)
     };
-    let en = words.iter().filter(|w| only(w, Lang::En, Lang::Sv)).count();
+    // The pronoun "I" written as such is English ("I think I got food poisoning"); the
+    // Swedish "i" (in) is rarely a capital alone.
+    let pronoun = text
+        .split(|c: char| !c.is_alphabetic() && c != '\'')
+        .filter(|t| *t == "I" || t.starts_with("I'"))
+        .count();
+    let en = words.iter().filter(|w| only(w, Lang::En, Lang::Sv)).count() + pronoun;
     let sv = words.iter().filter(|w| only(w, Lang::Sv, Lang::En)).count();
     // A short question may have one English function word and no Swedish one at all:
     // "can I build a pool?". Then it must be one no Swedish word is spelt as ("is" is ice,
@@ -1019,11 +1027,47 @@ pub fn is_english(text: &str) -> bool {
         "can", "could", "how", "what", "where", "when", "who", "why", "does", "are", "should",
         "would", "will", "my", "your", "the",
     ];
-    en >= 2 && en > sv
+    if en >= 2 && en > sv
         || en == 1
             && sv == 0
             && words.len() >= 3
             && words.iter().any(|w| OPENERS.contains(&w.as_str()))
+    {
+        return true;
+    }
+    // No function word to tell by ("opening hours", "building permit"): the glossary's
+    // English side says it, if more than half the content words are English words of it
+    // that no Swedish term uses ("container gatan" is Swedish), and no letter or function
+    // word is Swedish.
+    static ENGLISH: std::sync::LazyLock<std::collections::HashSet<String>> =
+        std::sync::LazyLock::new(|| {
+            let a = Analyzer::default();
+            let g = Glossary::base();
+            let sv: std::collections::HashSet<String> = g
+                .groups
+                .iter()
+                .flat_map(|gr| &gr.sv)
+                .flat_map(|t| a.words(t))
+                .collect();
+            g.groups
+                .iter()
+                .flat_map(|gr| &gr.en)
+                .flat_map(|t| a.words(t))
+                .filter(|w| w.chars().count() > 2 && !sv.contains(w) && !a.is_stop(w, Lang::Sv))
+                .collect()
+        });
+    let swedish_letters = text
+        .chars()
+        .any(|c| matches!(c, 'å' | 'ä' | 'ö' | 'Å' | 'Ä' | 'Ö'));
+    let content: Vec<&String> = words
+        .iter()
+        .filter(|w| !a.is_stop(w, Lang::En) && !a.is_stop(w, Lang::Sv))
+        .collect();
+    let english = content
+        .iter()
+        .filter(|w| ENGLISH.contains(w.as_str()))
+        .count();
+    !swedish_letters && sv == 0 && english * 2 > content.len()
 }
 
 /// Whether a message asks only to reach a person ("jag vill prata med en människa", "can I
