@@ -228,8 +228,7 @@ impl Reply {
             reply.chat = Some(chat);
             if english {
                 reply.lang = "en";
-                reply.ui_lang = "en";
-                reply.contact = texts.contact_en.clone();
+                reply.english_around(texts);
             }
             if chat == Chat::Person {
                 // The reply is the way to a person: asking "would you like to talk to a
@@ -249,13 +248,7 @@ impl Reply {
     /// The bot's own words in English: the contact text, the theme link, the no-answer and
     /// "did you mean…?" texts. An answer's text stays the FAQ's Swedish.
     pub fn in_english(mut self, texts: &Texts) -> Self {
-        self.ui_lang = "en";
-        self.contact = texts.contact_en.clone();
-        for l in &mut self.links {
-            if let Some(theme) = l.title.strip_prefix(MORE_ABOUT) {
-                l.title = format!("More about {theme}");
-            }
-        }
+        self.english_around(texts);
         if self.kind != Kind::Answer {
             self.lang = "en";
         }
@@ -266,6 +259,17 @@ impl Reply {
             Kind::Answer => {}
         }
         self
+    }
+
+    /// The words around `text` in English: the contact text and the theme link.
+    fn english_around(&mut self, texts: &Texts) {
+        self.ui_lang = "en";
+        self.contact = texts.contact_en.clone();
+        for l in &mut self.links {
+            if let Some(theme) = l.title.strip_prefix(MORE_ABOUT) {
+                l.title = format!("More about {theme}");
+            }
+        }
     }
 
     pub fn build(faq: &Faq, outcome: &Outcome, texts: &Texts) -> Self {
@@ -485,12 +489,6 @@ impl Labels {
     pub fn episode_line(&self, ep: &EpisodeOut) -> String {
         format!("{}: {} {}", self.listen, self.episode_title(ep), ep.url)
     }
-}
-
-/// What the citizen answers when no choice is what they meant, in Swedish (the web chat's
-/// and the feedback's word).
-pub fn none_of_these(choices: usize) -> &'static str {
-    SWEDISH.none_of_these(choices)
 }
 
 #[cfg(test)]

@@ -1140,7 +1140,8 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "phone",
         "number",
     ];
-    // Words that only frame the request, in either language.
+    // Words that only frame the request, in either language (the centre's words above
+    // frame it too).
     const FRAME: &[&str] = &[
         "vill",
         "ville",
@@ -1160,9 +1161,6 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "levande",
         "pa",
         "hos",
-        "er",
-        "ni",
-        "kommunen",
         "snalla",
         "tack",
         "hej",
@@ -1197,7 +1195,6 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "vilken",
         "e",
         "nar",
-        "kommuncenter",
         "kommuncenters",
         "kommunens",
         "ert",
@@ -1236,9 +1233,6 @@ pub fn asks_for_a_person(message: &str) -> bool {
         "give",
         "your",
         "of",
-        "for",
-        "you",
-        "municipality",
         "service",
         "centre",
         "center",

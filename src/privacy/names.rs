@@ -103,23 +103,23 @@ pub(super) fn names(text: &str, stop: impl Fn(&str) -> bool) -> Vec<(usize, usiz
     }
     // After the other cues a known first name is a name in any case, and alone: people
     // type small ("min son kalle", "jag är anna").
-    for m in CAPITAL_CUE.find_iter(text) {
-        let case = if first_name_at(text, m.end()) {
+    let case_at = |at: usize| {
+        if first_name_at(text, at) {
             Case::FirstName
         } else {
             Case::Capital
-        };
-        found.extend(name_at(text, m.end(), case, &stop));
+        }
+    };
+    for m in CAPITAL_CUE.find_iter(text) {
+        found.extend(name_at(text, m.end(), case_at(m.end()), &stop));
     }
     for m in FULL_NAME_CUE.find_iter(text) {
-        if first_name_at(text, m.end()) {
-            found.extend(name_at(text, m.end(), Case::FirstName, &stop));
-        } else {
-            found.extend(
-                name_at(text, m.end(), Case::Capital, &stop)
-                    .filter(|(s, e)| text[*s..*e].contains(' ')),
-            );
-        }
+        // Otherwise a first and a last name: "jag är Sjuksköterska" names no one.
+        let case = case_at(m.end());
+        found.extend(
+            name_at(text, m.end(), case, &stop)
+                .filter(|(s, e)| case == Case::FirstName || text[*s..*e].contains(' ')),
+        );
     }
     for c in NAME_THEN_CUE.captures_iter(text) {
         // "Vad heter jag i systemet?" asks a question; the other forms take two
