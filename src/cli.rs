@@ -969,12 +969,11 @@ fn ask(a: AskArgs, cfg: Option<&Path>) -> Result<ExitCode> {
         let ev = &ex.evidence;
         // What `decide` weighs besides the scores (ARCHITECTURE.md, How matching works).
         outln!(
-            "bästa postens belägg: särskild sak {:.2}, ämne {:.2}, oförklarat {:.2}, okänt för FAQ:n {:.2}, ord {}{}",
+            "bästa postens belägg: särskild sak {:.2}, ämne {:.2}, oförklarat {:.2}, okänt för FAQ:n {:.2}{}",
             ev.distinct,
             ev.subject,
             ev.unexplained,
             ev.absent,
-            ev.words,
             if ev.translated { ", översatt" } else { "" }
         );
         outln!("utfall: {}", ex.outcome.kind());
@@ -1026,7 +1025,6 @@ fn explanation_json(ex: &crate::answer::Explanation) -> serde_json::Value {
             "absent": ex.evidence.absent,
             "named": ex.evidence.named,
             "translated": ex.evidence.translated,
-            "words": ex.evidence.words,
         },
         "outcome": ex.outcome.kind(),
     })

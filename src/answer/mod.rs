@@ -59,18 +59,6 @@ const DISTINCT_UNEXPLAINED: f32 = 0.6;
 /// fireworks, which the FAQ lacks, and is not a question about a food truck's permit.
 const DISTINCT_ABSENT: f32 = 0.3;
 
-/// A question of this many words or more (stop words and question-type facets aside) is a
-/// story around a question: it may be answered from a lower score if its best entry leads
-/// by a factor ([`Thresholds::story`], [`Thresholds::story_lead`]). In a short question a
-/// low score with a lead is a match on one word of two; over seven words it is the entry
-/// that explains the story's matter.
-const STORY_WORDS: usize = 7;
-/// …and the story's named matters must be the entry's: at most this share of the
-/// question's weight may sit in named matters it leaves unexplained. With a smaller FAQ the
-/// lead alone is noise: "har ingen bil och måste bli av med en trasig bäddsoffa" led with
-/// the entry on moving cars for ploughing, leaving the sofa unexplained.
-const STORY_UNEXPLAINED: f32 = 0.35;
-
 /// Any direct answer needs the question to cover at least this share of one of the entry's
 /// phrasings or keywords (its `form_fit`): a question that shares one word with an entry
 /// and nothing else of how it is asked ("hur anmäler jag flytt till ny adress" and a
@@ -149,9 +137,6 @@ pub struct Evidence {
     /// The question is English and the entry has no English phrasing: it meets the entry
     /// only through the glossary's concepts (see [`TRANSLATED`]).
     pub translated: bool,
-    /// How many words of the question the engine reads (stop words and question-type
-    /// facets aside): a long story dilutes every entry's coverage (see [`STORY_WORDS`]).
-    pub words: usize,
 }
 
 /// What the engine makes of a question.
@@ -221,10 +206,6 @@ pub struct Thresholds {
     /// …and the most of the question's weight that may sit in named matters left
     /// unexplained.
     pub distinct_unexplained: f32,
-    /// The answer to a long story (see [`STORY_WORDS`]): the lowest score it answers at…
-    pub story: f32,
-    /// …and how many times the runner-up's score the best entry's must be.
-    pub story_lead: f32,
 }
 
 impl Default for Thresholds {
@@ -242,8 +223,6 @@ impl Thresholds {
             theme: 0.2,
             distinct: DISTINCT_ANSWER,
             distinct_unexplained: DISTINCT_UNEXPLAINED,
-            story: 0.28,
-            story_lead: 1.5,
         };
         match mode {
             AnswerMode::Balanced => balanced,
@@ -251,8 +230,6 @@ impl Thresholds {
                 answer: 0.46,
                 distinct: 0.45,
                 distinct_unexplained: 0.3,
-                story: 0.4,
-                story_lead: 1.7,
                 ..balanced
             },
         }
@@ -641,7 +618,6 @@ impl Engine {
             .first()
             .map(|(e, _)| Evidence {
                 translated: lang == Lang::En && !self.entries[*e].english,
-                words: words.iter().filter(|w| !w.is_intent()).count(),
                 ..self.evidence(*e, &words, &qwords, total)
             })
             .unwrap_or_default();
@@ -973,14 +949,7 @@ impl Engine {
             && ev.unexplained <= t.distinct_unexplained
             && ev.absent <= DISTINCT_ABSENT;
         let ahead = top.score >= t.answer * scale && top.score - second >= t.margin;
-        // A third: a long story. Every entry's coverage is diluted by the story around the
-        // question, so a low score says little there, while a lead held over many words
-        // does.
-        let story = ev.words >= STORY_WORDS
-            && top.score >= t.story * scale
-            && top.score >= t.story_lead * second
-            && ev.unexplained <= STORY_UNEXPLAINED;
-        if (ahead || distinct || story)
+        if (ahead || distinct)
             && ev.subject >= SUBJECT_SHARE
             && ev.unexplained <= MAX_UNEXPLAINED
             && ev.absent <= MAX_ABSENT
