@@ -82,8 +82,8 @@ const FALSE_ANSWER: f64 = 0.05;
 // the right entry came into the top three for every answerable question (0.995 → 1.0).
 const ACC1: f64 = 0.845;
 
-/// Eight sets of questions written for the eval FAQ by eight writers who saw neither the dev
-/// questions nor the engine (`tests/data/questions-written-{a..h}.jsonl`): phrasings
+/// Nine sets of questions written for the eval FAQ by nine writers who saw neither the dev
+/// questions nor the engine (`tests/data/questions-written-{a..i}.jsonl`): phrasings
 /// nothing was tuned on when written, and unanswerable questions chosen to sit close to an
 /// entry. They measure
 /// how far the dev figures carry to new writers (see the README); these floors only stop
@@ -97,7 +97,7 @@ fn independently_written_questions_hold_their_floors() {
 }
 
 /// (file, questions, acc1 floor, helpful floor, wrong ceiling, false_answer ceiling).
-const WRITTEN: [(&str, usize, f64, f64, f64, f64); 8] = [
+const WRITTEN: [(&str, usize, f64, f64, f64, f64); 9] = [
     // Measured in the third 2026-11-24 session (a direct answer needs the entry's subject,
     // a glossary word's spelling weighs at most twice its concept, 500 everyday instances in
     // the glossary): acc1 0.707, helpful 0.893, wrong 0.020, false_answer 0.129; 0.114 in
@@ -137,6 +137,12 @@ const WRITTEN: [(&str, usize, f64, f64, f64, f64); 8] = [
     // start of the seventh 2026-11-24 session and measured in aggregate only: acc1 0.843,
     // helpful 0.986, wrong 0.007, false_answer 0.150.
     ("questions-written-h.jsonl", 200, 0.83, 0.98, 0.02, 0.16),
+    // A ninth writer, only long messages (seven words or more that the matcher reads:
+    // stories, formal letters, ~10% English), four in ten answerable, the rest beside an
+    // entry or about matters neither FAQ covers; written in the eleventh session (2026-11-25)
+    // to review a rule for long stories, which it rejected. Measured then: acc1 0.849,
+    // helpful 0.953, wrong 0.019, false_answer 0.071.
+    ("questions-written-i.jsonl", 260, 0.84, 0.95, 0.02, 0.08),
 ];
 
 /// The cautious answer mode answers fewer questions no entry answers and gives fewer wrong
@@ -156,6 +162,7 @@ fn the_cautious_mode_answers_fewer_false_and_wrong() {
         ("tests/data/questions-written-f.jsonl", 200, false),
         ("tests/data/questions-written-g.jsonl", 200, false),
         ("tests/data/questions-written-h.jsonl", 200, false),
+        ("tests/data/questions-written-i.jsonl", 260, false),
     ];
     for (set, n, chosen_on) in sets {
         let cautious = report(Path::new(set), AnswerMode::Cautious);
@@ -188,6 +195,7 @@ fn questions_typed_without_swedish_letters_are_answered_as_well() {
         "tests/data/questions-written-f.jsonl",
         "tests/data/questions-written-g.jsonl",
         "tests/data/questions-written-h.jsonl",
+        "tests/data/questions-written-i.jsonl",
     ];
     for set in sets {
         let written = questions(Path::new(set));
