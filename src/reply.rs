@@ -777,6 +777,12 @@ mod tests {
             ("opening hours", "en"),
             ("building permit", "en"),
             ("container gatan", "sv"),
+            // Half the words English-only and the rest English words of the glossary too
+            // ("food" and "pool" are also Swedish ones); a greeting alone says nothing.
+            ("food poisoning", "en"),
+            ("pool permit", "en"),
+            ("pool bygglov", "sv"),
+            ("hello", "sv"),
         ] {
             let r = Reply::to_question(q, &f, &answer, &texts);
             assert_eq!(r.ui_lang, lang, "{q}");

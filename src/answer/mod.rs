@@ -1039,23 +1039,32 @@ pub fn is_english(text: &str) -> bool {
     // English side says it, if more than half the content words are English words of it
     // that no Swedish term uses ("container gatan" is Swedish), and no letter or function
     // word is Swedish.
-    static ENGLISH: std::sync::LazyLock<std::collections::HashSet<String>> =
-        std::sync::LazyLock::new(|| {
-            let a = Analyzer::default();
-            let g = Glossary::base();
-            let sv: std::collections::HashSet<String> = g
-                .groups
-                .iter()
-                .flat_map(|gr| &gr.sv)
-                .flat_map(|t| a.words(t))
-                .collect();
-            g.groups
-                .iter()
-                .flat_map(|gr| &gr.en)
-                .flat_map(|t| a.words(t))
-                .filter(|w| w.chars().count() > 2 && !sv.contains(w) && !a.is_stop(w, Lang::Sv))
-                .collect()
-        });
+    // The glossary's English words: (those no Swedish term uses, all of them).
+    type Words = std::collections::HashSet<String>;
+    static ENGLISH: std::sync::LazyLock<(Words, Words)> = std::sync::LazyLock::new(|| {
+        let a = Analyzer::default();
+        let g = Glossary::base();
+        let sv: Words = g
+            .groups
+            .iter()
+            .flat_map(|gr| &gr.sv)
+            .flat_map(|t| a.words(t))
+            .collect();
+        let all: Words = g
+            .groups
+            .iter()
+            .flat_map(|gr| &gr.en)
+            .flat_map(|t| a.words(t))
+            .filter(|w| w.chars().count() > 2)
+            .collect();
+        let only = all
+            .iter()
+            .filter(|w| !sv.contains(*w) && !a.is_stop(w, Lang::Sv))
+            .cloned()
+            .collect();
+        (only, all)
+    });
+    let (only, all) = &*ENGLISH;
     let swedish_letters = text
         .chars()
         .any(|c| matches!(c, 'å' | 'ä' | 'ö' | 'Å' | 'Ä' | 'Ö'));
@@ -1063,11 +1072,13 @@ pub fn is_english(text: &str) -> bool {
         .iter()
         .filter(|w| !a.is_stop(w, Lang::En) && !a.is_stop(w, Lang::Sv))
         .collect();
-    let english = content
-        .iter()
-        .filter(|w| ENGLISH.contains(w.as_str()))
-        .count();
-    !swedish_letters && sv == 0 && english * 2 > content.len()
+    let english = content.iter().filter(|w| only.contains(w.as_str())).count();
+    // Half is enough when every word is an English word of the glossary: "food poisoning",
+    // "pool permit" ("food" and "pool" are Swedish words of it too).
+    let tie = english > 0
+        && english * 2 == content.len()
+        && content.iter().all(|w| all.contains(w.as_str()));
+    !swedish_letters && sv == 0 && (english * 2 > content.len() || tie)
 }
 
 /// Whether a message asks only to reach a person ("jag vill prata med en människa", "can I
