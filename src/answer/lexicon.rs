@@ -134,7 +134,11 @@ fn intents<S: AsRef<str>>(words: &[S]) -> Vec<&'static str> {
             // "vad kostar" is covered by "kostar" itself.
             "kostar" | "kosta" => cost = true,
             "far" | "maste" | "behover" | "kravs" | "allowed" => may = true,
-            "do" => may |= next == "i",
+            // "do I need", "do I have to"; "how do I" asks how, not whether one may.
+            "do" => {
+                may |= next == "i"
+                    && !matches!(prev, "how" | "where" | "when" | "why" | "what" | "who")
+            }
             _ => {}
         }
     }
@@ -1287,6 +1291,8 @@ mod tests {
         assert!(intents(&w("nu nar barnen flyttat vill vi byta")).is_empty());
         assert!(intents(&w("nar det galler bygglov")).is_empty());
         assert_eq!(intents(&w("undrar nar soporna hamtas")), vec!["time"]);
+        assert_eq!(intents(&w("do i need a permit")), vec!["may"]);
+        assert!(intents(&w("how do i apply for a preschool place")).is_empty());
     }
 
     #[test]
