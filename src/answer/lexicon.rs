@@ -231,6 +231,19 @@ fn idioms<S: AsRef<str>>(words: &[S]) -> Vec<bool> {
             mask[i] = true;
         }
     }
+    // An age ("fyller 3 år", "fyllde år") fills nothing: "sonen fyller 1 år, när söker jag
+    // dagis?" is no question about filling soil on a plot.
+    for i in 0..words.len() {
+        let at = |k: usize| words.get(k).map_or("", |w| w.as_ref());
+        if matches!(at(i), "fyller" | "fyllde" | "fyllt" | "fylla" | "fyll")
+            && (at(i + 1) == "ar"
+                || at(i + 1).chars().all(|c| c.is_ascii_digit())
+                    && !at(i + 1).is_empty()
+                    && matches!(at(i + 2), "ar" | "aar"))
+        {
+            mask[i] = true;
+        }
+    }
     mask
 }
 
@@ -1519,5 +1532,15 @@ mod tests {
             english("is the library open at night"),
             ["library", "open", "night"]
         );
+    }
+
+    #[test]
+    fn an_age_fills_nothing() {
+        let l = Lexicon::new(Glossary::default(), ["fylla på jord"].into_iter());
+        let fyll = "fyll".to_owned();
+        assert!(!keys(&l, "sonen fyller 1 år i mars").contains(&fyll));
+        assert!(!keys(&l, "mormor fyllde år igår").contains(&fyll));
+        assert!(keys(&l, "vi vill fylla på jord 1 meter").contains(&fyll));
+        assert!(keys(&l, "får man fylla ut tomten").contains(&fyll));
     }
 }
