@@ -85,6 +85,25 @@ const STOP_SV: &[&str] = &[
     // Adverbs and particles of chat that name no matter ("fortfarande" would split into
     // "fort" and "far").
     "fortfarande",
+    // Who the question is for names no matter (the glossary has no group for them either):
+    // a parent is no question about elderly care, and Snowball stems "pappa" as "papper".
+    "pappa",
+    "pappan",
+    "pappas",
+    "pappor",
+    "papporna",
+    "mamma",
+    "mamman",
+    "mammas",
+    "mammor",
+    "farfar",
+    "farmor",
+    "morfar",
+    "mormor",
+    "sambo",
+    "sambon",
+    "svarfar",
+    "svarmor",
     "snart",
     "iaf",
     "ialla",
