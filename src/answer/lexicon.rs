@@ -231,16 +231,25 @@ fn idioms<S: AsRef<str>>(words: &[S]) -> Vec<bool> {
             mask[i] = true;
         }
     }
-    // An age ("fyller 3 år", "fyllde år"; numbers are no words here) fills nothing: "sonen
+    // An age ("fyller 3 år", "fyllde år"; numbers are no words here) and a form filled in ("fylla i blanketten") fill nothing: "sonen
     // fyller 1 år, när söker jag dagis?" is no question about filling soil on a plot.
+    let fill = |w: &str| matches!(w, "fyller" | "fyllde" | "fyllt" | "fylla" | "fyll");
     for i in 1..words.len() {
-        if words[i].as_ref() == "ar"
+        let (word, prev) = (words[i].as_ref(), words[i - 1].as_ref());
+        // "fyller i" may be "fyller 3 i oktober" with the number gone; "fylla i" is a form.
+        if word == "ar" && fill(prev) || word == "i" && matches!(prev, "fylla" | "fyll" | "fyllt") {
+            mask[i - 1] = true;
+        }
+        // "hur fyller jag i …": the particle after the subject.
+        if word == "i"
+            && i >= 2
+            && fill(words[i - 2].as_ref())
             && matches!(
-                words[i - 1].as_ref(),
-                "fyller" | "fyllde" | "fyllt" | "fylla"
+                prev,
+                "jag" | "du" | "man" | "vi" | "ni" | "han" | "hon" | "de" | "dom"
             )
         {
-            mask[i - 1] = true;
+            mask[i - 2] = true;
         }
     }
     mask
@@ -1579,5 +1588,14 @@ mod tests {
         assert!(!keys(&l, "mormor fyllde år igår").contains(&fyll));
         assert!(keys(&l, "vi vill fylla på jord 1 meter").contains(&fyll));
         assert!(keys(&l, "får man fylla ut tomten").contains(&fyll));
+        assert!(!keys(&l, "hur fyller jag i blanketten").contains(&fyll));
+        assert!(
+            keys(
+                &l,
+                "vår dotter fyller 3 i oktober, blir förskolan billigare"
+            )
+            .contains(&fyll)
+        );
+        assert!(!keys(&l, "kan någon hjälpa mig att fylla i deklarationen").contains(&fyll));
     }
 }
