@@ -231,8 +231,9 @@ fn idioms<S: AsRef<str>>(words: &[S]) -> Vec<bool> {
             mask[i] = true;
         }
     }
-    // An age ("fyller 3 år", "fyllde år"; numbers are no words here) and a form filled in ("fylla i blanketten") fill nothing: "sonen
-    // fyller 1 år, när söker jag dagis?" is no question about filling soil on a plot.
+    // An age ("fyller 3 år", "fyllde år"; numbers are no words here) and a form filled in
+    // ("fylla i blanketten") fill nothing: "sonen fyller 1 år, när söker jag dagis?" is no
+    // question about filling soil on a plot.
     let fill = |w: &str| matches!(w, "fyller" | "fyllde" | "fyllt" | "fylla" | "fyll");
     for i in 1..words.len() {
         let (word, prev) = (words[i].as_ref(), words[i - 1].as_ref());

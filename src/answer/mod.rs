@@ -1000,7 +1000,8 @@ impl Engine {
 /// two English function words or more and more than it has Swedish ones, or, in three
 /// words or more, one English question word ("can", "how") and no Swedish one; the pronoun
 /// "I" counts as one. Without any, more than half its content words must be English words
-/// of the glossary that no Swedish term uses ("opening hours"). Letters of abbreviations
+/// of the glossary that no Swedish term uses ("opening hours"), or half when the others are
+/// English words of it too ("food poisoning": "food" is also in "food truck"). Letters of abbreviations
 /// ("m.m.", "t.ex.") and greetings ("hello, sophämtning?") say nothing.
 pub fn is_english(text: &str) -> bool {
     static ANALYZER: std::sync::LazyLock<Analyzer> = std::sync::LazyLock::new(Analyzer::default);
