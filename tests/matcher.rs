@@ -145,6 +145,7 @@ const TABLE: &[(&str, Expect)] = &[
     ("Sonen fyller 1 år i mars. När måste jag söka dagis?", NoAnswer),
     ("kan man skriva ut papper på biblioteket och vad kostar det", NoAnswer),
     ("is there anywhere to charge an electric car in the centre?", NoAnswer),
+    ("hur ansöker man om uppehållstillstånd",          NoAnswer),
 ];
 
 fn check(question: &str, expect: &Expect) -> Result<(), String> {
