@@ -138,6 +138,7 @@ const TABLE: &[(&str, Expect)] = &[
     ("vad är telefonnumret till hemtjänsten",          Answer("kommuncenter/hemtjanst")),
     ("Hur söker jag jobb hos kommunen?",               Answer("kommuncenter/lediga-jobb")),
     ("Hur anmäler man sig till SFI?",                  Answer("kommuncenter/sfi")),
+    ("jag tar hand om min sjuka man, finns det avlösning?", Answer("kommuncenter/hemtjanst")),
     ("vi vill fylla på jord så tomten blir en meter högre, behövs lov?", Answer("bygglov/marklov")),
     // ... and the words they share with other matters: leave from school, an age, paper,
     // "care" stemmed as Swedish
