@@ -156,6 +156,12 @@ fn intents<S: AsRef<str>>(words: &[S]) -> Vec<&'static str> {
 /// rule ("två gånger i veckan", "hela natten") stays.
 const IDIOMS: &[(&[&str], &[&str])] = &[
     (&["i"], &["stallet"]),
+    // An age ("fyller 3 år", "fyllde år"; numbers are no words here) and a form filled in
+    // ("fylla i blanketten") fill nothing: "sonen fyller 1 år, när söker jag dagis?" is no
+    // question about filling soil on a plot. Not "fyller i": it may be "fyller 3 i oktober"
+    // with the number gone.
+    (&["fyller", "fyllde", "fyllt", "fylla", "fyll"], &["ar"]),
+    (&["fylla", "fyll", "fyllt"], &["i"]),
     // "i går", "i dag", "i morgon": the one-word stop words written apart.
     (&["i"], &["gar", "dag", "morgon"]),
     (
@@ -231,22 +237,16 @@ fn idioms<S: AsRef<str>>(words: &[S]) -> Vec<bool> {
             mask[i] = true;
         }
     }
-    // An age ("fyller 3 år", "fyllde år"; numbers are no words here) and a form filled in
-    // ("fylla i blanketten") fill nothing: "sonen fyller 1 år, när söker jag dagis?" is no
-    // question about filling soil on a plot.
-    let fill = |w: &str| matches!(w, "fyller" | "fyllde" | "fyllt" | "fylla" | "fyll");
-    for i in 1..words.len() {
-        let (word, prev) = (words[i].as_ref(), words[i - 1].as_ref());
-        // "fyller i" may be "fyller 3 i oktober" with the number gone; "fylla i" is a form.
-        if word == "ar" && fill(prev) || word == "i" && matches!(prev, "fylla" | "fyll" | "fyllt") {
-            mask[i - 1] = true;
-        }
-        // "hur fyller jag i …": the particle after the subject.
-        if word == "i"
-            && i >= 2
-            && fill(words[i - 2].as_ref())
+    // A form filled in with the particle after the subject, two words off: "hur fyller jag
+    // i blanketten" (the pairs above take "fylla i").
+    for i in 2..words.len() {
+        if words[i].as_ref() == "i"
             && matches!(
-                prev,
+                words[i - 2].as_ref(),
+                "fyller" | "fyllde" | "fyllt" | "fylla" | "fyll"
+            )
+            && matches!(
+                words[i - 1].as_ref(),
                 "jag" | "du" | "man" | "vi" | "ni" | "han" | "hon" | "de" | "dom"
             )
         {

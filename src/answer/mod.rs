@@ -1001,8 +1001,8 @@ impl Engine {
 /// words or more, one English question word ("can", "how") and no Swedish one; the pronoun
 /// "I" counts as one. Without any, more than half its content words must be English words
 /// of the glossary that no Swedish term uses ("opening hours"), or half when the others are
-/// English words of it too ("food poisoning": "food" is also in "food truck"). Letters of abbreviations
-/// ("m.m.", "t.ex.") and greetings ("hello, sophämtning?") say nothing.
+/// English words of it too ("food poisoning": "food" is also in "food truck"). Letters of
+/// abbreviations ("m.m.", "t.ex.") and greetings ("hello, sophämtning?") say nothing.
 pub fn is_english(text: &str) -> bool {
     static ANALYZER: std::sync::LazyLock<Analyzer> = std::sync::LazyLock::new(Analyzer::default);
     let a = &*ANALYZER;
@@ -1037,10 +1037,9 @@ pub fn is_english(text: &str) -> bool {
         return true;
     }
     // No function word to tell by ("opening hours", "building permit"): the glossary's
-    // English side says it, if more than half the content words are English words of it
-    // that no Swedish term uses ("container gatan" is Swedish), and no letter or function
-    // word is Swedish.
-    // The glossary's English words: (those no Swedish term uses, all of them).
+    // English side says it (see above; "container gatan" is Swedish), and no letter or
+    // function word is Swedish. The glossary's English words: those no Swedish term uses,
+    // and all of them.
     type Words = std::collections::HashSet<String>;
     static ENGLISH: std::sync::LazyLock<(Words, Words)> = std::sync::LazyLock::new(|| {
         let a = Analyzer::default();
