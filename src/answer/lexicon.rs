@@ -8,7 +8,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::glossary::Glossary;
-use super::text::{Analyzer, Lang, fold_marked, is_marked, umlaut_plural, written_prefix};
+use super::text::{Analyzer, Lang, ages, fold_marked, is_marked, umlaut_plural, written_prefix};
 
 /// How much a match through each kind of term is worth, relative to the word's own stem.
 pub const W_STEM: f32 = 1.0;
@@ -156,12 +156,9 @@ fn intents<S: AsRef<str>>(words: &[S]) -> Vec<&'static str> {
 /// rule ("två gånger i veckan", "hela natten") stays.
 const IDIOMS: &[(&[&str], &[&str])] = &[
     (&["i"], &["stallet"]),
-    // An age ("fyller 3 år", "fyllde år"; numbers are no words here) and a form filled in
-    // ("fylla i blanketten") fill nothing: "sonen fyller 1 år, när söker jag dagis?" is no
-    // question about filling soil on a plot. Not "fyller i": it may be "fyller 3 i oktober"
-    // with the number gone.
-    (&["fyller", "fyllde", "fyllt", "fylla", "fyll"], &["ar"]),
-    (&["fylla", "fyll", "fyllt"], &["i"]),
+    // A form filled in ("fylla i blanketten") fills nothing. An age ("fyller 3 i oktober")
+    // is read as one before the words are (see `text::ages`).
+    (&["fyller", "fyllde", "fyllt", "fylla", "fyll"], &["i"]),
     // "i går", "i dag", "i morgon": the one-word stop words written apart.
     (&["i"], &["gar", "dag", "morgon"]),
     (
@@ -491,6 +488,7 @@ impl Lexicon {
     /// `lang` forces a language; `None` detects it.
     pub fn analyze(&self, text: &str, lang: Option<Lang>, repair: bool) -> (Lang, Vec<Word>) {
         let a = &self.analyzer;
+        let text = &*ages(text);
         let all = a.words(text);
         let lang = lang.unwrap_or_else(|| a.detect(&all));
         let written = self.written(text, &all, !repair);
@@ -542,6 +540,7 @@ impl Lexicon {
     /// a million words, but only a few thousand distinct ones.
     pub fn index_text(&self, text: &str, lang: Lang, ix: &mut Indexer, out: &mut Vec<IndexedTerm>) {
         out.clear();
+        let text = &*ages(text);
         // FAQ text is curated: its words count as spelt (see `written`). One pass over the
         // words as written; each distinct one is folded, checked and analysed once.
         let marked_text = fold_marked(text);
@@ -1587,16 +1586,33 @@ mod tests {
         let fyll = "fyll".to_owned();
         assert!(!keys(&l, "sonen fyller 1 år i mars").contains(&fyll));
         assert!(!keys(&l, "mormor fyllde år igår").contains(&fyll));
+        assert!(!keys(&l, "det år barnet fyller tre år").contains(&fyll));
+        assert!(keys(&l, "vi fyller en säck med löv").contains(&fyll));
+        assert!(keys(&l, "vi fyllde tre säckar med löv").contains(&fyll));
         assert!(keys(&l, "vi vill fylla på jord 1 meter").contains(&fyll));
         assert!(keys(&l, "får man fylla ut tomten").contains(&fyll));
         assert!(!keys(&l, "hur fyller jag i blanketten").contains(&fyll));
-        assert!(
-            keys(
-                &l,
-                "vår dotter fyller 3 i oktober, blir förskolan billigare"
-            )
-            .contains(&fyll)
-        );
+        // An age is read as one, with its number or without.
+        let age = keys(&l, "ålder");
+        assert!(!age.is_empty());
+        let aged = [
+            "vår dotter fyller 3 i oktober, blir förskolan billigare",
+            "min pappa fyller 50, kan vi hyra en festlokal?",
+            "Farmor fyllde 90 igår",
+            "när barnet har fyllt 1 får det plats",
+            "är förskolan gratis när barnet har fyllt tre?",
+            "hon fyller sju i maj",
+        ];
+        for q in aged {
+            let k = keys(&l, q);
+            assert!(
+                !k.contains(&fyll) && age.iter().all(|a| k.contains(a)),
+                "{q}: {k:?}"
+            );
+        }
+        // A number with its unit is an amount filled.
+        assert!(keys(&l, "vi fyllde 30 cm jord på tomten").contains(&fyll));
+        assert!(keys(&l, "vi fyller 200 kubik").contains(&fyll));
         assert!(!keys(&l, "kan någon hjälpa mig att fylla i deklarationen").contains(&fyll));
     }
 }

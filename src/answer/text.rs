@@ -744,6 +744,126 @@ pub fn spans(folded: &str) -> impl Iterator<Item = &str> {
         .filter(|w| w.len() <= 40 || w.chars().count() <= 40)
 }
 
+/// `text` with an age said with "fyller" ("fyller 50", "fyllde 3 år", "fyller tre år",
+/// "fyllde år") written as "ålder": the verb of an age is not the one of filling soil on a
+/// plot ("pappa fyller 50, kan vi hyra en festlokal" is no question about marklov), and an
+/// age is a matter of its own ("förskolan är gratis från det år barnet fyller tre år").
+/// Numbers are no words to the analyzer, so this is read off the text itself. A number
+/// followed by a unit ("fyllde 30 cm jord") is an amount, and a number word needs its "år"
+/// ("fyller en säck" is no age).
+pub fn ages(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    const VERBS: &[&str] = &["fyller", "fyllde", "fyllt", "fylla"];
+    const UNITS: &[&str] = &[
+        "mm",
+        "cm",
+        "dm",
+        "m",
+        "meter",
+        "metern",
+        "kubik",
+        "kubikmeter",
+        "m3",
+        "ton",
+        "kg",
+        "kilo",
+        "liter",
+        "lass",
+        "procent",
+        "kvm",
+        "st",
+        "stycken",
+        "säckar",
+        "sackar",
+    ];
+    const NUMBERS: &[&str] = &[
+        "ett", "en", "två", "tva", "tre", "fyra", "fem", "sex", "sju", "åtta", "atta", "nio",
+        "tio", "elva", "tolv", "tretton", "fjorton", "femton", "sexton", "sjutton", "arton",
+        "nitton", "tjugo", "trettio", "fyrtio", "femtio", "sextio", "sjuttio", "åttio", "attio",
+        "nittio", "hundra",
+    ];
+    const WHEN: &[&str] = &[
+        "i", "på", "pa", "nu", "snart", "nästa", "nasta", "idag", "imorgon", "igår", "igar", "och",
+        "så", "sa", "till",
+    ];
+    if !text
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"fyll"))
+    {
+        return Cow::Borrowed(text);
+    }
+    // Byte ranges of the runs of letters and digits.
+    let mut tokens: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                tokens.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let word = |k: usize| {
+        tokens
+            .get(k)
+            .map_or(String::new(), |&(s, e)| text[s..e].to_lowercase())
+    };
+    let year = |k: usize| matches!(word(k).as_str(), "år" | "ar");
+    // A number word that ends what is said ("när barnet har fyllt tre?") or is followed by
+    // when ("fyller tre i oktober"): an age, not an amount ("fyllde tre säckar").
+    let said = |k: usize| {
+        let end = tokens[k].1;
+        let next = tokens.get(k + 1).map_or(text.len(), |t| t.0);
+        text[end..next].contains(['.', ',', '?', '!', ';', ':'])
+            || k + 1 == tokens.len()
+            || WHEN.contains(&word(k + 1).as_str())
+    };
+    let mut out = String::new();
+    let mut done = 0;
+    let mut k = 0;
+    while k < tokens.len() {
+        if !VERBS.contains(&word(k).as_str()) {
+            k += 1;
+            continue;
+        }
+        let n = word(k + 1);
+        let digits = !n.is_empty()
+            && n.len() <= 3
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && n.parse::<u32>().is_ok_and(|n| n <= 120);
+        let last = if digits && !UNITS.contains(&word(k + 2).as_str()) {
+            Some(if year(k + 2) { k + 2 } else { k + 1 })
+        } else if NUMBERS.contains(&n.as_str()) && year(k + 2) {
+            Some(k + 2)
+        } else if year(k + 1)
+            || NUMBERS.contains(&n.as_str()) && !matches!(n.as_str(), "en" | "ett") && said(k + 1)
+        {
+            Some(k + 1)
+        } else {
+            None
+        };
+        let Some(last) = last else {
+            k += 1;
+            continue;
+        };
+        out.push_str(&text[done..tokens[k].0]);
+        out.push_str("ålder");
+        done = tokens[last].1;
+        k = last + 1;
+    }
+    if done == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[done..]);
+    Cow::Owned(out)
+}
+
 /// Lowercases and strips diacritics and combining marks (which also flattens "zalgo" text).
 pub fn fold(text: &str) -> String {
     fold_with(text, false)
