@@ -178,10 +178,14 @@ fn the_cautious_mode_answers_fewer_false_and_wrong() {
 }
 
 /// Many write in chat without å, ä and ö ("nar plogas gatan"). Typed so, the questions of
-/// dev and of every written set are answered as well as typed with them: within 0.01 on
-/// acc1, helpful and wrong and 0.02 on false_answer (measured in the fifth 2026-11-24
-/// session: acc1 equal on dev and A–E, 0.007 lower on F; one false answer more on B). Before
-/// a reading needing lost å/ä/ö stopped setting a word's weight, dev lost two right answers.
+/// dev and of every written set are answered as well as typed with them: within 0.02 on
+/// acc1 and 0.01 on helpful and wrong, 0.02 on false_answer (measured in the fifth
+/// 2026-11-24 session: acc1 equal on dev and A–E, 0.007 lower on F; one false answer more on
+/// B). Before a reading needing lost å/ä/ö stopped setting a word's weight, dev lost two
+/// right answers. Since 2026-11-25 a plain word of a writer who types å, ä and ö elsewhere
+/// is read as plain ("lacken" is no "läcka"), which a writer without them cannot tell us:
+/// typed with them, G and H gained two right answers each (0.786 and 0.864) that typed
+/// without them keep the earlier figures (0.771 and 0.850).
 #[test]
 fn questions_typed_without_swedish_letters_are_answered_as_well() {
     let engine = engine(AnswerMode::Balanced);
@@ -219,7 +223,7 @@ fn questions_typed_without_swedish_letters_are_answered_as_well() {
         let w = eval::run(&engine, &written).figures;
         let p = eval::run(&engine, &plain).figures;
         assert!(
-            p.acc1 >= w.acc1 - 0.01,
+            p.acc1 >= w.acc1 - 0.02,
             "{set}: acc1 {:.3} → {:.3}",
             w.acc1,
             p.acc1

@@ -874,10 +874,11 @@ impl Lexicon {
     /// The glossary concepts of a Swedish word's stem, heeding how the word writes it
     /// (`as_written`, see [`written_prefix`]) where that is known. Glossary words written
     /// otherwise that fold to the same stem are false friends ("mat" and "mätare" → "mat",
-    /// "kråka" and "kräkas" → "krak"): a word typed with å, ä or ö takes only concepts
-    /// written as it is; a plain word ("maten") takes only those, if there are any — it may
-    /// also have lost its marks. Without `as_written` (a writer who may not type å/ä/ö at
-    /// all) it takes them all.
+    /// "kråka" and "kräkas" → "krak", "lacken" and "läcka" → "lack"): a word takes only
+    /// concepts written as it is. `as_written` is known for FAQ text and for a question that
+    /// types å, ä or ö somewhere, whose plain words are meant plain: "repa i lacken" by a
+    /// writer of "på" is no leak, and an FAQ's "tomt" (plot) no emptied bin ("töms").
+    /// Without it (a writer who may not type å/ä/ö at all) a word takes them all.
     fn stem_concepts(&self, word: &mut Word, stem: &str, as_written: Option<&str>, weight: f32) {
         let (Some(p), Some(spellings)) = (as_written, self.glossary_spelt.get(stem)) else {
             self.unmarked_concepts(word, stem, weight);
@@ -886,12 +887,11 @@ impl Lexicon {
         let Some(groups) = self.single.get(&(Lang::Sv, stem.to_owned())) else {
             return;
         };
-        let strict = is_marked(p) || spellings.iter().any(|(_, s)| s == p);
         for g in groups {
             let mut own = spellings.iter().filter(|(h, _)| h == g).peekable();
             // A group that reaches this stem only through a variant has no spelling here.
             let otherwise = own.peek().is_some() && !own.any(|(_, s)| s == p);
-            if !(strict && otherwise) {
+            if !otherwise {
                 word.add(concept_key(*g), weight, Via::Concept(*g));
             }
         }
@@ -1386,6 +1386,21 @@ mod tests {
         // shares the stem: "rätt" (a right) is no "råtta" (a rat).
         assert!(!has("vem har rätt till färdtjänst", "skadedjur"));
         assert!(has("en råtta i köket", "skadedjur"));
+        // A plain word of a writer who types å, ä and ö elsewhere is meant plain, also where
+        // only a spelling with marks exists: paint ("lacken") is no leak ("läcka").
+        assert!(!has(
+            "plogbilen gjorde en repa i lacken på bilen",
+            "vattenläcka"
+        ));
+        assert!(has("det läcker vatten i källaren", "vattenläcka"));
+        assert!(has("det lacker vatten i kallaren", "vattenläcka"));
+        // The FAQ's "tomt" (a plot) is no emptied bin ("töms").
+        let (_, faq) = l.analyze(
+            "Bygg inte för nära tomtgränsen på din tomt",
+            Some(Lang::Sv),
+            false,
+        );
+        assert!(!labels(&faq).iter().any(|c| c == "sophämtning"));
     }
 
     #[test]

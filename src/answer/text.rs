@@ -754,27 +754,10 @@ pub fn spans(folded: &str) -> impl Iterator<Item = &str> {
 pub fn ages(text: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
     const VERBS: &[&str] = &["fyller", "fyllde", "fyllt", "fylla"];
+    #[rustfmt::skip]
     const UNITS: &[&str] = &[
-        "mm",
-        "cm",
-        "dm",
-        "m",
-        "meter",
-        "metern",
-        "kubik",
-        "kubikmeter",
-        "m3",
-        "ton",
-        "kg",
-        "kilo",
-        "liter",
-        "lass",
-        "procent",
-        "kvm",
-        "st",
-        "stycken",
-        "säckar",
-        "sackar",
+        "mm", "cm", "dm", "m", "meter", "metern", "kubik", "kubikmeter", "m3", "ton", "kg",
+        "kilo", "liter", "lass", "procent", "kvm", "st", "stycken", "säckar", "sackar",
     ];
     const NUMBERS: &[&str] = &[
         "ett", "en", "två", "tva", "tre", "fyra", "fem", "sex", "sju", "åtta", "atta", "nio",
@@ -824,8 +807,8 @@ pub fn ages(text: &str) -> std::borrow::Cow<'_, str> {
             || k + 1 == tokens.len()
             || WHEN.contains(&word(k + 1).as_str())
     };
-    let mut out = String::new();
-    let mut done = 0;
+    // The byte ranges of the ages found.
+    let mut found: Vec<(usize, usize)> = Vec::new();
     let mut k = 0;
     while k < tokens.len() {
         if !VERBS.contains(&word(k).as_str()) {
@@ -848,17 +831,37 @@ pub fn ages(text: &str) -> std::borrow::Cow<'_, str> {
         } else {
             None
         };
-        let Some(last) = last else {
-            k += 1;
-            continue;
-        };
-        out.push_str(&text[done..tokens[k].0]);
-        out.push_str("ålder");
-        done = tokens[last].1;
-        k = last + 1;
+        match last {
+            Some(last) => {
+                found.push((tokens[k].0, tokens[last].1));
+                k = last + 1;
+            }
+            None => k += 1,
+        }
     }
-    if done == 0 {
+    if found.is_empty() {
         return Cow::Borrowed(text);
+    }
+    // Written as the rest of the text is, with å, ä and ö or without: the age's "år" must
+    // not make a writer without them look like one who types them (see `Lexicon::written`).
+    let mut rest = String::new();
+    let mut done = 0;
+    for &(s, e) in &found {
+        rest.push_str(&text[done..s]);
+        done = e;
+    }
+    rest.push_str(&text[done..]);
+    let age = if rest.chars().any(|c| "åäöÅÄÖ".contains(c)) {
+        "ålder"
+    } else {
+        "alder"
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for &(s, e) in &found {
+        out.push_str(&text[done..s]);
+        out.push_str(age);
+        done = e;
     }
     out.push_str(&text[done..]);
     Cow::Owned(out)
