@@ -145,6 +145,7 @@ const TABLE: &[(&str, Expect)] = &[
     ("vi vill fylla på jord så tomten blir en meter högre, behövs lov?", Answer("bygglov/marklov")),
     ("Min pappa har svårt att gå, kan han få färdtjänst?", Answer("kommuncenter/fardtjanst")),
     ("how do I get the subsidised taxi for disabled people?", Answer("kommuncenter/fardtjanst")),
+    ("Kan jag få riksfärdtjänst för att hälsa på min syster i Göteborg?", Answer("kommuncenter/fardtjanst")),
     ("någon har parkerat framför vår infart så vi kommer inte ut, vem kontaktar jag?", Helpful("kommuncenter/parkering")),
     // ... and the words they share with other matters: leave from school, an age, paper,
     // "care" stemmed as Swedish
