@@ -46,8 +46,12 @@ async fn ask_many(s: &Service, n: usize, tag: &str) -> usize {
 }
 
 async fn count(url: &str) -> i64 {
-    let store = Store::open(url).await.unwrap();
-    let n = store.count().await.unwrap();
+    try_count(url).await.expect("the database opens and counts")
+}
+
+async fn try_count(url: &str) -> Option<i64> {
+    let store = Store::open(url).await.ok()?;
+    let n = store.count().await.ok();
     store.close().await;
     n
 }
@@ -57,14 +61,7 @@ async fn count(url: &str) -> i64 {
 async fn wait_count(s: &Service, url: &str, n: usize) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let rows = match Store::open(url).await {
-            Ok(store) => {
-                let rows = store.count().await.unwrap_or(0);
-                store.close().await;
-                rows
-            }
-            Err(_) => 0,
-        };
+        let rows = try_count(url).await.unwrap_or(0);
         if rows >= n as i64 {
             return;
         }

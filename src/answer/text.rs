@@ -749,8 +749,10 @@ pub fn spans(folded: &str) -> impl Iterator<Item = &str> {
 /// plot ("pappa fyller 50, kan vi hyra en festlokal" is no question about marklov), and an
 /// age is a matter of its own ("förskolan är gratis från det år barnet fyller tre år").
 /// Numbers are no words to the analyzer, so this is read off the text itself. A number
-/// followed by a unit ("fyllde 30 cm jord") is an amount, and a number word needs its "år"
-/// ("fyller en säck" is no age).
+/// followed by a unit ("fyllde 30 cm jord") is an amount; a number word is an age with its
+/// "år", or where what is said ends or says when ("när barnet fyllt tre?", "fyller tre i
+/// maj"), not before a noun ("fyllde tre säckar"), and "en"/"ett" only with "år" ("fyller
+/// en säck").
 pub fn ages(text: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
     const VERBS: &[&str] = &["fyller", "fyllde", "fyllt", "fylla"];
