@@ -13,7 +13,7 @@ use support::discord::*;
 use support::service::Service;
 
 const ANSWERED: &str = "När plogas min gata?";
-const UNKNOWN: &str = "Hur bokar jag en resa till månen med kommunens rymdraket?";
+const UNKNOWN: &str = "Kan kommunens rymdraket ta mig till månen?";
 
 fn button_ids(body: &Value) -> Vec<String> {
     body["components"]
