@@ -24,6 +24,14 @@ pub struct Group {
     pub sv: Vec<String>,
     #[serde(default)]
     pub en: Vec<String>,
+    /// Terms whose small words carry the meaning ("fylla ut", "logga in"), matched as
+    /// written, word for word. Elsewhere a term's stop words are dropped and it counts as its
+    /// one remaining word, which suits "lov att" (any "lov") but would make every "fylla"
+    /// marklov.
+    #[serde(default)]
+    pub sv_exact: Vec<String>,
+    #[serde(default)]
+    pub en_exact: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,8 +104,15 @@ mod tests {
             let terms = group
                 .sv
                 .iter()
+                .chain(&group.sv_exact)
                 .map(|t| (Lang::Sv, t))
-                .chain(group.en.iter().map(|t| (Lang::En, t)));
+                .chain(
+                    group
+                        .en
+                        .iter()
+                        .chain(&group.en_exact)
+                        .map(|t| (Lang::En, t)),
+                );
             for (lang, term) in terms {
                 let stems = analyzer.content_stems(term, lang);
                 // One word: as written (stems of single words may meet by design, as
@@ -117,6 +132,40 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// An exact term is one content word among small words that carry its meaning ("fylla
+    /// ut"): the matcher finds it by a small word and compares the rest word for word. A term
+    /// of another shape would never be found.
+    #[test]
+    fn glossary_exact_terms_are_one_word_among_small_words() {
+        use crate::answer::text::{Analyzer, Lang};
+        let analyzer = Analyzer::default();
+        let g = Glossary::base();
+        let exact: Vec<(Lang, &String)> = g
+            .groups
+            .iter()
+            .flat_map(|gr| {
+                gr.sv_exact
+                    .iter()
+                    .map(|t| (Lang::Sv, t))
+                    .chain(gr.en_exact.iter().map(|t| (Lang::En, t)))
+            })
+            .collect();
+        assert!(!exact.is_empty());
+        for (lang, term) in exact {
+            let words = analyzer.words(term);
+            let small = words.iter().filter(|w| analyzer.is_stop(w, lang)).count();
+            assert_eq!(
+                analyzer.content_stems(term, lang).len(),
+                1,
+                "{term:?}: one content word"
+            );
+            assert!(
+                small >= 1 && words.len() == small + 1,
+                "{term:?}: {words:?}"
+            );
         }
     }
 

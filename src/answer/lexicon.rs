@@ -336,12 +336,30 @@ pub type IndexedTerm = (u32, u32, f32);
 /// under its first (see [`Lexicon::phrase_hits`]).
 type Phrases = [HashMap<String, Vec<(Vec<String>, usize)>>; 2];
 
+/// A glossary term listed as exact (`sv_exact`, `en_exact`): one content word among stop
+/// words that carry its meaning ("fylla ut", "logga in", "mina sidor"), matched word for
+/// word, its content word by stem. Read as its content word alone, every "fylla" would be
+/// marklov and every "sidor" an e-service.
+#[derive(Debug, Clone)]
+struct Worded {
+    /// The term's words, folded.
+    words: Vec<String>,
+    /// Where its first stop word is among them (the key it is found by).
+    key_at: usize,
+    /// Where its content word is, and that word's stem.
+    content_at: usize,
+    stem: String,
+    group: usize,
+}
+
 pub struct Lexicon {
     pub analyzer: Analyzer,
     /// Stems known from the FAQ and the glossary: what compound parts and typos resolve to.
     known: HashSet<String>,
     single: HashMap<(Lang, String), Vec<usize>>,
     phrases: Phrases,
+    /// The glossary's exact terms (see [`Worded`]), by language and their first stop word.
+    worded: [HashMap<String, Vec<Worded>>; 2],
     /// Single-deletion variants of every known stem (SymSpell, distance 1).
     deletes: HashMap<String, Vec<u32>>,
     known_list: Vec<String>,
@@ -370,8 +388,35 @@ impl Lexicon {
         let mut known = HashSet::default();
         let mut single: HashMap<(Lang, String), Vec<usize>> = HashMap::default();
         let mut phrases: Phrases = Default::default();
+        let mut worded: [HashMap<String, Vec<Worded>>; 2] = Default::default();
         let mut glossary_spelt: HashMap<String, Vec<(usize, String)>> = HashMap::default();
         for (g, group) in glossary.groups.iter().enumerate() {
+            for (lang, exact) in [(Lang::Sv, &group.sv_exact), (Lang::En, &group.en_exact)] {
+                for term in exact {
+                    let stems = analyzer.content_stems(term, lang);
+                    let words = analyzer.words(term);
+                    let content_at = words.iter().position(|w| !analyzer.is_stop(w, lang));
+                    let key_at = words.iter().position(|w| analyzer.is_stop(w, lang));
+                    // `glossary_exact_terms_are_one_word_among_small_words` holds the shape.
+                    let (Some(content_at), Some(key_at), [stem]) = (content_at, key_at, &stems[..])
+                    else {
+                        continue;
+                    };
+                    if lang == Lang::Sv {
+                        known.insert(stem.clone());
+                    }
+                    worded[lang as usize]
+                        .entry(words[key_at].clone())
+                        .or_default()
+                        .push(Worded {
+                            words,
+                            key_at,
+                            content_at,
+                            stem: stem.clone(),
+                            group: g,
+                        });
+                }
+            }
             for (lang, terms) in [(Lang::Sv, &group.sv), (Lang::En, &group.en)] {
                 for term in terms {
                     let stems = analyzer.content_stems(term, lang);
@@ -475,6 +520,7 @@ impl Lexicon {
             known,
             single,
             phrases,
+            worded,
             deletes,
             known_list,
             spelt,
@@ -500,7 +546,8 @@ impl Lexicon {
         let intents = intents(&all);
         // Only questions talk to the bot; the FAQ side (thousands of texts) skips the check.
         let banter = repair.then(|| a.banter(&all));
-        let content = self.content(all, lang, banter.as_deref());
+        let worded = self.worded_hits(&all, lang);
+        let (kept, content) = self.content(all, lang, banter.as_deref());
         let stems: Vec<String> = content.iter().map(|w| a.stem(w, lang)).collect();
         let mut words: Vec<Word> = content
             .into_iter()
@@ -512,6 +559,11 @@ impl Lexicon {
         // Multi-word glossary phrases first: "building permit" is one concept.
         for (at, g) in self.phrase_hits(&stems, lang) {
             for i in at {
+                words[i].add(concept_key(g), W_CONCEPT, Via::Concept(g));
+            }
+        }
+        for (at, g) in worded {
+            if let Some(i) = kept.iter().position(|k| *k == at) {
                 words[i].add(concept_key(g), W_CONCEPT, Via::Concept(g));
             }
         }
@@ -557,12 +609,15 @@ impl Lexicon {
         let intents = intents(&all);
         // As `content` does.
         let idiom = idioms(&all);
-        let slots: Vec<u32> = tokens
+        let kept: Vec<(usize, u32)> = tokens
             .iter()
             .zip(idiom)
-            .filter(|(slot, idiom)| !idiom && !ix.cached[**slot as usize].skip)
-            .map(|(slot, _)| *slot)
+            .enumerate()
+            .filter(|(_, (slot, idiom))| !idiom && !ix.cached[**slot as usize].skip)
+            .map(|(i, (slot, _))| (i, *slot))
             .collect();
+        let slots: Vec<u32> = kept.iter().map(|k| k.1).collect();
+        let worded = self.worded_hits(&all, lang);
         drop(all);
         // Phrases are rare: most texts hold no phrase head and skip the check.
         let hits = if slots.iter().any(|s| ix.cached[*s as usize].head) {
@@ -578,6 +633,12 @@ impl Lexicon {
         for (at, g) in hits {
             let id = ix.intern(&concept_key(g));
             phrase_terms.extend(at.map(|w| (w, id)));
+        }
+        for (at, g) in worded {
+            if let Some(i) = kept.iter().position(|k| k.0 == at) {
+                let id = ix.intern(&concept_key(g));
+                phrase_terms.push((i, id));
+            }
         }
         for (i, slot) in slots.iter().enumerate() {
             let own = &ix.cached[*slot as usize].terms;
@@ -637,15 +698,69 @@ impl Lexicon {
 
     /// The content words of a text: stop words, [`IDIOMS`] and talk to the bot (`banter`, per
     /// word of `all`) left out.
-    fn content<S: AsRef<str>>(&self, all: Vec<S>, lang: Lang, banter: Option<&[bool]>) -> Vec<S> {
+    /// The content words of a text's words, with the index each had among them.
+    fn content<S: AsRef<str>>(
+        &self,
+        all: Vec<S>,
+        lang: Lang,
+        banter: Option<&[bool]>,
+    ) -> (Vec<usize>, Vec<S>) {
         let idiom = idioms(&all);
         all.into_iter()
             .enumerate()
             .filter(|(i, w)| {
                 !idiom[*i] && !banter.is_some_and(|b| b[*i]) && !self.is_noise(w.as_ref(), lang)
             })
-            .map(|(_, w)| w)
-            .collect()
+            .unzip()
+    }
+
+    /// Where a text's words (folded, stop words kept) hold an exact glossary term (see
+    /// [`Worded`]): (the index of its content word, its concept group).
+    fn worded_hits<S: AsRef<str>>(&self, all: &[S], lang: Lang) -> Vec<(usize, usize)> {
+        let map = &self.worded[lang as usize];
+        let mut hits = Vec::new();
+        if map.is_empty() {
+            return hits;
+        }
+        for (j, w) in all.iter().enumerate() {
+            let Some(terms) = map.get(w.as_ref()) else {
+                continue;
+            };
+            for t in terms {
+                // A Swedish verb's particle may come after its subject: "hur loggar man in"
+                // is "logga in".
+                let apart = lang == Lang::Sv
+                    && t.content_at == 0
+                    && t.key_at == 1
+                    && j >= 2
+                    && matches!(
+                        all[j - 1].as_ref(),
+                        "jag" | "du" | "man" | "vi" | "ni" | "han" | "hon" | "de" | "dom"
+                    );
+                for gap in [0, usize::from(apart)] {
+                    let Some(start) = j.checked_sub(t.key_at + gap) else {
+                        continue;
+                    };
+                    let words = (start..).filter(|&i| gap == 0 || i != start + 1);
+                    let fits = t.words.len() + gap <= all.len() - start
+                        && words.zip(&t.words).enumerate().all(|(k, (i, tw))| {
+                            let w = all[i].as_ref();
+                            if k != t.content_at {
+                                return w == tw;
+                            }
+                            let stem = self.analyzer.stem(w, lang);
+                            stem == t.stem
+                                || lang == Lang::Sv
+                                    && self.analyzer.variants(w, &stem).contains(&t.stem)
+                        });
+                    if fits {
+                        hits.push((start + t.content_at, t.group));
+                        break;
+                    }
+                }
+            }
+        }
+        hits
     }
 
     /// A stop word of the text's language; in English text also a short Swedish one
@@ -1593,6 +1708,26 @@ mod tests {
         assert!(!english("home care").contains(&"car".to_owned()));
         // A Swedish word in an English question is read as Swedish.
         assert!(english("a place at a förskola").contains(&"forskol".to_owned()));
+    }
+
+    #[test]
+    fn exact_terms_are_matched_word_for_word() {
+        let l = Lexicon::new(Glossary::base(), std::iter::empty());
+        let has = |q: &str, c: &str| {
+            l.analyze(q, None, true)
+                .1
+                .iter()
+                .flat_map(|w| &w.terms)
+                .any(|t| matches!(t.via, Via::Concept(g) if l.glossary.label(g) == c))
+        };
+        assert!(has("vi vill fylla ut tomten", "marklov"));
+        assert!(has("får man fylla ut slänten", "marklov"));
+        assert!(!has("får jag fylla poolen i sommar", "marklov"));
+        assert!(has("hur loggar man in på mina sidor", "bankid"));
+        assert!(has("hur loggar man in på mina sidor", "e-tjänst"));
+        assert!(!has("loggan på bilen", "bankid"));
+        assert!(!has("hur många sidor får ansökan ha", "e-tjänst"));
+        assert!(has("hur begär jag ut protokollet", "allmänna handlingar"));
     }
 
     #[test]
