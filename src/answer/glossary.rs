@@ -45,7 +45,7 @@ pub struct GlossaryError {
 impl Glossary {
     /// Parses a glossary file; `origin` names it in errors.
     pub fn parse(origin: &str, text: &str) -> Result<Self, GlossaryError> {
-        toml::from_str(text).map_err(|e| GlossaryError {
+        let glossary: Self = toml::from_str(text).map_err(|e| GlossaryError {
             origin: origin.to_owned(),
             line: e
                 .span()
@@ -53,7 +53,42 @@ impl Glossary {
                 .unwrap_or(1),
             // One problem, one line, as every diagnostic, in the guides' Swedish.
             message: crate::faq::toml_message(e.message()),
-        })
+        })?;
+        glossary.check_exact(origin, text)?;
+        Ok(glossary)
+    }
+
+    /// An exact term must be one content word among small words ("fylla ut"): the matcher
+    /// finds it by a small word, so another shape would never match.
+    fn check_exact(&self, origin: &str, text: &str) -> Result<(), GlossaryError> {
+        use super::text::{Analyzer, Lang};
+        let exact = self.groups.iter().flat_map(|g| {
+            g.sv_exact
+                .iter()
+                .map(|t| (Lang::Sv, t))
+                .chain(g.en_exact.iter().map(|t| (Lang::En, t)))
+        });
+        let mut analyzer = None;
+        for (lang, term) in exact {
+            let a = analyzer.get_or_insert_with(Analyzer::default);
+            let words = a.words(term);
+            let small = words.iter().filter(|w| a.is_stop(w, lang)).count();
+            if small >= 1 && words.len() == small + 1 && a.content_stems(term, lang).len() == 1 {
+                continue;
+            }
+            let quoted = format!("\"{term}\"");
+            let line = text
+                .find(&quoted)
+                .map_or(1, |at| text[..at].matches('\n').count() + 1);
+            return Err(GlossaryError {
+                origin: origin.to_owned(),
+                line,
+                message: format!(
+                    "det exakta uttrycket {quoted} ska vara ett innehållsord med småord, som \"fylla ut\"; lägg det i `sv` eller `en` i stället"
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// The built-in glossary. It is checked by a unit test, so this cannot fail at run time.
@@ -88,6 +123,8 @@ mod tests {
         let en: usize = g.groups.iter().map(|g| g.en.len()).sum();
         assert!(sv >= 1000, "{sv} Swedish terms");
         assert!(en >= 1000, "{en} English terms");
+        // Exact terms are checked by `parse` (see `check_exact`).
+        assert!(g.groups.iter().any(|g| !g.sv_exact.is_empty()));
     }
 
     /// The file's own rule: a word stands in one group, or it would carry two matters.
@@ -135,38 +172,16 @@ mod tests {
         }
     }
 
-    /// An exact term is one content word among small words that carry its meaning ("fylla
-    /// ut"): the matcher finds it by a small word and compares the rest word for word. A term
-    /// of another shape would never be found.
     #[test]
-    fn glossary_exact_terms_are_one_word_among_small_words() {
-        use crate::answer::text::{Analyzer, Lang};
-        let analyzer = Analyzer::default();
-        let g = Glossary::base();
-        let exact: Vec<(Lang, &String)> = g
-            .groups
-            .iter()
-            .flat_map(|gr| {
-                gr.sv_exact
-                    .iter()
-                    .map(|t| (Lang::Sv, t))
-                    .chain(gr.en_exact.iter().map(|t| (Lang::En, t)))
-            })
-            .collect();
-        assert!(!exact.is_empty());
-        for (lang, term) in exact {
-            let words = analyzer.words(term);
-            let small = words.iter().filter(|w| analyzer.is_stop(w, lang)).count();
-            assert_eq!(
-                analyzer.content_stems(term, lang).len(),
-                1,
-                "{term:?}: one content word"
-            );
-            assert!(
-                small >= 1 && words.len() == small + 1,
-                "{term:?}: {words:?}"
-            );
-        }
+    fn an_exact_term_of_another_shape_is_refused_with_its_line() {
+        let e = Glossary::parse(
+            "x.toml",
+            "[[group]]\nsv = [\"marklov\"]\nsv_exact = [\"höja marken\"]\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.to_string().contains("\"höja marken\""), "{e}");
+        assert!(Glossary::parse("x.toml", "[[group]]\nsv_exact = [\"fylla ut\"]\n").is_ok());
     }
 
     #[test]

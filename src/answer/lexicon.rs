@@ -397,7 +397,7 @@ impl Lexicon {
                     let words = analyzer.words(term);
                     let content_at = words.iter().position(|w| !analyzer.is_stop(w, lang));
                     let key_at = words.iter().position(|w| analyzer.is_stop(w, lang));
-                    // `glossary_exact_terms_are_one_word_among_small_words` holds the shape.
+                    // `Glossary::parse` refuses any other shape.
                     let (Some(content_at), Some(key_at), [stem]) = (content_at, key_at, &stems[..])
                     else {
                         continue;
