@@ -1728,6 +1728,9 @@ mod tests {
         assert!(!has("loggan på bilen", "bankid"));
         assert!(!has("hur många sidor får ansökan ha", "e-tjänst"));
         assert!(has("hur begär jag ut protokollet", "allmänna handlingar"));
+        // "god" alone is good, not a guardian.
+        assert!(!has("god jul allihop", "fullmakt"));
+        assert!(has("min pappa behöver en god man", "fullmakt"));
     }
 
     #[test]
