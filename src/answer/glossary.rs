@@ -34,6 +34,39 @@ pub struct Group {
     pub en_exact: Vec<String>,
 }
 
+/// An exact term as the matcher reads it: one content word among small words.
+#[derive(Debug, Clone)]
+pub(super) struct ExactShape {
+    /// The term's words, folded.
+    pub words: Vec<String>,
+    /// Where its first small word is among them (the key it is found by).
+    pub key_at: usize,
+    /// Where its content word is, and that word's stem.
+    pub content_at: usize,
+    pub stem: String,
+}
+
+/// `term` read as an exact term, or `None` when it is not one content word among small
+/// words ("höja marken" has two; "marklov" has no small word to be found by).
+pub(super) fn exact_shape(
+    a: &super::text::Analyzer,
+    term: &str,
+    lang: super::text::Lang,
+) -> Option<ExactShape> {
+    let words = a.words(term);
+    let small = words.iter().filter(|w| a.is_stop(w, lang)).count();
+    let stems = a.content_stems(term, lang);
+    let ([stem], true) = (&stems[..], small >= 1 && words.len() == small + 1) else {
+        return None;
+    };
+    Some(ExactShape {
+        key_at: words.iter().position(|w| a.is_stop(w, lang))?,
+        content_at: words.iter().position(|w| !a.is_stop(w, lang))?,
+        stem: stem.clone(),
+        words,
+    })
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("{origin}:{line}: {message}")]
 pub struct GlossaryError {
@@ -71,9 +104,7 @@ impl Glossary {
         let mut analyzer = None;
         for (lang, term) in exact {
             let a = analyzer.get_or_insert_with(Analyzer::default);
-            let words = a.words(term);
-            let small = words.iter().filter(|w| a.is_stop(w, lang)).count();
-            if small >= 1 && words.len() == small + 1 && a.content_stems(term, lang).len() == 1 {
+            if exact_shape(a, term, lang).is_some() {
                 continue;
             }
             let quoted = format!("\"{term}\"");

@@ -220,6 +220,10 @@ const IDIOMS: &[(&[&str], &[&str])] = &[
     ),
 ];
 
+/// The Swedish subject pronouns that may stand between a verb and its particle: "hur fyller
+/// jag i", "hur loggar man in".
+const SUBJECTS: &[&str] = &["jag", "du", "man", "vi", "ni", "han", "hon", "de", "dom"];
+
 /// Which of a text's folded words belong to an [`IDIOMS`] pair: both words, so the "last" of
 /// "last night" goes with its "night" (most first words are stop words anyway).
 fn idioms<S: AsRef<str>>(words: &[S]) -> Vec<bool> {
@@ -242,10 +246,7 @@ fn idioms<S: AsRef<str>>(words: &[S]) -> Vec<bool> {
                 words[i - 2].as_ref(),
                 "fyller" | "fyllde" | "fyllt" | "fylla" | "fyll"
             )
-            && matches!(
-                words[i - 1].as_ref(),
-                "jag" | "du" | "man" | "vi" | "ni" | "han" | "hon" | "de" | "dom"
-            )
+            && SUBJECTS.contains(&words[i - 1].as_ref())
         {
             mask[i - 2] = true;
         }
@@ -342,13 +343,7 @@ type Phrases = [HashMap<String, Vec<(Vec<String>, usize)>>; 2];
 /// marklov and every "sidor" an e-service.
 #[derive(Debug, Clone)]
 struct Worded {
-    /// The term's words, folded.
-    words: Vec<String>,
-    /// Where its first stop word is among them (the key it is found by).
-    key_at: usize,
-    /// Where its content word is, and that word's stem.
-    content_at: usize,
-    stem: String,
+    shape: super::glossary::ExactShape,
     group: usize,
 }
 
@@ -393,28 +388,17 @@ impl Lexicon {
         for (g, group) in glossary.groups.iter().enumerate() {
             for (lang, exact) in [(Lang::Sv, &group.sv_exact), (Lang::En, &group.en_exact)] {
                 for term in exact {
-                    let stems = analyzer.content_stems(term, lang);
-                    let words = analyzer.words(term);
-                    let content_at = words.iter().position(|w| !analyzer.is_stop(w, lang));
-                    let key_at = words.iter().position(|w| analyzer.is_stop(w, lang));
                     // `Glossary::parse` refuses any other shape.
-                    let (Some(content_at), Some(key_at), [stem]) = (content_at, key_at, &stems[..])
-                    else {
+                    let Some(shape) = super::glossary::exact_shape(&analyzer, term, lang) else {
                         continue;
                     };
                     if lang == Lang::Sv {
-                        known.insert(stem.clone());
+                        known.insert(shape.stem.clone());
                     }
                     worded[lang as usize]
-                        .entry(words[key_at].clone())
+                        .entry(shape.words[shape.key_at].clone())
                         .or_default()
-                        .push(Worded {
-                            words,
-                            key_at,
-                            content_at,
-                            stem: stem.clone(),
-                            group: g,
-                        });
+                        .push(Worded { shape, group: g });
                 }
             }
             for (lang, terms) in [(Lang::Sv, &group.sv), (Lang::En, &group.en)] {
@@ -696,9 +680,8 @@ impl Lexicon {
         slot
     }
 
-    /// The content words of a text: stop words, [`IDIOMS`] and talk to the bot (`banter`, per
-    /// word of `all`) left out.
-    /// The content words of a text's words, with the index each had among them.
+    /// The content words of a text, each with its index in `all`: stop words, [`IDIOMS`] and
+    /// talk to the bot (`banter`, per word of `all`) left out.
     fn content<S: AsRef<str>>(
         &self,
         all: Vec<S>,
@@ -726,18 +709,16 @@ impl Lexicon {
             let Some(terms) = map.get(w.as_ref()) else {
                 continue;
             };
-            for t in terms {
+            for Worded { shape: t, group } in terms {
                 // A Swedish verb's particle may come after its subject: "hur loggar man in"
                 // is "logga in".
                 let apart = lang == Lang::Sv
                     && t.content_at == 0
                     && t.key_at == 1
                     && j >= 2
-                    && matches!(
-                        all[j - 1].as_ref(),
-                        "jag" | "du" | "man" | "vi" | "ni" | "han" | "hon" | "de" | "dom"
-                    );
-                for gap in [0, usize::from(apart)] {
+                    && SUBJECTS.contains(&all[j - 1].as_ref());
+                let gaps: &[usize] = if apart { &[0, 1] } else { &[0] };
+                for &gap in gaps {
                     let Some(start) = j.checked_sub(t.key_at + gap) else {
                         continue;
                     };
@@ -754,7 +735,7 @@ impl Lexicon {
                                     && self.analyzer.variants(w, &stem).contains(&t.stem)
                         });
                     if fits {
-                        hits.push((start + t.content_at, t.group));
+                        hits.push((start + t.content_at, *group));
                         break;
                     }
                 }
@@ -1456,6 +1437,25 @@ mod tests {
         assert_eq!(l.join_split(w("bygglov igar")), w("bygglov igar"));
     }
 
+    /// The labels of the glossary concepts among `words`' terms.
+    fn concept_labels(l: &Lexicon, words: &[Word]) -> Vec<String> {
+        words
+            .iter()
+            .flat_map(|w| &w.terms)
+            .filter_map(|t| match t.via {
+                Via::Concept(g) | Via::Unmarked(g) => Some(l.glossary.label(g).to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the question `q` names the glossary concept labelled `c`.
+    fn has_concept(l: &Lexicon, q: &str, c: &str) -> bool {
+        concept_labels(l, &l.analyze(q, None, true).1)
+            .iter()
+            .any(|x| x == c)
+    }
+
     #[test]
     fn words_spelt_otherwise_are_false_friends() {
         // "mat" and "mätare", "lov" and "löv", "kråka" and "kräkas" fold to one stem each.
@@ -1465,17 +1465,8 @@ mod tests {
                 .find(|g| l.glossary.label(*g) == label)
                 .unwrap()
         };
-        let labels = |words: &[Word]| -> Vec<String> {
-            words
-                .iter()
-                .flat_map(|w| &w.terms)
-                .filter_map(|t| match t.via {
-                    Via::Concept(g) | Via::Unmarked(g) => Some(l.glossary.label(g).to_owned()),
-                    _ => None,
-                })
-                .collect()
-        };
-        let has = |q: &str, c: &str| labels(&l.analyze(q, None, true).1).iter().any(|x| x == c);
+        let labels = |words: &[Word]| concept_labels(&l, words);
+        let has = |q: &str, c: &str| has_concept(&l, q, c);
         assert!(!has("maten på restaurangen var dålig", "vattenmätare"));
         assert!(has("maten på restaurangen var dålig", "mat"));
         assert!(has("vattenmätaren i källaren", "vattenmätare"));
@@ -1713,13 +1704,7 @@ mod tests {
     #[test]
     fn exact_terms_are_matched_word_for_word() {
         let l = Lexicon::new(Glossary::base(), std::iter::empty());
-        let has = |q: &str, c: &str| {
-            l.analyze(q, None, true)
-                .1
-                .iter()
-                .flat_map(|w| &w.terms)
-                .any(|t| matches!(t.via, Via::Concept(g) if l.glossary.label(g) == c))
-        };
+        let has = |q: &str, c: &str| has_concept(&l, q, c);
         assert!(has("vi vill fylla ut tomten", "marklov"));
         assert!(has("får man fylla ut slänten", "marklov"));
         assert!(!has("får jag fylla poolen i sommar", "marklov"));

@@ -736,12 +736,17 @@ impl Analyzer {
 /// The words of an already folded text: runs of letters and digits, numbers and overlong
 /// runs left out.
 pub fn spans(folded: &str) -> impl Iterator<Item = &str> {
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
+    runs(folded)
+        .filter(|w| !w.bytes().all(|b| b.is_ascii_digit()))
         // Nobody asks with a 40-letter word; long runs are noise (or an attack) and only
         // cost time downstream.
         .filter(|w| w.len() <= 40 || w.chars().count() <= 40)
+}
+
+/// The runs of letters and digits in `text`: its words, numbers among them.
+fn runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// `text` with an age said with "fyller" ("fyller 50", "fyllde 3 år", "fyller tre år",
@@ -778,22 +783,13 @@ pub fn ages(text: &str) -> std::borrow::Cow<'_, str> {
     {
         return Cow::Borrowed(text);
     }
-    // Byte ranges of the runs of letters and digits.
-    let mut tokens: Vec<(usize, usize)> = Vec::new();
-    let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                tokens.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
+    // Byte ranges of the words as `spans` cuts them, numbers kept.
+    let tokens: Vec<(usize, usize)> = runs(text)
+        .map(|w| {
+            let at = w.as_ptr() as usize - text.as_ptr() as usize;
+            (at, at + w.len())
+        })
+        .collect();
     let word = |k: usize| {
         tokens
             .get(k)
@@ -846,18 +842,10 @@ pub fn ages(text: &str) -> std::borrow::Cow<'_, str> {
     }
     // Written as the rest of the text is, with å, ä and ö or without: the age's "år" must
     // not make a writer without them look like one who types them (see `Lexicon::written`).
-    let mut rest = String::new();
-    let mut done = 0;
-    for &(s, e) in &found {
-        rest.push_str(&text[done..s]);
-        done = e;
-    }
-    rest.push_str(&text[done..]);
-    let age = if rest.chars().any(|c| "åäöÅÄÖ".contains(c)) {
-        "ålder"
-    } else {
-        "alder"
-    };
+    let marked = text
+        .char_indices()
+        .any(|(i, c)| "åäöÅÄÖ".contains(c) && !found.iter().any(|&(s, e)| (s..e).contains(&i)));
+    let age = if marked { "ålder" } else { "alder" };
     let mut out = String::with_capacity(text.len());
     let mut done = 0;
     for &(s, e) in &found {
